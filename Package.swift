@@ -1,0 +1,108 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, lowest first (see docs/ARCHITECTURE.md):
+//   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
+//   DaytimeServer, DaytimeClient over DaytimeCore; never import each other
+//   daytimed, daytime            thin command lines over the libraries
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-daytime",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DaytimeCore", targets: ["DaytimeCore"]),
+        .library(name: "DaytimeServer", targets: ["DaytimeServer"]),
+        .library(name: "DaytimeClient", targets: ["DaytimeClient"]),
+        .executable(name: "daytimed", targets: ["daytimed"]),
+        .executable(name: "daytime", targets: ["daytime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "DaytimeCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DaytimeServer",
+            dependencies: [
+                "DaytimeCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DaytimeClient",
+            dependencies: [
+                "DaytimeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "daytimed",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "daytime",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeCoreTests",
+            dependencies: ["DaytimeCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeServerTests",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeClientTests",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                "DaytimeClient",
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// DaytimeClient: filled in below.

@@ -1,0 +1,1 @@
+// DaytimeServer: filled in below.
