@@ -56,9 +56,11 @@ public enum DaytimeFormat: Sendable, Hashable {
         switch self {
         case .ctime, .rfc2822: return 1
         case .rfc3339(let digits):
-            var r = 1.0
-            for _ in 0..<digits { r /= 10 }
-            return r
+            // One division by an exact power of ten, so 9 digits give exactly the double nearest 1e-9
+            // (dividing by 10 nine times drifts to 1.0000000000000003e-09).
+            var power = 1
+            for _ in 0..<digits { power *= 10 }
+            return 1 / Double(power)
         }
     }
 
