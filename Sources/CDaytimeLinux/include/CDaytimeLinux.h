@@ -1,0 +1,24 @@
+// Linux system interfaces that Swift's Glibc module does not export (epoll, eventfd), plus
+// small wrappers around macros Swift cannot call. Nothing here has logic of its own.
+#ifndef C_DAYTIME_LINUX_H
+#define C_DAYTIME_LINUX_H
+
+#ifdef __linux__
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/// The number of CPUs this process may run on (its affinity mask), or 0 if unknown.
+/// Under `taskset -c 0` this is 1, where sysconf would still say every core.
+int c_daytime_available_cpus(void);
+
+/// `accept4(2)`, which glibc declares only under _GNU_SOURCE.
+int c_daytime_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/// Names the calling thread (15 characters at most), for `top -H` and debuggers.
+void c_daytime_set_thread_name(const char *name);
+#endif
+
+#endif

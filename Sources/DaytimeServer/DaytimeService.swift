@@ -1,0 +1,189 @@
+import CDaytimeLinux
+import DaytimeCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Daytime (RFC 867) and Time (RFC 868) server over TCP, as a swift-service-lifecycle `Service`.
+///
+/// Creating the service binds every listening socket, so that a port in use or a missing
+/// permission is reported before anything runs, and tests can read the ephemeral ports from
+/// ``listeners``. ``run()`` serves on ``ServerConfiguration/threads`` threads until graceful
+/// shutdown (or cancellation), then answers the connections already queued and returns.
+///
+/// ```swift
+/// let service = try DaytimeService(configuration: .init(daytimePort: 1313, timePort: 3737), logger: logger)
+/// let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class DaytimeService: Service, Sendable {
+    /// The configuration the service was created with.
+    public let configuration: ServerConfiguration
+    /// Every bound socket, with its real port.
+    public let listeners: [ListeningSocket]
+
+    private let clock: any WallClock
+    private let logger: Logger
+    private let stopEvent: Int32
+    private let state = Mutex(RunState.idle)
+
+    private enum RunState {
+        case idle, running, finished
+    }
+
+    /// Binds the listeners described by `configuration`.
+    ///
+    /// - Parameters:
+    ///   - configuration: addresses, ports, format and threads.
+    ///   - clock: where the time comes from; inject a fixed or shifted clock in tests.
+    ///   - logger: the service logs its start at `notice` and one line per connection at `info`.
+    /// - Throws: ``ServerError`` naming the address that failed and how to fix it.
+    public init(
+        configuration: ServerConfiguration,
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger
+    ) throws(ServerError) {
+        try Self.validate(configuration)
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+
+        var listeners: [ListeningSocket] = []
+        do {
+            for service in ServiceProtocol.allCases {
+                guard var port = configuration.port(for: service) else { continue }
+                for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
+                    let bound = try ListeningSocket.bind(
+                        host: host,
+                        port: port,
+                        service: service,
+                        backlog: configuration.backlog
+                    )
+                    // Port 0 picks a port once; every further host listens on the same one.
+                    if port == 0, let first = bound.first { port = first.port }
+                    listeners += bound
+                }
+            }
+        } catch {
+            for listener in listeners { close(listener.descriptor) }
+            throw error
+        }
+        self.listeners = listeners
+
+        self.stopEvent = eventfd(0, Int32(EFD_CLOEXEC))
+        guard self.stopEvent >= 0 else {
+            let code = errno
+            for listener in listeners { close(listener.descriptor) }
+            throw ServerError(
+                code: .systemResource,
+                description: "cannot create the stop event: \(String(cString: strerror(code)))",
+                systemError: code
+            )
+        }
+    }
+
+    deinit {
+        for listener in self.listeners { close(listener.descriptor) }
+        close(self.stopEvent)
+    }
+
+    /// The port `service` listens on (the first listener's), or nil if it is off.
+    public func port(for service: ServiceProtocol) -> Int? {
+        self.listeners.first { $0.service == service }?.port
+    }
+
+    /// Serves until graceful shutdown or cancellation; then answers what is queued and returns.
+    ///
+    /// - Throws: ``ServerError`` if the threads cannot start, or if called a second time.
+    public func run() async throws {
+        try self.state.withLock { state throws(ServerError) in
+            guard case .idle = state else {
+                throw ServerError(code: .alreadyRunning, description: "this DaytimeService has already run")
+            }
+            state = .running
+        }
+        defer { self.state.withLock { $0 = .finished } }
+
+        let threads = WorkerThreads()
+        let listeners = self.listeners
+        let stopEvent = self.stopEvent
+        let configuration = self.configuration
+        let clock = self.clock
+        let logger = self.logger
+        do {
+            for index in 0..<configuration.threads {
+                try threads.start(name: "daytimed-\(index)") {
+                    AcceptLoop(
+                        listeners: listeners,
+                        stopEvent: stopEvent,
+                        configuration: configuration,
+                        clock: clock,
+                        logger: logger
+                    ).run()
+                }
+            }
+        } catch {
+            self.stop()
+            await threads.wait()
+            throw error
+        }
+        for listener in listeners {
+            self.logger.notice("listening on \(listener)")
+        }
+        self.logger.info(
+            "accepting on \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")",
+            metadata: [
+                "format": "\(configuration.format.name)",
+                "timezone": "\(configuration.timeZone.identifier)",
+            ]
+        )
+
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await threads.wait()
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
+            self.stop()
+        }
+        self.logger.notice("stopped")
+    }
+
+    /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
+    private func stop() {
+        var one: UInt64 = 1
+        // The event stays readable (nobody reads it), so every loop sees it, now or later.
+        _ = write(self.stopEvent, &one, MemoryLayout<UInt64>.size)
+    }
+
+    private static func validate(_ configuration: ServerConfiguration) throws(ServerError) {
+        guard configuration.daytimePort != nil || configuration.timePort != nil else {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "both services are off: give --daytime-port or --time-port a port number"
+            )
+        }
+        for service in ServiceProtocol.allCases {
+            if let port = configuration.port(for: service), !(0...65535).contains(port) {
+                throw ServerError(
+                    code: .invalidConfiguration,
+                    description: "\(service.portFlag) \(port) is not a port: use 1-65535, 0 for any free port, or off"
+                )
+            }
+        }
+        guard (1...1024).contains(configuration.threads) else {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "--threads \(configuration.threads) is out of range: use 1 to 1024 (default: one per CPU)"
+            )
+        }
+        guard configuration.backlog >= 1 else {
+            throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import CDaytimeLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One bound, listening TCP socket and the service it answers.
+///
+/// Every accepting thread polls every listening socket; the kernel hands each connection to one
+/// thread (`EPOLLEXCLUSIVE`). One socket per address, rather than one per thread with
+/// `SO_REUSEPORT`, keeps "address already in use" a real error and needs no hashing of clients.
+public struct ListeningSocket: Sendable, CustomStringConvertible {
+    /// The service answered on this socket.
+    public let service: ServiceProtocol
+    /// The numeric address the socket is bound to (`::` for the dual-stack wildcard).
+    public let host: String
+    /// The bound port (the real one when port 0 was asked for).
+    public let port: Int
+    /// The file descriptor. Owned by the ``DaytimeService`` that bound it.
+    let descriptor: Int32
+
+    /// `daytime/tcp [::]:13`.
+    public var description: String {
+        let address = self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+        return "\(self.service)/tcp \(address)"
+    }
+
+    /// Opens, binds and listens on every address `host` stands for (`nil`: all addresses).
+    ///
+    /// - Throws: ``ServerError`` whose text says which address failed and how to fix it.
+    static func bind(
+        host: String?,
+        port: Int,
+        service: ServiceProtocol,
+        backlog: Int
+    ) throws(ServerError) -> [ListeningSocket] {
+        var sockets: [ListeningSocket] = []
+        do {
+            for address in try Self.resolve(host: host, port: port) {
+                sockets.append(
+                    try Self.bindOne(
+                        address: address,
+                        dualStack: host == nil,
+                        service: service,
+                        backlog: backlog,
+                        givenHost: host
+                    )
+                )
+            }
+        } catch {
+            for socket in sockets { close(socket.descriptor) }
+            throw error
+        }
+        return sockets
+    }
+
+    /// Socket addresses for `host`: the IPv6 wildcard (falling back to IPv4 where the kernel has no
+    /// IPv6) when `host` is nil, else every address getaddrinfo gives for it, without duplicates.
+    private static func resolve(host: String?, port: Int) throws(ServerError) -> [sockaddr_storage] {
+        guard let host else {
+            let probe = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if probe >= 0 {
+                close(probe)
+                var sin6 = sockaddr_in6()
+                sin6.sin6_family = sa_family_t(AF_INET6)
+                sin6.sin6_port = UInt16(port).bigEndian
+                sin6.sin6_addr = in6addr_any
+                return [Self.storage(of: sin6)]
+            }
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = UInt16(port).bigEndian
+            sin.sin_addr.s_addr = INADDR_ANY
+            return [Self.storage(of: sin)]
+        }
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let list else {
+            let reason = String(cString: gai_strerror(status))
+            throw ServerError(
+                code: .unresolvableHost,
+                description: "cannot listen on host \"\(host)\": \(reason). Give an IP address of this machine "
+                    + "(see `ip -brief address`) or a name that resolves to one, or leave --host out to listen "
+                    + "on all addresses."
+            )
+        }
+        defer { freeaddrinfo(list) }
+        var result: [sockaddr_storage] = []
+        var seen: Set<String> = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = list
+        while let entry = cursor {
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen)))
+            }
+            let key = SocketAddressText.describe(&storage)
+            if seen.insert(key).inserted { result.append(storage) }
+            cursor = entry.pointee.ai_next
+        }
+        return result
+    }
+
+    private static func storage<T>(of address: T) -> sockaddr_storage {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            withUnsafeBytes(of: address) { dst.copyMemory(from: $0) }
+        }
+        return storage
+    }
+
+    private static func bindOne(
+        address: sockaddr_storage,
+        dualStack: Bool,
+        service: ServiceProtocol,
+        backlog: Int,
+        givenHost: String?
+    ) throws(ServerError) -> ListeningSocket {
+        var address = address
+        let family = Int32(address.ss_family)
+        let length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+        let text = SocketAddressText.describe(&address)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else {
+            throw Self.failure(errno: errno, action: "create a socket for", address: text, service: service, givenHost: givenHost)
+        }
+        var on: Int32 = 1
+        // Restart while old connections sit in TIME_WAIT.
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if family == AF_INET6 {
+            // The wildcard default serves IPv4 too; an explicit IPv6 address means IPv6 only, so that
+            // `--host :: --host 0.0.0.0` works as written.
+            var v6only: Int32 = dualStack ? 0 : 1
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+        }
+        guard bound == 0 else {
+            let code = errno
+            close(fd)
+            throw Self.failure(errno: code, action: "listen on", address: text, service: service, givenHost: givenHost)
+        }
+        guard listen(fd, Int32(clamping: backlog)) == 0 else {
+            let code = errno
+            close(fd)
+            throw Self.failure(errno: code, action: "listen on", address: text, service: service, givenHost: givenHost)
+        }
+        var local = sockaddr_storage()
+        var localLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
+        }
+        let (host, port) = SocketAddressText.hostAndPort(&local)
+        return ListeningSocket(service: service, host: host, port: port, descriptor: fd)
+    }
+
+    /// A ``ServerError`` for a failed socket call, worded for the person who ran the server.
+    static func failure(
+        errno code: Int32,
+        action: String,
+        address: String,
+        service: ServiceProtocol,
+        givenHost: String?
+    ) -> ServerError {
+        let what = "cannot \(action) \(address) (\(service)/tcp)"
+        switch code {
+        case EADDRINUSE:
+            return ServerError(
+                code: .addressInUse,
+                description: "\(what): the address is already in use. Another server (inetd, another daytimed) "
+                    + "is listening there: stop it, or pick another port with \(service.portFlag).",
+                systemError: code
+            )
+        case EACCES, EPERM:
+            return ServerError(
+                code: .permissionDenied,
+                description: "\(what): permission denied. Ports below 1024 need privilege: run as root, grant "
+                    + "the capability (setcap cap_net_bind_service=+ep PATH-TO-daytimed), or pick a port of "
+                    + "1024 or more with \(service.portFlag).",
+                systemError: code
+            )
+        case EADDRNOTAVAIL:
+            return ServerError(
+                code: .addressNotAvailable,
+                description: "\(what): \(givenHost ?? address) is not an address of this machine. Give one of "
+                    + "its addresses with --host (see `ip -brief address`), or leave --host out to listen on all.",
+                systemError: code
+            )
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            return ServerError(
+                code: .systemResource,
+                description: "\(what): \(String(cString: strerror(code))). Raise the file-descriptor limit "
+                    + "(ulimit -n, or LimitNOFILE= in the systemd unit) or free memory.",
+                systemError: code
+            )
+        default:
+            return ServerError(
+                code: .systemResource,
+                description: "\(what): \(String(cString: strerror(code))) (errno \(code)).",
+                systemError: code
+            )
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// DaytimeServer: filled in below.

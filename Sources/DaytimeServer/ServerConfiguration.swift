@@ -1,0 +1,66 @@
+import CDaytimeLinux
+import DaytimeCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything a ``DaytimeService`` needs to know, with defaults that match inetd's internal
+/// services: both protocols on their well-known ports, on every address, ctime in local time.
+public struct ServerConfiguration: Sendable {
+    /// Addresses (or names) to listen on. Empty means every IPv4 and IPv6 address of the machine,
+    /// through one dual-stack socket. An IPv6 address given here listens on IPv6 only.
+    public var hosts: [String]
+    /// TCP port for Daytime, `0` for an ephemeral port, `nil` to not serve Daytime. Default 13.
+    public var daytimePort: Int?
+    /// TCP port for Time, `0` for an ephemeral port, `nil` to not serve Time. Default 37.
+    public var timePort: Int?
+    /// The layout of the daytime line. Default ``DaytimeFormat/ctime``, like the seed and inetd.
+    public var format: DaytimeFormat
+    /// The zone daytime lines are written in. Default: the machine's local zone, like the seed.
+    public var timeZone: TimeZoneRules
+    /// Accepting threads. Default: one per CPU this process may run on.
+    public var threads: Int
+    /// Length of each listening socket's queue of connections not yet accepted (the kernel caps it
+    /// at `net.core.somaxconn`). Default 4,096: the seed's 5 drops connections under load.
+    public var backlog: Int
+    /// How long a thread stops accepting when the process or the system is out of file descriptors
+    /// or memory, so that it neither spins nor gives up. Default 100 ms.
+    public var acceptBackoff: Duration
+
+    /// Creates a configuration; every parameter has the default described on its property.
+    public init(
+        hosts: [String] = [],
+        daytimePort: Int? = ServiceProtocol.daytime.wellKnownPort,
+        timePort: Int? = ServiceProtocol.time.wellKnownPort,
+        format: DaytimeFormat = .ctime,
+        timeZone: TimeZoneRules = .local(),
+        threads: Int = ServerConfiguration.defaultThreadCount,
+        backlog: Int = 4096,
+        acceptBackoff: Duration = .milliseconds(100)
+    ) {
+        self.hosts = hosts
+        self.daytimePort = daytimePort
+        self.timePort = timePort
+        self.format = format
+        self.timeZone = timeZone
+        self.threads = threads
+        self.backlog = backlog
+        self.acceptBackoff = acceptBackoff
+    }
+
+    /// One thread per CPU in this process's affinity mask (so `taskset -c 0` gives one thread).
+    public static var defaultThreadCount: Int {
+        let available = Int(c_daytime_available_cpus())
+        if available > 0 { return available }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// The port configured for `service`, or nil if it is off.
+    public func port(for service: ServiceProtocol) -> Int? {
+        switch service {
+        case .daytime: return self.daytimePort
+        case .time: return self.timePort
+        }
+    }
+}

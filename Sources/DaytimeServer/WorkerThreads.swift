@@ -1,0 +1,82 @@
+import CDaytimeLinux
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts plain OS threads for the accept loops and lets async code wait for them to finish.
+///
+/// The accept loops block in `epoll_wait`; running them on Swift's cooperative pool would starve
+/// it, so they get threads of their own, and ``wait()`` bridges their end back to async code.
+final class WorkerThreads: Sendable {
+    private struct State {
+        var running = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Starts a detached thread running `body`.
+    func start(name: String, _ body: @escaping @Sendable () -> Void) throws(ServerError) {
+        self.state.withLock { $0.running += 1 }
+        // Thread names show in `top -H` and debuggers; Linux allows 15 characters.
+        let threadName = String(name.prefix(15))
+        let box = Unmanaged.passRetained(
+            ThreadBody { [self] in
+                c_daytime_set_thread_name(threadName)
+                body()
+                self.finished()
+            }
+        )
+        var thread = pthread_t()
+        let status = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+                body.run()
+                return nil
+            },
+            box.toOpaque()
+        )
+        guard status == 0 else {
+            box.release()
+            self.finished()
+            throw ServerError(
+                code: .systemResource,
+                description: "cannot start thread \(name): \(String(cString: strerror(status))); lower --threads",
+                systemError: status
+            )
+        }
+        pthread_detach(thread)
+    }
+
+    /// Returns once every started thread has finished.
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = self.state.withLock { state -> Bool in
+                if state.running == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    private func finished() {
+        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}

@@ -1,0 +1,246 @@
+import DaytimeCore
+import DaytimeServer
+import Glibc
+import InMemoryLogging
+import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Testing
+
+/// 2021-05-07T20:36:52.123456789Z, the seed's own example instant.
+let seedInstant = Instant(seconds: 1_620_419_812, nanoseconds: 123_456_789)
+
+/// Runs `service` until `body` returns, then shuts it down gracefully and waits for it.
+func withRunningService<T: Sendable>(
+    _ service: DaytimeService,
+    _ body: @Sendable @escaping () async throws -> T
+) async throws -> T {
+    try await testGracefulShutdown { trigger in
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await service.run()
+                return nil
+            }
+            let result = try await body()
+            trigger.triggerGracefulShutdown()
+            for try await _ in group {}
+            return result
+        }
+    }
+}
+
+func quietLogger() -> Logger {
+    var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    logger.logLevel = .critical
+    return logger
+}
+
+@Suite("DaytimeService on loopback")
+struct DaytimeServiceTests {
+    @Test(
+        "answers daytime with one ctime line and time with four bytes, on IPv4 and IPv6",
+        arguments: ["127.0.0.1", "::1"]
+    )
+    func answersBothProtocols(host: String) async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(hosts: [host], daytimePort: 0, timePort: 0, threads: 2),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let daytimePort = try #require(service.port(for: .daytime))
+        let timePort = try #require(service.port(for: .time))
+        #expect(daytimePort != timePort)
+        let (line, time) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(host: host, port: daytimePort),
+                try await LoopbackClient.fetch(host: host, port: timePort)
+            )
+        }
+        #expect(String(decoding: line, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
+        // 1,620,419,812 + 2,208,988,800 = 3,829,408,612 = 0xE440_9D64
+        #expect(time == [0xE4, 0x40, 0x9D, 0x64])
+    }
+
+    @Test("the default host serves IPv4 and IPv6 through one dual-stack socket")
+    func dualStackDefault() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(daytimePort: 0, timePort: nil, threads: 1),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        #expect(service.listeners.count == 1)
+        let port = try #require(service.port(for: .daytime))
+        let (v4, v6) = try await withRunningService(service) {
+            (try await LoopbackClient.fetch(host: "127.0.0.1", port: port), try await LoopbackClient.fetch(host: "::1", port: port))
+        }
+        #expect(v4 == v6)
+        #expect(v4.count == 26)
+    }
+
+    @Test(
+        "formats and zones from the configuration reach the wire",
+        arguments: [
+            (DaytimeFormat.rfc3339(fractionDigits: 3), "2021-05-07T20:36:52.123Z\r\n"),
+            (DaytimeFormat.rfc2822, "Fri, 07 May 2021 20:36:52 +0000\r\n"),
+            (DaytimeFormat.rfc3339(fractionDigits: 0), "2021-05-07T20:36:52Z\r\n"),
+        ]
+    )
+    func formats(format: DaytimeFormat, expected: String) async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                format: format,
+                timeZone: .utc,
+                threads: 1
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let line = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
+        #expect(String(decoding: line, as: UTF8.self) == expected)
+    }
+
+    @Test("a client that sends data first still gets its line")
+    func clientSendsData() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil, threads: 1),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let line = try await withRunningService(service) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port, send: Array("hello\r\n".utf8))
+        }
+        #expect(String(decoding: line, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
+    }
+
+    @Test("1,000 concurrent connections are all answered")
+    func thousandConcurrentConnections() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: 0, threads: 2),
+            clock: SystemWallClock(),
+            logger: quietLogger()
+        )
+        let daytimePort = try #require(service.port(for: .daytime))
+        let timePort = try #require(service.port(for: .time))
+        let answers = try await withRunningService(service) {
+            try await LoopbackClient.offPool { try Self.thousandConnections(daytimePort: daytimePort, timePort: timePort) }
+        }
+        #expect(answers[26] == 500)
+        #expect(answers[4] == 500)
+    }
+
+    /// Opens 1,000 connections, half to each port, then reads them all; counts complete answers by size.
+    static func thousandConnections(daytimePort: Int, timePort: Int) throws -> [Int: Int] {
+        do {
+            // Open every connection before reading any, so they are really concurrent.
+            var sockets: [(Int32, Int)] = []
+            defer { for (fd, _) in sockets { close(fd) } }
+            for i in 0..<1000 {
+                let port = i % 2 == 0 ? daytimePort : timePort
+                sockets.append((try LoopbackClient.connect(host: "127.0.0.1", port: port), port))
+            }
+            var sizes: [Int: Int] = [:]
+            var buffer = [UInt8](repeating: 0, count: 256)
+            for (fd, port) in sockets {
+                var total = 0
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n <= 0 { break }
+                    total += n
+                }
+                sizes[port == daytimePort ? 26 : 4, default: 0] += total == (port == daytimePort ? 26 : 4) ? 1 : 0
+            }
+            return sizes
+        }
+    }
+
+    @Test("logs one line per connection at info with the peer, nothing at notice")
+    func connectionLogging() async throws {
+        for level in [Logger.Level.info, .notice] {
+            let logs = InMemoryLogHandler()
+            var logger = Logger(label: "test", factory: { _ in logs })
+            logger.logLevel = level
+            let service = try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil, threads: 1),
+                clock: FixedWallClock(seedInstant),
+                logger: logger
+            )
+            let port = try #require(service.port(for: .daytime))
+            _ = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
+            let perConnection = logs.entries.filter { $0.message.description.hasPrefix("Got a connection from 127.0.0.1:") }
+            #expect(perConnection.count == (level == .info ? 1 : 0), "at \(level)")
+            if level == .info {
+                #expect(perConnection.first?.metadata["protocol"] == "daytime")
+            }
+        }
+    }
+
+    @Test("a port in use is reported with the address and the fix")
+    func portInUse() throws {
+        let (fd, port) = try LoopbackClient.occupyPort()
+        defer { close(fd) }
+        let error = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: port, timePort: nil),
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.code == .addressInUse)
+        #expect(error?.description.contains("127.0.0.1:\(port)") == true)
+        #expect(error?.description.contains("--daytime-port") == true)
+    }
+
+    @Test("a host that is not an address of this machine is refused clearly")
+    func foreignAddress() throws {
+        let error = #expect(throws: ServerError.self) {
+            // 192.0.2.0/24 is TEST-NET-1: never assigned to a real machine.
+            try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["192.0.2.1"], daytimePort: 0, timePort: nil),
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.code == .addressNotAvailable)
+        #expect(error?.description.contains("not an address of this machine") == true)
+    }
+
+    @Test("a host name that does not resolve is refused clearly")
+    func unresolvableHost() throws {
+        let error = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["no-such-host.invalid"], daytimePort: 0, timePort: nil),
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.code == .unresolvableHost)
+    }
+
+    @Test("both services off, bad ports and bad thread counts are configuration errors")
+    func invalidConfigurations() {
+        for configuration in [
+            ServerConfiguration(daytimePort: nil, timePort: nil),
+            ServerConfiguration(daytimePort: 70_000, timePort: nil),
+            ServerConfiguration(daytimePort: 0, timePort: nil, threads: 0),
+        ] {
+            let error = #expect(throws: ServerError.self) {
+                try DaytimeService(configuration: configuration, logger: quietLogger())
+            }
+            #expect(error?.code == .invalidConfiguration)
+        }
+    }
+
+    @Test("graceful shutdown returns promptly and frees the port")
+    func gracefulShutdownFreesPort() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil, threads: 2),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        _ = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
+        // Still bound until the service is released; run() cannot be repeated.
+        await #expect(throws: ServerError.self) { try await service.run() }
+    }
+}
