@@ -57,8 +57,8 @@ struct DaytimeServiceTests {
             )
         }
         #expect(String(decoding: line, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
-        // 1,620,419,812 + 2,208,988,800 = 3,829,408,612 = 0xE440_9D64
-        #expect(time == [0xE4, 0x40, 0x9D, 0x64])
+        // 1,620,419,812 + 2,208,988,800 = 3,829,408,612 = 0xE440_2364
+        #expect(time == [0xE4, 0x40, 0x23, 0x64])
     }
 
     @Test("the default host serves IPv4 and IPv6 through one dual-stack socket")
@@ -103,7 +103,10 @@ struct DaytimeServiceTests {
         #expect(String(decoding: line, as: UTF8.self) == expected)
     }
 
-    @Test("a client that sends data first still gets its line")
+    // The server closes without reading, so the kernel answers the unread bytes with a reset; the
+    // line was queued first and still arrives (what the seed's one-recv client sees). A lingering
+    // close that avoids the reset is a later feature.
+    @Test("a client that sends data first still receives its line before the reset")
     func clientSendsData() async throws {
         let service = try DaytimeService(
             configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil, threads: 1),
@@ -112,7 +115,9 @@ struct DaytimeServiceTests {
         )
         let port = try #require(service.port(for: .daytime))
         let line = try await withRunningService(service) {
-            try await LoopbackClient.fetch(host: "127.0.0.1", port: port, send: Array("hello\r\n".utf8))
+            try await LoopbackClient.offPool {
+                try LoopbackClient.fetch(host: "127.0.0.1", port: port, send: Array("hello\r\n".utf8), untilReset: true)
+            }
         }
         #expect(String(decoding: line, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
     }

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Glibc
 
 /// A deliberately plain blocking client for tests: connect, read to EOF, close. It shares no code
@@ -17,14 +17,23 @@ enum LoopbackClient {
 
     /// Runs blocking `work` on a Dispatch thread and returns its result.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        // A thread of its own: Dispatch's global queue, like the cooperative pool, runs only about
+        // one blocked job per core, and these jobs block for as long as a peer takes.
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try work() }) }
         }
     }
 
     /// Connects to `host:port` (numeric IPv4 or IPv6), optionally sends `payload`, and returns
-    /// every byte received until the server closes. Blocks.
-    static func fetch(host: String, port: Int, send payload: [UInt8] = [], timeoutSeconds: Int = 10) throws -> [UInt8] {
+    /// every byte received until the server closes. Blocks. With `untilReset`, a reset after some
+    /// bytes ends the read like a close does, and the bytes are returned.
+    static func fetch(
+        host: String,
+        port: Int,
+        send payload: [UInt8] = [],
+        timeoutSeconds: Int = 10,
+        untilReset: Bool = false
+    ) throws -> [UInt8] {
         let fd = try self.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
         if !payload.isEmpty {
@@ -37,6 +46,7 @@ enum LoopbackClient {
             if n == 0 { return received }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == ECONNRESET && untilReset { return received }
                 throw Failure(description: "recv from \(host):\(port): errno \(errno)")
             }
             received += chunk[0..<n]

@@ -5,12 +5,12 @@ import Testing
 @Suite("daytimed binary")
 struct DaytimedBinaryTests {
     /// Starts `daytimed` on 127.0.0.1 with ephemeral ports and returns it with its two ports.
-    static func startServer(_ extra: [String] = []) throws -> (BackgroundProcess, daytime: Int, time: Int) {
+    static func startServer(_ extra: [String] = []) async throws -> (BackgroundProcess, daytime: Int, time: Int) {
         let server = try BackgroundProcess(
             try Processes.product("daytimed"),
             ["--host", "127.0.0.1", "--daytime-port", "0", "--time-port", "0"] + extra
         )
-        return (server, try server.listeningPort("daytime"), try server.listeningPort("time"))
+        return (server, try await server.listeningPort("daytime"), try await server.listeningPort("time"))
     }
 
     /// Seconds between `text` (ctime, UTC) and now.
@@ -26,11 +26,11 @@ struct DaytimedBinaryTests {
     }
 
     @Test("the seed's own client gets a ctime line from daytimed")
-    func seedClient() throws {
-        let (server, daytimePort, _) = try Self.startServer(["--timezone", "UTC"])
+    func seedClient() async throws {
+        let (server, daytimePort, _) = try await Self.startServer(["--timezone", "UTC"])
         defer { server.stop() }
         let client = Processes.shared.appendingPathComponent("bench/peers/seed_client.py")
-        let result = try Processes.run(
+        let result = try await Processes.run(
             try Processes.tool("python3", package: "python3"),
             [client.path, "127.0.0.1", String(daytimePort)]
         )
@@ -46,15 +46,15 @@ struct DaytimedBinaryTests {
     }
 
     @Test("Debian's rdate reads daytimed's time port")
-    func rdate() throws {
-        let (server, _, timePort) = try Self.startServer()
+    func rdate() async throws {
+        let (server, _, timePort) = try await Self.startServer()
         defer { server.stop() }
         let rdate = try Processes.tool("rdate", package: "rdate")
-        let result = try Processes.run(rdate, ["-p", "-o", String(timePort), "127.0.0.1"])
+        let result = try await Processes.run(rdate, ["-p", "-o", String(timePort), "127.0.0.1"])
         #expect(result.status == 0, "\(result.standardError)")
         // rdate prints `rdate: [127.0.0.1]\tThu Nov 26 10:10:39 2026` in the local zone: compare in UTC.
         let text = try #require(result.standardOutput.split(separator: "\t").last).trimmingCharacters(in: .whitespacesAndNewlines)
-        let utc = try Processes.run(
+        let utc = try await Processes.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["TZ=UTC", rdate.path, "-p", "-o", String(timePort), "127.0.0.1"]
         )
@@ -64,9 +64,9 @@ struct DaytimedBinaryTests {
     }
 
     @Test("SIGTERM stops daytimed gracefully with exit status 0")
-    func sigterm() throws {
-        let (server, daytimePort, _) = try Self.startServer()
-        _ = try Processes.run(
+    func sigterm() async throws {
+        let (server, daytimePort, _) = try await Self.startServer()
+        _ = try await Processes.run(
             try Processes.tool("python3", package: "python3"),
             [Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1", String(daytimePort)]
         )
@@ -75,10 +75,10 @@ struct DaytimedBinaryTests {
     }
 
     @Test("a port in use: exit 1, one clear line, no stack trace")
-    func portInUse() throws {
-        let (server, daytimePort, _) = try Self.startServer()
+    func portInUse() async throws {
+        let (server, daytimePort, _) = try await Self.startServer()
         defer { server.stop() }
-        let result = try Processes.run(
+        let result = try await Processes.run(
             try Processes.product("daytimed"),
             ["--host", "127.0.0.1", "--daytime-port", String(daytimePort), "--time-port", "off"]
         )
@@ -90,7 +90,7 @@ struct DaytimedBinaryTests {
     }
 
     @Test("a port below 1024 without privilege: exit 1 and the three ways out")
-    func permissionDenied() throws {
+    func permissionDenied() async throws {
         // Run as nobody. The build directory may be private (CI clones into a mode-700 temp dir),
         // so run a copy from a directory nobody can read.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daytimed-nobody-\(getpid())")
@@ -100,7 +100,7 @@ struct DaytimedBinaryTests {
         let copy = directory.appendingPathComponent("daytimed")
         try FileManager.default.copyItem(at: try Processes.product("daytimed"), to: copy)
         chmod(copy.path, 0o755)
-        let result = try Processes.run(
+        let result = try await Processes.run(
             try Processes.tool("setpriv", package: "util-linux"),
             [
                 "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", copy.path,
@@ -114,15 +114,15 @@ struct DaytimedBinaryTests {
     }
 
     @Test("a host that is not this machine's: exit 1 and what to do")
-    func foreignHost() throws {
-        let result = try Processes.run(try Processes.product("daytimed"), ["--host", "192.0.2.1", "--daytime-port", "0", "--time-port", "off"])
+    func foreignHost() async throws {
+        let result = try await Processes.run(try Processes.product("daytimed"), ["--host", "192.0.2.1", "--daytime-port", "0", "--time-port", "off"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("not an address of this machine"))
     }
 
     @Test("an unknown time zone: exit 1, the name, and what to use instead")
-    func unknownTimeZone() throws {
-        let result = try Processes.run(
+    func unknownTimeZone() async throws {
+        let result = try await Processes.run(
             try Processes.product("daytimed"),
             ["--host", "127.0.0.1", "--daytime-port", "0", "--time-port", "off", "--timezone", "Mars/Olympus"]
         )
@@ -135,20 +135,20 @@ struct DaytimedBinaryTests {
         ["--daytime-port", "nope"], ["--format", "klingon"], ["--log-level", "loud"], ["--threads", "0"],
         ["--daytime-port", "off", "--time-port", "off"],
     ])
-    func malformedFlags(arguments: [String]) throws {
-        let result = try Processes.run(try Processes.product("daytimed"), arguments)
+    func malformedFlags(arguments: [String]) async throws {
+        let result = try await Processes.run(try Processes.product("daytimed"), arguments)
         #expect(result.status == 64, "\(result.standardError)")
         #expect(result.standardError.contains("Error:"))
     }
 
     @Test("--log-level info logs each connection like the seed's 'Got a connection from'")
-    func connectionLog() throws {
-        let (server, daytimePort, _) = try Self.startServer(["--log-level", "info"])
+    func connectionLog() async throws {
+        let (server, daytimePort, _) = try await Self.startServer(["--log-level", "info"])
         defer { server.stop() }
-        _ = try Processes.run(
+        _ = try await Processes.run(
             try Processes.tool("python3", package: "python3"),
             [Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1", String(daytimePort)]
         )
-        try server.waitForStandardError(containing: "Got a connection from 127.0.0.1:")
+        try await server.waitForStandardError(containing: "Got a connection from 127.0.0.1:")
     }
 }

@@ -58,7 +58,23 @@ enum Processes {
     }
 
     /// Runs a program to completion (killing it after `timeout` seconds) and captures its output.
-    static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 30) throws -> Result {
+    ///
+    /// The waiting happens on a Dispatch thread: Swift's cooperative pool has one thread per core
+    /// (two here) and also runs the in-process servers of other tests, which must not starve.
+    static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 30) async throws -> Result {
+        try await offPool { try self.runBlocking(executable, arguments, timeout: timeout) }
+    }
+
+    /// Runs blocking `work` on a Dispatch thread and returns its result.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        // A thread of its own: Dispatch's global queue, like the cooperative pool, runs only about
+        // one blocked job per core, and these jobs block for as long as a peer takes.
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try work() }) }
+        }
+    }
+
+    private static func runBlocking(_ executable: URL, _ arguments: [String], timeout: TimeInterval) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -75,7 +91,7 @@ enum Processes {
         let group = DispatchGroup()
         for (pipe, sink) in [(out, outData), (err, errData)] {
             group.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
                 group.leave()
             }
@@ -122,7 +138,11 @@ final class BackgroundProcess: @unchecked Sendable {
     var standardOutput: String { self.stdoutText.get() }
 
     /// Waits until standard error contains `text` (or the process exits, or `timeout` passes).
-    func waitForStandardError(containing text: String, timeout: TimeInterval = 20) throws {
+    func waitForStandardError(containing text: String, timeout: TimeInterval = 20) async throws {
+        try await Processes.offPool { try self.waitBlocking(containing: text, timeout: timeout) }
+    }
+
+    private func waitBlocking(containing text: String, timeout: TimeInterval) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if self.standardError.contains(text) { return }
@@ -135,8 +155,8 @@ final class BackgroundProcess: @unchecked Sendable {
     }
 
     /// The port of the first `daytimed` listener for `service`, read from its `listening on` log line.
-    func listeningPort(_ service: String) throws -> Int {
-        try self.waitForStandardError(containing: "listening on \(service)/tcp")
+    func listeningPort(_ service: String) async throws -> Int {
+        try await self.waitForStandardError(containing: "listening on \(service)/tcp")
         for line in self.standardError.split(separator: "\n") where line.contains("listening on \(service)/tcp") {
             if let port = line.split(separator: ":").last.flatMap({ Int($0) }) { return port }
         }
