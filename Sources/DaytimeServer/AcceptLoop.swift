@@ -15,8 +15,9 @@ import Glibc
 /// second for whole-second formats), and the connection is closed as soon as the bytes are queued.
 /// Nothing here allocates per connection unless the log level asks for a line per connection.
 ///
-/// Confined to its own thread: not `Sendable`.
-final class AcceptLoop {
+/// A non-copyable struct rather than a class: its state is reached without reference counting or
+/// dynamic exclusivity checks, and it frees its buffers exactly once. Confined to its own thread.
+struct AcceptLoop: ~Copyable {
     private let listeners: [ListeningSocket]
     private let stopEvent: Int32
     private let clock: any WallClock
@@ -60,7 +61,7 @@ final class AcceptLoop {
     }
 
     /// Serves until the stop event fires, then answers what is already queued and returns.
-    func run() {
+    mutating func run() {
         self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard self.epoll >= 0 else {
             self.logger.critical("cannot create an epoll instance: \(String(cString: strerror(errno)))")
@@ -119,7 +120,7 @@ final class AcceptLoop {
 
     /// Accepts and answers up to `limit` connections from `listener`.
     @inline(__always)
-    private func acceptBatch(_ listener: ListeningSocket, limit: Int) -> BatchResult {
+    private mutating func acceptBatch(_ listener: ListeningSocket, limit: Int) -> BatchResult {
         var peer = sockaddr_storage()
         for _ in 0..<limit {
             var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -158,7 +159,7 @@ final class AcceptLoop {
 
     /// Sends the answer for `service` on a freshly accepted socket.
     @inline(__always)
-    private func answer(_ fd: Int32, service: ServiceProtocol) {
+    private mutating func answer(_ fd: Int32, service: ServiceProtocol) {
         let now = self.clock.now()
         let length: Int
         switch service {
@@ -200,7 +201,7 @@ final class AcceptLoop {
         }
     }
 
-    private func warnAboutResources(_ code: Int32) {
+    private mutating func warnAboutResources(_ code: Int32) {
         let now = MonotonicClock.nanoseconds()
         // At most one warning every ten seconds per thread: a flood must not become a log flood.
         guard now &- self.lastResourceWarning > 10_000_000_000 || self.lastResourceWarning == 0 else { return }

@@ -117,13 +117,14 @@ public final class DaytimeService: Service, Sendable {
         do {
             for index in 0..<configuration.threads {
                 try threads.start(name: "daytimed-\(index)") {
-                    AcceptLoop(
+                    var loop = AcceptLoop(
                         listeners: listeners,
                         stopEvent: stopEvent,
                         configuration: configuration,
                         clock: clock,
                         logger: logger
-                    ).run()
+                    )
+                    loop.run()
                 }
             }
         } catch {
