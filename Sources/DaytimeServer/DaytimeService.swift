@@ -28,7 +28,7 @@ public final class DaytimeService: Service, Sendable {
 
     private let clock: any WallClock
     private let logger: Logger
-    private let stopEvent: Int32
+    private let stopFlag = StopFlag()
     private let state = Mutex(RunState.idle)
 
     private enum RunState {
@@ -73,22 +73,10 @@ public final class DaytimeService: Service, Sendable {
             throw error
         }
         self.listeners = listeners
-
-        self.stopEvent = eventfd(0, Int32(EFD_CLOEXEC))
-        guard self.stopEvent >= 0 else {
-            let code = errno
-            for listener in listeners { close(listener.descriptor) }
-            throw ServerError(
-                code: .systemResource,
-                description: "cannot create the stop event: \(String(cString: strerror(code)))",
-                systemError: code
-            )
-        }
     }
 
     deinit {
         for listener in self.listeners { close(listener.descriptor) }
-        close(self.stopEvent)
     }
 
     /// The port `service` listens on (the first listener's), or nil if it is off.
@@ -109,22 +97,24 @@ public final class DaytimeService: Service, Sendable {
         defer { self.state.withLock { $0 = .finished } }
 
         let threads = WorkerThreads()
-        let listeners = self.listeners
-        let stopEvent = self.stopEvent
+        let stopFlag = self.stopFlag
         let configuration = self.configuration
         let clock = self.clock
         let logger = self.logger
         do {
-            for index in 0..<configuration.threads {
-                try threads.start(name: "daytimed-\(index)") {
-                    var loop = AcceptLoop(
-                        listeners: listeners,
-                        stopEvent: stopEvent,
-                        configuration: configuration,
-                        clock: clock,
-                        logger: logger
-                    )
-                    loop.run()
+            // `threads` accepting threads per listening socket; the kernel wakes one per connection.
+            for listener in self.listeners {
+                for index in 0..<configuration.threads {
+                    try threads.start(name: "\(listener.service)-\(index)") {
+                        var loop = AcceptLoop(
+                            listener: listener,
+                            stopFlag: stopFlag,
+                            configuration: configuration,
+                            clock: clock,
+                            logger: logger
+                        )
+                        loop.run()
+                    }
                 }
             }
         } catch {
@@ -157,9 +147,13 @@ public final class DaytimeService: Service, Sendable {
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
     private func stop() {
-        var one: UInt64 = 1
-        // The event stays readable (nobody reads it), so every loop sees it, now or later.
-        _ = write(self.stopEvent, &one, MemoryLayout<UInt64>.size)
+        self.stopFlag.set()
+        // Non-blocking from now on: a busy loop drains the queue and then sees EAGAIN; an idle one
+        // wakes within AcceptLoop.wakeInterval.
+        for listener in self.listeners {
+            let flags = fcntl(listener.descriptor, F_GETFL)
+            _ = fcntl(listener.descriptor, F_SETFL, flags | O_NONBLOCK)
+        }
     }
 
     private static func validate(_ configuration: ServerConfiguration) throws(ServerError) {

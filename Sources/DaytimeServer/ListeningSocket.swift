@@ -5,9 +5,9 @@ import Glibc
 
 /// One bound, listening TCP socket and the service it answers.
 ///
-/// Every accepting thread polls every listening socket; the kernel hands each connection to one
-/// thread (`EPOLLEXCLUSIVE`). One socket per address, rather than one per thread with
-/// `SO_REUSEPORT`, keeps "address already in use" a real error and needs no hashing of clients.
+/// Several threads block in `accept4` on each listening socket; the kernel hands each connection to
+/// one of them. One socket per address, rather than one per thread with `SO_REUSEPORT`, keeps
+/// "address already in use" a real error and needs no hashing of clients.
 public struct ListeningSocket: Sendable, CustomStringConvertible {
     /// The service answered on this socket.
     public let service: ServiceProtocol
@@ -122,13 +122,16 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         let family = Int32(address.ss_family)
         let length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
         let text = SocketAddressText.describe(&address)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             throw Self.failure(errno: errno, action: "create a socket for", address: text, service: service, givenHost: givenHost)
         }
         var on: Int32 = 1
         // Restart while old connections sit in TIME_WAIT.
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        // A blocking accept4 returns EAGAIN after this long, so an idle accept loop sees a stop.
+        var wake = AcceptLoop.wakeInterval
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
         if family == AF_INET6 {
             // The wildcard default serves IPv4 too; an explicit IPv6 address means IPv6 only, so that
             // `--host :: --host 0.0.0.0` works as written.

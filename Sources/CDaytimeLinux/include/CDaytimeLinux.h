@@ -1,12 +1,10 @@
-// Linux system interfaces that Swift's Glibc module does not export (epoll, eventfd), plus
-// small wrappers around macros Swift cannot call. Nothing here has logic of its own.
+// Linux calls that Swift's Glibc module does not export (glibc declares them only under
+// _GNU_SOURCE) and wrappers around macros Swift cannot call. Nothing here has logic of its own.
 #ifndef C_DAYTIME_LINUX_H
 #define C_DAYTIME_LINUX_H
 
 #ifdef __linux__
 #include <sched.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
