@@ -1,1 +1,0 @@
-// DaytimeClient: filled in below.

@@ -1,0 +1,61 @@
+/// Why a query failed, with a one-line description that says what happened and what to try.
+///
+/// Compare ``code`` to tell failures apart; show ``description`` to people. New codes may be added
+/// in minor releases, so a `switch` over codes needs a default.
+public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case invalidQuery
+            case resolutionFailed
+            case connectionRefused
+            case hostUnreachable
+            case timeout
+            case connectionReset
+            case oversizedAnswer
+            case malformedAnswer
+            case networkError
+        }
+
+        private let base: Base
+
+        private init(_ base: Base) {
+            self.base = base
+        }
+
+        /// The query itself is unusable (empty host, port outside 1...65535, timeout not positive).
+        public static let invalidQuery = Code(.invalidQuery)
+        /// The host name has no address (of the requested IP version), or the resolver failed.
+        public static let resolutionFailed = Code(.resolutionFailed)
+        /// The server's host answered that nothing listens on the port.
+        public static let connectionRefused = Code(.connectionRefused)
+        /// No route to the server's host or network.
+        public static let hostUnreachable = Code(.hostUnreachable)
+        /// The whole exchange (resolution, connection, answer) took longer than the query's timeout.
+        public static let timeout = Code(.timeout)
+        /// The server reset the connection before its answer was complete.
+        public static let connectionReset = Code(.connectionReset)
+        /// The answer was longer than the query's ``TimeQuery/maximumLineLength``.
+        public static let oversizedAnswer = Code(.oversizedAnswer)
+        /// The answer cannot be a time: empty, not ASCII text (Daytime), or not 4 to 8 bytes (Time).
+        public static let malformedAnswer = Code(.malformedAnswer)
+        /// Any other network failure.
+        public static let networkError = Code(.networkError)
+
+        /// The code's name, such as `connectionRefused`.
+        public var description: String {
+            self.base.rawValue
+        }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// One line for people: what happened, and what to try.
+    public var description: String
+
+    /// Creates an error with a code and its one-line description.
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}

@@ -1,0 +1,100 @@
+import DaytimeCore
+
+/// One answer from a time server, with the local clock readings around it and what they say about
+/// the local clock.
+///
+/// Sign convention: ``offset`` is *server minus local*. A positive offset means the server's clock
+/// is ahead, that is the local clock is behind; add the offset to the local clock to agree with the server.
+///
+/// The estimate follows PROTOCOLS.md §8.2. The server read its clock somewhere between T1 (the
+/// client asked the kernel to connect, ``connectStartedAt``) and T4 (the first byte of the answer
+/// arrived, ``firstByteAt``), and truncated the reading to its ``resolution``. So the best single
+/// guess is `(serverInstant + resolution / 2) - (T1 + T4) / 2`, wrong by at most
+/// `roundTrip / 2 + resolution / 2` (``offsetBound``), plus whatever error the server's own clock has.
+///
+/// T1 is the start of the connection attempt, not the moment it was established (``connectedAt``):
+/// a server may accept and answer before the client's event loop even notices that its connection
+/// is up (seen on loopback under load, where the "established" reading came 2 ms after the server's
+/// answer was written), and then an interval starting there would not contain the server's reading.
+/// The price is one extra network round trip inside the bound.
+public struct TimeSample: Sendable, Hashable {
+    /// The host as the query named it.
+    public var host: String
+    /// The numeric address the answer came from, such as `127.0.0.1` or `::1`.
+    public var serverAddress: String
+    /// The server's port.
+    public var serverPort: Int
+    /// The protocol the answer was read as.
+    public var `protocol`: TimeProtocolKind
+    /// Every byte the server sent, as sent.
+    public var rawBytes: [UInt8]
+    /// For Daytime, the text the server sent without leading and trailing CR and LF; nil for Time.
+    public var line: String?
+    /// For Daytime, the layout the line was recognised as; nil for Time and for unrecognised lines.
+    public var lineFormat: DaytimeFormat?
+    /// The server's time as the answer states it; nil when a Daytime line's layout is not recognised.
+    public var serverInstant: Instant?
+    /// The step of the server's clock as the answer shows it, in seconds (1 for ctime lines and for
+    /// Time, 0.001 for an RFC 3339 line with milliseconds); nil when ``serverInstant`` is nil.
+    public var resolution: Double?
+    /// T1: the local wall-clock time when the TCP connection attempt began (the SYN was about to be sent).
+    public var connectStartedAt: Instant
+    /// The local wall-clock time when NIO reported the TCP connection established; for diagnosis
+    /// (the handshake took about `connectedAt - connectStartedAt`), not used in the estimate.
+    public var connectedAt: Instant
+    /// T4: the local wall-clock time when the first byte of the answer arrived.
+    public var firstByteAt: Instant
+    /// T4 - T1 in seconds (TCP handshake plus answer), measured on the monotonic clock, which steps
+    /// of the wall clock do not affect.
+    public var roundTrip: Double
+
+    /// Creates a sample from its parts.
+    public init(
+        host: String,
+        serverAddress: String,
+        serverPort: Int,
+        protocol: TimeProtocolKind,
+        rawBytes: [UInt8],
+        line: String?,
+        lineFormat: DaytimeFormat?,
+        serverInstant: Instant?,
+        resolution: Double?,
+        connectStartedAt: Instant,
+        connectedAt: Instant,
+        firstByteAt: Instant,
+        roundTrip: Double
+    ) {
+        self.host = host
+        self.serverAddress = serverAddress
+        self.serverPort = serverPort
+        self.protocol = `protocol`
+        self.rawBytes = rawBytes
+        self.line = line
+        self.lineFormat = lineFormat
+        self.serverInstant = serverInstant
+        self.resolution = resolution
+        self.connectStartedAt = connectStartedAt
+        self.connectedAt = connectedAt
+        self.firstByteAt = firstByteAt
+        self.roundTrip = roundTrip
+    }
+
+    /// The middle of the exchange on the local clock, (T1 + T4) / 2.
+    public var localMidpoint: Instant {
+        self.connectStartedAt.advanced(by: self.firstByteAt.seconds(since: self.connectStartedAt) / 2)
+    }
+
+    /// Server minus local clock, in seconds: `(serverInstant + resolution / 2) - (T1 + T4) / 2`.
+    /// Positive when the local clock is behind. Nil when the answer's time was not recognised.
+    public var offset: Double? {
+        guard let serverInstant = self.serverInstant, let resolution = self.resolution else { return nil }
+        return serverInstant.seconds(since: self.localMidpoint) + resolution / 2
+    }
+
+    /// The most ``offset`` can be wrong by, in seconds, if the server's clock is right:
+    /// `roundTrip / 2 + resolution / 2`. Nil when ``offset`` is nil.
+    public var offsetBound: Double? {
+        guard let resolution = self.resolution, self.serverInstant != nil else { return nil }
+        return self.roundTrip / 2 + resolution / 2
+    }
+}

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A program started with `posix_spawnp` (found on `PATH`), for interop tests with real peers.
+struct ChildProcess {
+    let pid: pid_t
+
+    /// Why a program could not be started.
+    struct SpawnError: Error, CustomStringConvertible {
+        var program: String
+        var errno: Int32
+        var description: String {
+            "cannot start \(self.program): \(String(cString: strerror(self.errno)))"
+        }
+    }
+
+    /// Starts `program` with `arguments`, the environment of this process plus `environment`, and
+    /// standard output and error sent to /dev/null.
+    static func spawn(
+        _ program: String,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        var env: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let name = String(text.prefix(while: { $0 != "=" }))
+            if environment[name] == nil {
+                env.append(text)
+            }
+            index += 1
+        }
+        env += environment.map { "\($0.key)=\($0.value)" }
+
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv + envp {
+                free(pointer)
+            }
+        }
+        // The calling thread may block signals (libdispatch's threads do), and a child inherits its
+        // mask: unblock everything and restore SIGTERM's default, or terminate() could not stop it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
+        guard rc == 0 else {
+            throw SpawnError(program: program, errno: rc)
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Whether the program is still running; reaps it if it has exited.
+    func exitStatus() -> Int32? {
+        var status: Int32 = 0
+        guard waitpid(self.pid, &status, WNOHANG) == self.pid else { return nil }
+        return (status >> 8) & 0xFF
+    }
+
+    /// Stops the program (SIGKILL, which nothing can block or catch) and waits for it to end.
+    /// Blocks: call it off the cooperative thread pool.
+    func terminate() {
+        kill(self.pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(self.pid, &status, 0)
+    }
+
+    /// Runs `program` to the end and returns its exit status. Blocks: call it off the cooperative
+    /// thread pool.
+    static func run(_ program: String, _ arguments: [String]) throws -> Int32 {
+        let child = try spawn(program, arguments)
+        var status: Int32 = 0
+        _ = waitpid(child.pid, &status, 0)
+        return (status >> 8) & 0xFF
+    }
+}

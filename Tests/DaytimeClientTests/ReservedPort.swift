@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A loopback TCP port that is bound but not listening: connections to it are refused, and no
+/// other test can take it while this value holds it (a port merely closed again could be handed
+/// to the next test that binds port 0).
+struct ReservedPort: ~Copyable {
+    let descriptor: Int32
+    let port: Int
+
+    /// Binds a socket to port 0 on `127.0.0.1` or `::1` without listening.
+    init(host: String) {
+        let ipv6 = host.contains(":")
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0, "socket() failed: errno \(errno)")
+        var port = 0
+        if ipv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_addr = in6addr_loopback
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    precondition(bind(fd, pointer, length) == 0, "bind() failed: errno \(errno)")
+                    precondition(getsockname(fd, pointer, &length) == 0, "getsockname() failed: errno \(errno)")
+                }
+            }
+            port = Int(UInt16(bigEndian: address.sin6_port))
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    precondition(bind(fd, pointer, length) == 0, "bind() failed: errno \(errno)")
+                    precondition(getsockname(fd, pointer, &length) == 0, "getsockname() failed: errno \(errno)")
+                }
+            }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+        self.descriptor = fd
+        self.port = port
+    }
+
+    deinit {
+        close(self.descriptor)
+    }
+}
