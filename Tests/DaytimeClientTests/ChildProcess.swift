@@ -20,17 +20,23 @@ struct ChildProcess {
     }
 
     /// Starts `program` with `arguments`, the environment of this process plus `environment`, and
-    /// standard output and error sent to /dev/null.
+    /// standard output and error sent to `outputs` (two descriptors), or to /dev/null.
     static func spawn(
         _ program: String,
         _ arguments: [String],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        outputs: (Int32, Int32)? = nil
     ) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if let (out, err) = outputs {
+            posix_spawn_file_actions_adddup2(&actions, out, 1)
+            posix_spawn_file_actions_adddup2(&actions, err, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
 
         var env: [String] = []
         var index = 0
@@ -95,5 +101,58 @@ struct ChildProcess {
         var status: Int32 = 0
         _ = waitpid(child.pid, &status, 0)
         return (status >> 8) & 0xFF
+    }
+
+    /// What a program printed, and how it ended.
+    struct Output {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs `program` to the end with its standard output and error captured. Blocks: call it off
+    /// the cooperative thread pool. For programs that print little (both pipes are read in turn).
+    static func capture(_ program: String, _ arguments: [String]) throws -> Output {
+        var out: [Int32] = [0, 0]
+        var err: [Int32] = [0, 0]
+        guard pipe(&out) == 0, pipe(&err) == 0 else {
+            throw SpawnError(program: program, errno: errno)
+        }
+        // Close-on-exec, so that no other child started meanwhile keeps a write end open (the
+        // child's own standard output and error are dup2 copies, which do not inherit the flag).
+        for fd in out + err {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        let child: ChildProcess
+        do {
+            child = try spawn(program, arguments, outputs: (out[1], err[1]))
+        } catch {
+            for fd in out + err {
+                close(fd)
+            }
+            throw error
+        }
+        close(out[1])
+        close(err[1])
+        let standardOutput = readAll(out[0])
+        let standardError = readAll(err[0])
+        close(out[0])
+        close(err[0])
+        var status: Int32 = 0
+        _ = waitpid(child.pid, &status, 0)
+        return Output(status: (status >> 8) & 0xFF, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    private static func readAll(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 {
+                break
+            }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -39,7 +39,7 @@ struct SeedInteropTests {
             return
         }
 
-        let port = try await TestServer.closedPort(host: "127.0.0.1")
+        let port = ReservedPort.freeFixedPort()
         // ctime() prints local time; TZ=UTC makes it the zone the client assumes.
         let server = try ChildProcess.spawn(
             "python3",

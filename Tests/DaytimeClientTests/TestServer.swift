@@ -45,9 +45,8 @@ enum ServerBehaviour: Sendable {
 struct TestServer: Sendable {
     let channel: any Channel
     let host: String
-
     /// The port the kernel chose.
-    var port: Int { self.channel.localAddress!.port! }
+    let port: Int
 
     /// Starts a server on `host` (`127.0.0.1` or `::1`), port 0 unless given.
     static func start(host: String, port: Int = 0, _ behaviour: ServerBehaviour) async throws -> TestServer {
@@ -59,15 +58,7 @@ struct TestServer: Sendable {
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
-        return TestServer(channel: channel, host: host)
-    }
-
-    /// A port on `host` where nothing listens: bound, then closed again.
-    static func closedPort(host: String) async throws -> Int {
-        let server = try await TestServer.start(host: host, .silent)
-        let port = server.port
-        await server.stop()
-        return port
+        return TestServer(channel: channel, host: host, port: channel.localAddress!.port!)
     }
 
     func stop() async {

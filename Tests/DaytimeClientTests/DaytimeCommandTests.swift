@@ -1,0 +1,138 @@
+import DaytimeCore
+import NIOPosix
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `daytime` executable beside this test binary (`swift test` builds every product into the
+/// same directory as `swift-daytimePackageTests.xctest`).
+private let daytimeBinary: String = {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    precondition(n > 0, "cannot read /proc/self/exe")
+    let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return String(exe[..<exe.lastIndex(of: "/")!]) + "/daytime"
+}()
+
+/// Runs `daytime` with `arguments`, off the cooperative thread pool.
+private func daytime(_ arguments: [String]) async throws -> ChildProcess.Output {
+    guard access(daytimeBinary, X_OK) == 0 else {
+        throw ChildProcess.SpawnError(program: daytimeBinary, errno: ENOENT)
+    }
+    return try await NIOThreadPool.singleton.runIfActive { try ChildProcess.capture(daytimeBinary, arguments) }
+}
+
+@Suite("The daytime command")
+struct DaytimeCommandTests {
+    @Test("prints the server's line, then the offset of the local clock; exit status 0")
+    func daytimeLine() async throws {
+        let server = try await TestServer.start(host: "127.0.0.1", .send(Array("Fri May  7 20:36:52 2021\r\n".utf8)))
+        let result = try await daytime(["127.0.0.1", "--port", String(server.port), "--time-zone", "UTC"])
+        await server.stop()
+        #expect(result.status == 0)
+        #expect(result.standardError == "")
+        let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)  // two lines, each ended by a newline
+        #expect(lines.first == "Fri May  7 20:36:52 2021")
+        // The server says 2021: the local clock is years ahead of it.
+        #expect(lines.dropFirst().first?.hasPrefix("offset -") == true)
+        #expect(lines.dropFirst().first?.hasSuffix(" s (local clock ahead)") == true)
+    }
+
+    @Test("--protocol time prints the server's time in RFC 3339, over IPv6 with -6")
+    func timeProtocol() async throws {
+        let server = try await TestServer.start(host: "::1", .time(clockOffset: 30))
+        let result = try await daytime(["::1", "-6", "--port", String(server.port), "--protocol", "time"])
+        await server.stop()
+        #expect(result.status == 0)
+        let lines = result.standardOutput.split(separator: "\n")
+        let first = try #require(lines.first)
+        #expect(first.count == 20 && first.hasSuffix("Z") && first.dropFirst(10).first == "T", "\(first)")
+        #expect(lines.last?.hasPrefix("offset +") == true)
+        #expect(lines.last?.hasSuffix("(local clock behind)") == true)
+    }
+
+    @Test("--json prints one object with the sample's fields")
+    func json() async throws {
+        let server = try await TestServer.start(host: "127.0.0.1", .send(Array("say \"hi\"\\\r\n".utf8)))
+        let result = try await daytime(["127.0.0.1", "--port", String(server.port), "--json"])
+        await server.stop()
+        #expect(result.status == 0)
+        let object = result.standardOutput
+        #expect(object.hasPrefix("{\"host\":\"127.0.0.1\",\"address\":\"127.0.0.1\",\"port\":\(server.port),"))
+        #expect(object.contains(#""protocol":"daytime","line":"say \"hi\"\\","raw_hex":"73617920226869225c0d0a""#))
+        #expect(object.contains(#""format":null,"server_time":null,"resolution_seconds":null,"offset_seconds":null"#))
+        #expect(object.contains(#""round_trip_seconds":"#))
+        #expect(object.hasSuffix("}\n"))
+        #expect(object.split(separator: "\n").count == 1)
+    }
+
+    @Test("a line in an unknown layout is printed, with the offset unknown; exit status 0")
+    func unknownLayout() async throws {
+        let server = try await TestServer.start(host: "127.0.0.1", .send(Array("It is teatime.\r\n".utf8)))
+        let result = try await daytime(["127.0.0.1", "--port", String(server.port)])
+        await server.stop()
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("It is teatime.\noffset unknown: "))
+    }
+
+    @Test("failures exit with their own status and one line on standard error")
+    func failures() async throws {
+        let reserved = ReservedPort(host: "127.0.0.1")
+        let refused = try await daytime(["127.0.0.1", "--port", String(reserved.port)])
+        _ = consume reserved
+        #expect(refused.status == 69)
+        #expect(refused.standardError.hasPrefix("daytime: connection refused by 127.0.0.1:"))
+
+        let silent = try await TestServer.start(host: "127.0.0.1", .silent)
+        let timeout = try await daytime(["127.0.0.1", "--port", String(silent.port), "--timeout", "0.3"])
+        await silent.stop()
+        #expect(timeout.status == 75)
+
+        let short = try await TestServer.start(host: "127.0.0.1", .send([1, 2, 3]))
+        let malformed = try await daytime(["127.0.0.1", "--port", String(short.port), "--protocol", "time"])
+        await short.stop()
+        #expect(malformed.status == 76)
+
+        let big = try await TestServer.start(host: "127.0.0.1", .send([UInt8](repeating: 0x41, count: 2000)))
+        let oversized = try await daytime(["127.0.0.1", "--port", String(big.port)])
+        await big.stop()
+        #expect(oversized.status == 76)
+
+        let unknown = try await daytime(["no-such-host.invalid", "--port", "13"])
+        #expect(unknown.status == 68)
+        let wrongFamily = try await daytime(["::1", "-4", "--port", "13"])
+        #expect(wrongFamily.status == 68)
+
+        for result in [refused, timeout, malformed, oversized, unknown, wrongFamily] {
+            #expect(result.standardOutput == "")
+            #expect(result.standardError.hasPrefix("daytime: "))
+            #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+        }
+    }
+
+    @Test(
+        "bad arguments exit with 64 and a message that says how to fix them",
+        arguments: [
+            (["127.0.0.1", "--port", "0"], "give a number from 1 to 65535"),
+            (["127.0.0.1", "--port", "65536"], "give a number from 1 to 65535"),
+            (["127.0.0.1", "--timeout", "0"], "give seconds above 0"),
+            (["127.0.0.1", "--timeout", "nan"], "give seconds above 0"),
+            (["127.0.0.1", "-4", "-6"], "give one of them"),
+            (["127.0.0.1", "--time-zone", "Mars/Olympus_Mons"], "use an IANA name"),
+            (["127.0.0.1", "--protocol", "ftp"], "daytime"),
+            ([], "host"),
+        ]
+    )
+    func usage(arguments: [String], advice: String) async throws {
+        let result = try await daytime(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains(advice), "\(result.standardError)")
+    }
+}
