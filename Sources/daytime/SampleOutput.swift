@@ -72,11 +72,12 @@ enum SampleOutput {
         let scaled = (abs(value) * scale).rounded()
         guard scaled < 9e18 else { return value < 0 ? "-9e18" : "9e18" }
         let units = Int64(scaled)
+        let sign = value < 0 && units != 0 ? "-" : ""
+        guard digits > 0 else { return "\(sign)\(units)" }
         let whole = units / Int64(scale)
         var fraction = String(units % Int64(scale))
         fraction = String(repeating: "0", count: digits - fraction.count) + fraction
-        let sign = value < 0 && units != 0 ? "-" : ""
-        return digits == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+        return "\(sign)\(whole).\(fraction)"
     }
 
     /// A JSON number with up to 9 decimals and no trailing zeros; `null` if not finite.

@@ -135,4 +135,31 @@ struct DaytimeCommandTests {
         #expect(result.status == 64)
         #expect(result.standardError.contains(advice), "\(result.standardError)")
     }
+
+    @Test("daytime bench runs for --count answers or --duration seconds and ends with loadgen's RESULT line")
+    func bench() async throws {
+        let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
+        let counted = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--count", "5"])
+        let timed = try await daytime([
+            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "0.3", "--concurrency", "2",
+        ])
+        await server.stop()
+        #expect(counted.status == 0)
+        #expect(counted.standardOutput.contains(" 5 answers ("))
+        #expect(counted.standardOutput.contains("RESULT tps="))
+        #expect(timed.status == 0)
+        let last = try #require(timed.standardOutput.split(separator: "\n").last)
+        #expect(last.hasPrefix("RESULT tps=") && last.hasSuffix(" errors=0"), "\(last)")
+
+        let reserved = ReservedPort(host: "127.0.0.1")
+        let refused = try await daytime(["bench", "127.0.0.1", "--port", String(reserved.port), "--duration", "0.2"])
+        _ = consume reserved
+        #expect(refused.status == 69)
+        #expect(refused.standardOutput.contains("RESULT tps=0 "))
+        #expect(refused.standardError.hasPrefix("daytime: no answer; connection refused by"))
+
+        let usage = try await daytime(["bench", "127.0.0.1", "--concurrency", "0"])
+        #expect(usage.status == 64)
+        #expect(usage.standardError.contains("give 1 to 1024"))
+    }
 }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import DaytimeClient
+import DaytimeCore
+
+/// Where and how to reach the server: the options `query` and `bench` share.
+struct ServerOptions: ParsableArguments {
+    @Argument(help: "The server: a host name, an IPv4 address, or an IPv6 address (no brackets).")
+    var host: String
+
+    @Option(help: "The server's port. (default: 13 for daytime, 37 for time)")
+    var port: Int?
+
+    @Option(name: .customLong("protocol"), help: "The protocol: daytime (RFC 867, text) or time (RFC 868, binary).")
+    var protocolKind: ProtocolOption = .daytime
+
+    @Option(help: "Seconds to wait for one whole exchange: name lookup, connection and answer.")
+    var timeout: Double = 5
+
+    @Flag(name: .customShort("4"), help: "Use IPv4 only.")
+    var ipv4Only = false
+
+    @Flag(name: .customShort("6"), help: "Use IPv6 only.")
+    var ipv6Only = false
+
+    func validate() throws {
+        if let port, !(1...65_535).contains(port) {
+            throw ValidationError("--port \(port) is not a TCP port; give a number from 1 to 65535.")
+        }
+        guard self.timeout.isFinite, self.timeout > 0, self.timeout <= 3600 else {
+            throw ValidationError("--timeout \(self.timeout) is out of range; give seconds above 0 and at most 3600.")
+        }
+        guard !(self.ipv4Only && self.ipv6Only) else {
+            throw ValidationError("-4 and -6 exclude each other; give one of them, or neither to use both.")
+        }
+        guard !self.host.isEmpty else {
+            throw ValidationError("the host is empty; name a server, such as 127.0.0.1.")
+        }
+    }
+
+    /// The query these options describe.
+    func query(assumedTimeZone: TimeZoneRules) -> TimeQuery {
+        TimeQuery(
+            host: self.host,
+            port: self.port,
+            protocol: self.protocolKind.kind,
+            addressFamily: self.ipv4Only ? .ipv4 : self.ipv6Only ? .ipv6 : .any,
+            timeout: .milliseconds(Int64((self.timeout * 1000).rounded(.up))),
+            assumedTimeZone: assumedTimeZone
+        )
+    }
+}
+
+/// The `--protocol` values.
+enum ProtocolOption: String, CaseIterable, ExpressibleByArgument {
+    case daytime
+    case time
+
+    var kind: TimeProtocolKind {
+        switch self {
+        case .daytime: return .daytime
+        case .time: return .time
+        }
+    }
+}
