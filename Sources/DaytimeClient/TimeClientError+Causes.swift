@@ -1,3 +1,4 @@
+import DaytimeCore
 import NIOCore
 import NIOPosix
 

@@ -25,7 +25,7 @@ import Glibc
 /// dynamic exclusivity checks, and it frees its buffer exactly once. Confined to its own thread.
 struct AcceptLoop: ~Copyable {
     private let descriptor: Int32
-    private let service: ServiceProtocol
+    private let service: TimeProtocolKind
     private let stopFlag: StopFlag
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer

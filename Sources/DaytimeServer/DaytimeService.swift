@@ -54,7 +54,7 @@ public final class DaytimeService: Service, Sendable {
 
         var listeners: [ListeningSocket] = []
         do {
-            for service in ServiceProtocol.allCases {
+            for service in TimeProtocolKind.allCases {
                 guard var port = configuration.port(for: service) else { continue }
                 for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
                     let bound = try ListeningSocket.bind(
@@ -80,7 +80,7 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// The port `service` listens on (the first listener's), or nil if it is off.
-    public func port(for service: ServiceProtocol) -> Int? {
+    public func port(for service: TimeProtocolKind) -> Int? {
         self.listeners.first { $0.service == service }?.port
     }
 
@@ -163,7 +163,7 @@ public final class DaytimeService: Service, Sendable {
                 description: "both services are off: give --daytime-port or --time-port a port number"
             )
         }
-        for service in ServiceProtocol.allCases {
+        for service in TimeProtocolKind.allCases {
             if let port = configuration.port(for: service), !(0...65535).contains(port) {
                 throw ServerError(
                     code: .invalidConfiguration,

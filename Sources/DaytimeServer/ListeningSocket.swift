@@ -1,4 +1,5 @@
 import CDaytimeLinux
+import DaytimeCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 /// "address already in use" a real error and needs no hashing of clients.
 public struct ListeningSocket: Sendable, CustomStringConvertible {
     /// The service answered on this socket.
-    public let service: ServiceProtocol
+    public let service: TimeProtocolKind
     /// The numeric address the socket is bound to (`::` for the dual-stack wildcard).
     public let host: String
     /// The bound port (the real one when port 0 was asked for).
@@ -30,7 +31,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     static func bind(
         host: String?,
         port: Int,
-        service: ServiceProtocol,
+        service: TimeProtocolKind,
         backlog: Int
     ) throws(ServerError) -> [ListeningSocket] {
         var sockets: [ListeningSocket] = []
@@ -114,7 +115,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     private static func bindOne(
         address: sockaddr_storage,
         dualStack: Bool,
-        service: ServiceProtocol,
+        service: TimeProtocolKind,
         backlog: Int,
         givenHost: String?
     ) throws(ServerError) -> ListeningSocket {
@@ -165,7 +166,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         errno code: Int32,
         action: String,
         address: String,
-        service: ServiceProtocol,
+        service: TimeProtocolKind,
         givenHost: String?
     ) -> ServerError {
         let what = "cannot \(action) \(address) (\(service)/tcp)"

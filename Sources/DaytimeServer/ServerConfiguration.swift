@@ -31,8 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
         hosts: [String] = [],
-        daytimePort: Int? = ServiceProtocol.daytime.wellKnownPort,
-        timePort: Int? = ServiceProtocol.time.wellKnownPort,
+        daytimePort: Int? = TimeProtocolKind.daytime.defaultPort,
+        timePort: Int? = TimeProtocolKind.time.defaultPort,
         format: DaytimeFormat = .ctime,
         timeZone: TimeZoneRules = .local(),
         threads: Int = ServerConfiguration.defaultThreadCount,
@@ -57,7 +57,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// The port configured for `service`, or nil if it is off.
-    public func port(for service: ServiceProtocol) -> Int? {
+    public func port(for service: TimeProtocolKind) -> Int? {
         switch service {
         case .daytime: return self.daytimePort
         case .time: return self.timePort

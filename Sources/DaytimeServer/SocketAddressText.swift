@@ -1,4 +1,5 @@
 import CDaytimeLinux
+import DaytimeCore
 #if canImport(Glibc)
 import Glibc
 #endif

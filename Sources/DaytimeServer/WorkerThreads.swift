@@ -1,4 +1,5 @@
 import CDaytimeLinux
+import DaytimeCore
 import Synchronization
 
 #if canImport(Glibc)
