@@ -73,7 +73,12 @@ struct AcceptLoop: ~Copyable {
             var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &peer) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    c_daytime_accept4(self.descriptor, $0, &peerLength, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                    c_daytime_accept4(
+                        self.descriptor,
+                        $0,
+                        &peerLength,
+                        Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+                    )
                 }
             }
             if fd < 0 {

@@ -1,5 +1,6 @@
 import CDaytimeLinux
 import DaytimeCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,7 +96,9 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         while let entry = cursor {
             var storage = sockaddr_storage()
             withUnsafeMutableBytes(of: &storage) { dst in
-                dst.copyMemory(from: UnsafeRawBufferPointer(start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen)))
+                dst.copyMemory(
+                    from: UnsafeRawBufferPointer(start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen))
+                )
             }
             let key = SocketAddressText.describe(&storage)
             if seen.insert(key).inserted { result.append(storage) }
@@ -125,7 +128,13 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         let text = SocketAddressText.describe(&address)
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
-            throw Self.failure(errno: errno, action: "create a socket for", address: text, service: service, givenHost: givenHost)
+            throw Self.failure(
+                errno: errno,
+                action: "create a socket for",
+                address: text,
+                service: service,
+                givenHost: givenHost
+            )
         }
         var on: Int32 = 1
         // Restart while old connections sit in TIME_WAIT.

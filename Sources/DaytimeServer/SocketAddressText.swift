@@ -1,5 +1,6 @@
 import CDaytimeLinux
 import DaytimeCore
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -71,7 +71,10 @@ struct DaytimeServiceTests {
         #expect(service.listeners.count == 1)
         let port = try #require(service.port(for: .daytime))
         let (v4, v6) = try await withRunningService(service) {
-            (try await LoopbackClient.fetch(host: "127.0.0.1", port: port), try await LoopbackClient.fetch(host: "::1", port: port))
+            (
+                try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
+                try await LoopbackClient.fetch(host: "::1", port: port)
+            )
         }
         #expect(v4 == v6)
         #expect(v4.count == 26)
@@ -99,7 +102,9 @@ struct DaytimeServiceTests {
             logger: quietLogger()
         )
         let port = try #require(service.port(for: .daytime))
-        let line = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
+        let line = try await withRunningService(service) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+        }
         #expect(String(decoding: line, as: UTF8.self) == expected)
     }
 
@@ -132,7 +137,9 @@ struct DaytimeServiceTests {
         let daytimePort = try #require(service.port(for: .daytime))
         let timePort = try #require(service.port(for: .time))
         let answers = try await withRunningService(service) {
-            try await LoopbackClient.offPool { try Self.thousandConnections(daytimePort: daytimePort, timePort: timePort) }
+            try await LoopbackClient.offPool {
+                try Self.thousandConnections(daytimePort: daytimePort, timePort: timePort)
+            }
         }
         #expect(answers[26] == 500)
         #expect(answers[4] == 500)
@@ -176,7 +183,9 @@ struct DaytimeServiceTests {
             )
             let port = try #require(service.port(for: .daytime))
             _ = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
-            let perConnection = logs.entries.filter { $0.message.description.hasPrefix("Got a connection from 127.0.0.1:") }
+            let perConnection = logs.entries.filter {
+                $0.message.description.hasPrefix("Got a connection from 127.0.0.1:")
+            }
             #expect(perConnection.count == (level == .info ? 1 : 0), "at \(level)")
             if level == .info {
                 #expect(perConnection.first?.metadata["protocol"] == "daytime")

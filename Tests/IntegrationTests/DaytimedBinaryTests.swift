@@ -20,7 +20,9 @@ struct DaytimedBinaryTests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE MMM d HH:mm:ss yyyy"
         // rdate adds the zone name before the year; ctime has none.
-        let squeezed = text.split(separator: " ", omittingEmptySubsequences: true).filter { $0 != "UTC" }.joined(separator: " ")
+        let squeezed = text.split(separator: " ", omittingEmptySubsequences: true).filter { $0 != "UTC" }.joined(
+            separator: " "
+        )
         let date = try #require(formatter.date(from: squeezed), "not a ctime line: \(text)")
         return date.timeIntervalSinceNow
     }
@@ -53,12 +55,16 @@ struct DaytimedBinaryTests {
         let result = try await Processes.run(rdate, ["-p", "-o", String(timePort), "127.0.0.1"])
         #expect(result.status == 0, "\(result.standardError)")
         // rdate prints `rdate: [127.0.0.1]\tThu Nov 26 10:10:39 2026` in the local zone: compare in UTC.
-        let text = try #require(result.standardOutput.split(separator: "\t").last).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try #require(result.standardOutput.split(separator: "\t").last).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         let utc = try await Processes.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["TZ=UTC", rdate.path, "-p", "-o", String(timePort), "127.0.0.1"]
         )
-        let utcText = try #require(utc.standardOutput.split(separator: "\t").last).trimmingCharacters(in: .whitespacesAndNewlines)
+        let utcText = try #require(utc.standardOutput.split(separator: "\t").last).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         #expect(!text.isEmpty)
         #expect(abs(try Self.secondsFromNow(ctime: utcText)) < 5, "rdate said \(utcText)")
     }
@@ -68,7 +74,10 @@ struct DaytimedBinaryTests {
         let (server, daytimePort, _) = try await Self.startServer()
         _ = try await Processes.run(
             try Processes.tool("python3", package: "python3"),
-            [Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1", String(daytimePort)]
+            [
+                Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1",
+                String(daytimePort),
+            ]
         )
         #expect(server.stop(signal: SIGTERM) == 0)
         #expect(server.standardError.contains("stopped"))
@@ -115,7 +124,10 @@ struct DaytimedBinaryTests {
 
     @Test("a host that is not this machine's: exit 1 and what to do")
     func foreignHost() async throws {
-        let result = try await Processes.run(try Processes.product("daytimed"), ["--host", "192.0.2.1", "--daytime-port", "0", "--time-port", "off"])
+        let result = try await Processes.run(
+            try Processes.product("daytimed"),
+            ["--host", "192.0.2.1", "--daytime-port", "0", "--time-port", "off"]
+        )
         #expect(result.status == 1)
         #expect(result.standardError.contains("not an address of this machine"))
     }
@@ -131,10 +143,13 @@ struct DaytimedBinaryTests {
         #expect(result.standardError.contains("America/New_York") || result.standardError.contains("Europe/London"))
     }
 
-    @Test("malformed flags are usage errors (exit 64) that name the flag", arguments: [
-        ["--daytime-port", "nope"], ["--format", "klingon"], ["--log-level", "loud"], ["--threads", "0"],
-        ["--daytime-port", "off", "--time-port", "off"],
-    ])
+    @Test(
+        "malformed flags are usage errors (exit 64) that name the flag",
+        arguments: [
+            ["--daytime-port", "nope"], ["--format", "klingon"], ["--log-level", "loud"], ["--threads", "0"],
+            ["--daytime-port", "off", "--time-port", "off"],
+        ]
+    )
     func malformedFlags(arguments: [String]) async throws {
         let result = try await Processes.run(try Processes.product("daytimed"), arguments)
         #expect(result.status == 64, "\(result.standardError)")
@@ -147,7 +162,10 @@ struct DaytimedBinaryTests {
         defer { server.stop() }
         _ = try await Processes.run(
             try Processes.tool("python3", package: "python3"),
-            [Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1", String(daytimePort)]
+            [
+                Processes.shared.appendingPathComponent("bench/peers/seed_client.py").path, "127.0.0.1",
+                String(daytimePort),
+            ]
         )
         try await server.waitForStandardError(containing: "Got a connection from 127.0.0.1:")
     }

@@ -10,7 +10,9 @@ struct PeerInteropTests {
 
     static func startInetd() async throws -> (BackgroundProcess, URL) {
         let inetd = try Processes.tool("inetd", package: "openbsd-inetd")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inetd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "inetd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configuration = directory.appendingPathComponent("inetd.conf")
         try """
@@ -30,7 +32,9 @@ struct PeerInteropTests {
                         break
                     }
                     guard Date() < deadline, process.process.isRunning else {
-                        throw Processes.Failure("openbsd-inetd did not listen on \(inetdAddress):\(port); stderr: \(process.standardError)")
+                        throw Processes.Failure(
+                            "openbsd-inetd did not listen on \(inetdAddress):\(port); stderr: \(process.standardError)"
+                        )
                     }
                     usleep(20_000)
                 }
@@ -46,7 +50,9 @@ struct PeerInteropTests {
         inet_pton(AF_INET, host, &sin.sin_addr)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         let status = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard status == 0 else {
             close(fd)
@@ -55,7 +61,11 @@ struct PeerInteropTests {
         return fd
     }
 
-    @Test("daytime reads openbsd-inetd's internal daytime and time services", .serialized, arguments: ["daytime", "time"])
+    @Test(
+        "daytime reads openbsd-inetd's internal daytime and time services",
+        .serialized,
+        arguments: ["daytime", "time"]
+    )
     func inetd(protocolName: String) async throws {
         let (inetd, directory) = try await Self.startInetd()
         defer {
@@ -89,7 +99,10 @@ struct PeerInteropTests {
     func ownServer(format: String) async throws {
         let server = try BackgroundProcess(
             try Processes.product("daytimed"),
-            ["--host", "::1", "--daytime-port", "0", "--time-port", "off", "--format", format, "--timezone", "Asia/Kolkata"]
+            [
+                "--host", "::1", "--daytime-port", "0", "--time-port", "off", "--format", format, "--timezone",
+                "Asia/Kolkata",
+            ]
         )
         defer { server.stop() }
         let port = try await server.listeningPort("daytime")
@@ -98,7 +111,9 @@ struct PeerInteropTests {
             ["::1", "--port", String(port), "--time-zone", "Asia/Kolkata", "--json"]
         )
         #expect(result.status == 0, "\(result.standardError)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        )
         let offset = try #require(object["offset_seconds"] as? Double, "\(object)")
         let bound = try #require(object["offset_bound_seconds"] as? Double, "\(object)")
         #expect(abs(offset) <= bound + 0.01, "offset \(offset) ± \(bound) for \(format)")

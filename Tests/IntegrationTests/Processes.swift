@@ -29,7 +29,9 @@ enum Processes {
     static func product(_ name: String) throws -> URL {
         let url = productsDirectory.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw Failure("\(url.path) is missing: `swift test` builds it; run `swift build` first if running tests alone")
+            throw Failure(
+                "\(url.path) is missing: `swift test` builds it; run `swift build` first if running tests alone"
+            )
         }
         return url
     }
@@ -147,7 +149,9 @@ final class BackgroundProcess: @unchecked Sendable {
         while Date() < deadline {
             if self.standardError.contains(text) { return }
             if !self.process.isRunning {
-                throw Processes.Failure("process exited (\(self.process.terminationStatus)) before printing \"\(text)\"; stderr: \(self.standardError)")
+                throw Processes.Failure(
+                    "process exited (\(self.process.terminationStatus)) before printing \"\(text)\"; stderr: \(self.standardError)"
+                )
             }
             usleep(10_000)
         }
