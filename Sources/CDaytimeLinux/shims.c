@@ -6,6 +6,12 @@
 
 #include "CDaytimeLinux.h"
 
+#include <stddef.h>
+
+_Static_assert(sizeof(struct c_daytime_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
+_Static_assert(offsetof(struct c_daytime_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
+_Static_assert(C_DAYTIME_MSG_WAITFORONE == MSG_WAITFORONE, "MSG_WAITFORONE");
+
 int c_daytime_available_cpus(void) {
 #ifdef __linux__
     cpu_set_t set;
@@ -27,4 +33,12 @@ void c_daytime_set_thread_name(const char *name) {
 #ifdef __linux__
     pthread_setname_np(pthread_self(), name);
 #endif
+}
+
+int c_daytime_recvmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int count, int flags) {
+    return recvmmsg(fd, (struct mmsghdr *)messages, count, flags, NULL);
+}
+
+int c_daytime_sendmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int count, int flags) {
+    return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
 }

@@ -27,6 +27,8 @@ struct AcceptLoop: ~Copyable {
     private let descriptor: Int32
     private let service: TimeProtocolKind
     private let stopFlag: StopFlag
+    private let statistics: ServerStatistics
+    private let policy: SourcePolicy
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer
     private let logger: Logger
@@ -44,12 +46,16 @@ struct AcceptLoop: ~Copyable {
         listener: ListeningSocket,
         stopFlag: StopFlag,
         configuration: ServerConfiguration,
+        policy: SourcePolicy,
+        statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
     ) {
         self.descriptor = listener.descriptor
         self.service = listener.service
         self.stopFlag = stopFlag
+        self.statistics = statistics
+        self.policy = policy
         self.clock = clock
         self.renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
         self.logger = logger
@@ -101,12 +107,25 @@ struct AcceptLoop: ~Copyable {
                 }
                 continue
             }
-            self.answer(fd)
-            if self.logsConnections {
-                self.logger.info(
-                    "Got a connection from \(SocketAddressText.describe(&peer))",
-                    metadata: ["protocol": "\(self.service)", "transport": "tcp"]
-                )
+            if let address = IPAddress(&peer),
+                let refusal = self.policy.refusal(for: address, transport: .tcp, now: MonotonicClock.nanoseconds())
+            {
+                // Over a limit or not allowed: close without an answer.
+                self.statistics.countRefusal(refusal)
+                if self.logsConnections {
+                    self.logger.info(
+                        "Refused a connection from \(SocketAddressText.describe(&peer))",
+                        metadata: ["protocol": "\(self.service)", "transport": "tcp", "reason": "\(refusal)"]
+                    )
+                }
+            } else {
+                self.answer(fd)
+                if self.logsConnections {
+                    self.logger.info(
+                        "Got a connection from \(SocketAddressText.describe(&peer))",
+                        metadata: ["protocol": "\(self.service)", "transport": "tcp"]
+                    )
+                }
             }
             close(fd)
             if self.stopFlag.isSet {
@@ -135,7 +154,12 @@ struct AcceptLoop: ~Copyable {
         // A fresh socket's send buffer is empty, so the whole answer is queued at once; if the peer
         // already reset the connection, MSG_NOSIGNAL turns SIGPIPE into an error we ignore.
         let sent = send(fd, self.buffer.baseAddress, length, Int32(MSG_NOSIGNAL))
-        if sent != length && self.logsConnections {
+        if sent == length {
+            self.statistics.countAnswers(1, service: self.service, transport: .tcp)
+            return
+        }
+        self.statistics.countSendFailure()
+        if self.logsConnections {
             self.logger.debug("answer not sent: \(sent < 0 ? String(cString: strerror(errno)) : "short write")")
         }
     }

@@ -29,6 +29,7 @@ public final class DaytimeService: Service, Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let stopFlag = StopFlag()
+    private let policy: SourcePolicy
     private let state = Mutex(RunState.idle)
 
     private enum RunState {
@@ -56,16 +57,19 @@ public final class DaytimeService: Service, Sendable {
         do {
             for service in TimeProtocolKind.allCases {
                 guard var port = configuration.port(for: service) else { continue }
-                for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
-                    let bound = try ListeningSocket.bind(
-                        host: host,
-                        port: port,
-                        service: service,
-                        backlog: configuration.backlog
-                    )
-                    // Port 0 picks a port once; every further host listens on the same one.
-                    if port == 0, let first = bound.first { port = first.port }
-                    listeners += bound
+                for transport in Transport.allCases where configuration.transports(for: service).contains(transport) {
+                    for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
+                        let bound = try ListeningSocket.bind(
+                            host: host,
+                            port: port,
+                            service: service,
+                            transport: transport,
+                            backlog: configuration.backlog
+                        )
+                        // Port 0 picks a port once; every further host and transport uses the same one.
+                        if port == 0, let first = bound.first { port = first.port }
+                        listeners += bound
+                    }
                 }
             }
         } catch {
@@ -73,10 +77,20 @@ public final class DaytimeService: Service, Sendable {
             throw error
         }
         self.listeners = listeners
+        self.policy = SourcePolicy(configuration.sourcePolicy)
     }
 
     deinit {
         for listener in self.listeners { close(listener.descriptor) }
+    }
+
+    /// What the service has answered and refused so far.
+    public let statistics = ServerStatistics()
+
+    /// Sources the rate limiter tracks now, and its fixed capacity (0 and 0 when it is off).
+    public var trackedSources: (entries: Int, capacity: Int) {
+        let tracked = self.policy.trackedSources
+        return (tracked.entries, tracked.capacity)
     }
 
     /// The port `service` listens on (the first listener's), or nil if it is off.
@@ -98,22 +112,44 @@ public final class DaytimeService: Service, Sendable {
 
         let threads = WorkerThreads()
         let stopFlag = self.stopFlag
+        let statistics = self.statistics
+        let policy = self.policy
         let configuration = self.configuration
         let clock = self.clock
         let logger = self.logger
         do {
-            // `threads` accepting threads per listening socket; the kernel wakes one per connection.
+            // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
             for listener in self.listeners {
                 for index in 0..<configuration.threads {
-                    try threads.start(name: "\(listener.service)-\(index)") {
-                        var loop = AcceptLoop(
-                            listener: listener,
-                            stopFlag: stopFlag,
-                            configuration: configuration,
-                            clock: clock,
-                            logger: logger
-                        )
-                        loop.run()
+                    try threads.start(name: "\(listener.service)-\(listener.transport)-\(index)") {
+                        switch listener.transport {
+                        case .tcp:
+                            var loop = AcceptLoop(
+                                listener: listener,
+                                stopFlag: stopFlag,
+                                configuration: configuration,
+                                policy: policy,
+                                statistics: statistics,
+                                clock: clock,
+                                logger: logger
+                            )
+                            loop.run()
+                        case .udp:
+                            var loop = DatagramLoop(
+                                socket: listener,
+                                stopFlag: stopFlag,
+                                configuration: configuration,
+                                sourceCheck: DatagramSourceCheck(
+                                    blockedSourcePorts: configuration.blockedSourcePorts,
+                                    boundAddress: IPAddress(listener.host)
+                                ),
+                                policy: policy,
+                                statistics: statistics,
+                                clock: clock,
+                                logger: logger
+                            )
+                            loop.run()
+                        }
                     }
                 }
             }
@@ -177,6 +213,16 @@ public final class DaytimeService: Service, Sendable {
                 description: "--threads \(configuration.threads) is out of range: use 1 to 1024 (default: one per CPU)"
             )
         }
+        for service in TimeProtocolKind.allCases where configuration.port(for: service) != nil {
+            guard !configuration.transports(for: service).isEmpty else {
+                throw ServerError(
+                    code: .invalidConfiguration,
+                    description:
+                        "\(service) has a port but no transport: give --\(service)-transports tcp, udp or tcp,udp, or --\(service)-port off"
+                )
+            }
+        }
+        try configuration.sourcePolicy.validate()
         guard configuration.backlog >= 1 else {
             throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
         }

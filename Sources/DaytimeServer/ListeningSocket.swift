@@ -5,14 +5,16 @@ import DaytimeCore
 import Glibc
 #endif
 
-/// One bound, listening TCP socket and the service it answers.
+/// One bound socket (listening for TCP, or a UDP socket), and the service it answers.
 ///
-/// Several threads block in `accept4` on each listening socket; the kernel hands each connection to
-/// one of them. One socket per address, rather than one per thread with `SO_REUSEPORT`, keeps
-/// "address already in use" a real error and needs no hashing of clients.
+/// Several threads block on each socket (in `accept4` or `recvmmsg`); the kernel hands each
+/// connection or datagram to one of them. One socket per address, rather than one per thread with
+/// `SO_REUSEPORT`, keeps "address already in use" a real error and needs no hashing of clients.
 public struct ListeningSocket: Sendable, CustomStringConvertible {
     /// The service answered on this socket.
     public let service: TimeProtocolKind
+    /// TCP or UDP.
+    public let transport: Transport
     /// The numeric address the socket is bound to (`::` for the dual-stack wildcard).
     public let host: String
     /// The bound port (the real one when port 0 was asked for).
@@ -23,16 +25,17 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     /// `daytime/tcp [::]:13`.
     public var description: String {
         let address = self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
-        return "\(self.service)/tcp \(address)"
+        return "\(self.service)/\(self.transport) \(address)"
     }
 
-    /// Opens, binds and listens on every address `host` stands for (`nil`: all addresses).
+    /// Opens and binds (and for TCP, listens on) every address `host` stands for (`nil`: all addresses).
     ///
     /// - Throws: ``ServerError`` whose text says which address failed and how to fix it.
     static func bind(
         host: String?,
         port: Int,
         service: TimeProtocolKind,
+        transport: Transport,
         backlog: Int
     ) throws(ServerError) -> [ListeningSocket] {
         var sockets: [ListeningSocket] = []
@@ -43,6 +46,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                         address: address,
                         dualStack: host == nil,
                         service: service,
+                        transport: transport,
                         backlog: backlog,
                         givenHost: host
                     )
@@ -119,6 +123,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         address: sockaddr_storage,
         dualStack: Bool,
         service: TimeProtocolKind,
+        transport: Transport,
         backlog: Int,
         givenHost: String?
     ) throws(ServerError) -> ListeningSocket {
@@ -126,20 +131,22 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         let family = Int32(address.ss_family)
         let length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
         let text = SocketAddressText.describe(&address)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let type = transport == .tcp ? SOCK_STREAM : SOCK_DGRAM
+        let fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             throw Self.failure(
                 errno: errno,
                 action: "create a socket for",
                 address: text,
                 service: service,
+                transport: transport,
                 givenHost: givenHost
             )
         }
         var on: Int32 = 1
         // Restart while old connections sit in TIME_WAIT.
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        // A blocking accept4 returns EAGAIN after this long, so an idle accept loop sees a stop.
+        // A blocking accept4 or recvmmsg returns EAGAIN after this long, so an idle loop sees a stop.
         var wake = AcceptLoop.wakeInterval
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
         if family == AF_INET6 {
@@ -154,12 +161,26 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         guard bound == 0 else {
             let code = errno
             close(fd)
-            throw Self.failure(errno: code, action: "listen on", address: text, service: service, givenHost: givenHost)
+            throw Self.failure(
+                errno: code,
+                action: "listen on",
+                address: text,
+                service: service,
+                transport: transport,
+                givenHost: givenHost
+            )
         }
-        guard listen(fd, Int32(clamping: backlog)) == 0 else {
+        guard transport == .udp || listen(fd, Int32(clamping: backlog)) == 0 else {
             let code = errno
             close(fd)
-            throw Self.failure(errno: code, action: "listen on", address: text, service: service, givenHost: givenHost)
+            throw Self.failure(
+                errno: code,
+                action: "listen on",
+                address: text,
+                service: service,
+                transport: transport,
+                givenHost: givenHost
+            )
         }
         var local = sockaddr_storage()
         var localLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -167,7 +188,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
         }
         let (host, port) = SocketAddressText.hostAndPort(&local)
-        return ListeningSocket(service: service, host: host, port: port, descriptor: fd)
+        return ListeningSocket(service: service, transport: transport, host: host, port: port, descriptor: fd)
     }
 
     /// A ``ServerError`` for a failed socket call, worded for the person who ran the server.
@@ -176,9 +197,10 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         action: String,
         address: String,
         service: TimeProtocolKind,
+        transport: Transport,
         givenHost: String?
     ) -> ServerError {
-        let what = "cannot \(action) \(address) (\(service)/tcp)"
+        let what = "cannot \(action) \(address) (\(service)/\(transport))"
         switch code {
         case EADDRINUSE:
             return ServerError(

@@ -15,6 +15,17 @@ public struct ServerConfiguration: Sendable {
     public var daytimePort: Int?
     /// TCP port for Time, `0` for an ephemeral port, `nil` to not serve Time. Default 37.
     public var timePort: Int?
+    /// Transports Daytime is served over. Default both TCP and UDP, on the same port.
+    public var daytimeTransports: Transports
+    /// Transports Time is served over. Default both TCP and UDP, on the same port.
+    public var timeTransports: Transports
+    /// UDP source ports whose datagrams get no answer (port 0 always gets none): services that
+    /// answer whatever arrives, so that answering them would start a packet loop. Default
+    /// ``defaultBlockedSourcePorts``: echo 7, discard 9, daytime 13, qotd 17, chargen 19, time 37.
+    public var blockedSourcePorts: [Int]
+    /// Access list, per-source rate limit and UDP cap. Defaults: everyone allowed, 4 answers a
+    /// second (burst 16) per source, 20,000 UDP answers a second in all, loopback exempt from limits.
+    public var sourcePolicy: SourcePolicyConfiguration
     /// The layout of the daytime line. Default ``DaytimeFormat/ctime``, like the seed and inetd.
     public var format: DaytimeFormat
     /// The zone daytime lines are written in. Default: the machine's local zone, like the seed.
@@ -33,6 +44,10 @@ public struct ServerConfiguration: Sendable {
         hosts: [String] = [],
         daytimePort: Int? = TimeProtocolKind.daytime.defaultPort,
         timePort: Int? = TimeProtocolKind.time.defaultPort,
+        daytimeTransports: Transports = .both,
+        timeTransports: Transports = .both,
+        blockedSourcePorts: [Int] = ServerConfiguration.defaultBlockedSourcePorts,
+        sourcePolicy: SourcePolicyConfiguration = SourcePolicyConfiguration(),
         format: DaytimeFormat = .ctime,
         timeZone: TimeZoneRules = .local(),
         threads: Int = ServerConfiguration.defaultThreadCount,
@@ -42,6 +57,10 @@ public struct ServerConfiguration: Sendable {
         self.hosts = hosts
         self.daytimePort = daytimePort
         self.timePort = timePort
+        self.daytimeTransports = daytimeTransports
+        self.timeTransports = timeTransports
+        self.blockedSourcePorts = blockedSourcePorts
+        self.sourcePolicy = sourcePolicy
         self.format = format
         self.timeZone = timeZone
         self.threads = threads
@@ -54,6 +73,17 @@ public struct ServerConfiguration: Sendable {
         let available = Int(c_daytime_available_cpus())
         if available > 0 { return available }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// echo, discard, daytime, qotd, chargen and time: the UDP services that answer any datagram.
+    public static let defaultBlockedSourcePorts: [Int] = DatagramSourceCheck.defaultBlockedSourcePorts
+
+    /// The transports configured for `service`.
+    public func transports(for service: TimeProtocolKind) -> Transports {
+        switch service {
+        case .daytime: return self.daytimeTransports
+        case .time: return self.timeTransports
+        }
     }
 
     /// The port configured for `service`, or nil if it is off.

@@ -14,11 +14,13 @@ import Glibc
 struct Daytimed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daytimed",
-        abstract: "Serve the time: RFC 867 Daytime and RFC 868 Time over TCP.",
+        abstract: "Serve the time: RFC 867 Daytime and RFC 868 Time over TCP and UDP.",
         discussion: """
-            Each connection gets the current time and is closed: one line of text on the daytime port, \
-            four bytes (seconds since 1900, big-endian) on the time port. SIGTERM or SIGINT stops the \
-            server gracefully: it stops accepting, answers what is queued, and exits 0.
+            Each connection gets the current time and is closed, and each datagram gets one datagram \
+            back: one line of text on the daytime port, four bytes (seconds since 1900, big-endian) on \
+            the time port. Datagrams from the source ports of auto-answering services, and from \
+            addresses that cannot send, get no answer. SIGTERM or SIGINT stops the server gracefully: \
+            it stops accepting, answers what is queued, and exits 0.
             """,
         version: "0.1.0"
     )
@@ -43,6 +45,28 @@ struct Daytimed: AsyncParsableCommand {
         help: ArgumentHelp("Time port: a number, 0 for any free port, or off.", valueName: "port")
     )
     var timePort = PortSetting(port: 37)
+
+    @Option(
+        name: .customLong("daytime-transports"),
+        help: ArgumentHelp("Transports for daytime: tcp, udp, or tcp,udp.", valueName: "list")
+    )
+    var daytimeTransports = TransportsSetting(.both)
+
+    @Option(
+        name: .customLong("time-transports"),
+        help: ArgumentHelp("Transports for time: tcp, udp, or tcp,udp.", valueName: "list")
+    )
+    var timeTransports = TransportsSetting(.both)
+
+    @Option(
+        name: .customLong("blocked-source-ports"),
+        help: ArgumentHelp(
+            "UDP source ports that never get an answer, comma-separated: services that answer anything, "
+                + "so answering them would start a packet loop. Port 0 is always blocked.",
+            valueName: "ports"
+        )
+    )
+    var blockedSourcePorts = PortListSetting(ServerConfiguration.defaultBlockedSourcePorts)
 
     @Option(
         help: ArgumentHelp(
@@ -118,6 +142,9 @@ struct Daytimed: AsyncParsableCommand {
             hosts: self.host,
             daytimePort: self.daytimePort.port,
             timePort: self.timePort.port,
+            daytimeTransports: self.daytimeTransports.transports,
+            timeTransports: self.timeTransports.transports,
+            blockedSourcePorts: self.blockedSourcePorts.ports,
             format: DaytimeFormat(name: self.format) ?? .ctime,
             timeZone: zone,
             threads: self.threads,

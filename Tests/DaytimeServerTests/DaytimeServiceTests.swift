@@ -61,23 +61,27 @@ struct DaytimeServiceTests {
         #expect(time == [0xE4, 0x40, 0x23, 0x64])
     }
 
-    @Test("the default host serves IPv4 and IPv6 through one dual-stack socket")
+    @Test("the default host serves IPv4 and IPv6 through one dual-stack socket per transport")
     func dualStackDefault() async throws {
         let service = try DaytimeService(
             configuration: ServerConfiguration(daytimePort: 0, timePort: nil, threads: 1),
             clock: FixedWallClock(seedInstant),
             logger: quietLogger()
         )
-        #expect(service.listeners.count == 1)
+        #expect(service.listeners.map(\.transport).sorted { $0.rawValue < $1.rawValue } == [.tcp, .udp])
         let port = try #require(service.port(for: .daytime))
-        let (v4, v6) = try await withRunningService(service) {
+        let (v4, v6, udp4, udp6) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
-                try await LoopbackClient.fetch(host: "::1", port: port)
+                try await LoopbackClient.fetch(host: "::1", port: port),
+                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) },
+                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "::1", port: port) }
             )
         }
         #expect(v4 == v6)
         #expect(v4.count == 26)
+        #expect(udp4 == v4)
+        #expect(udp6 == v4)
     }
 
     @Test(

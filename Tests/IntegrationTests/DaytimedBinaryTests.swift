@@ -47,12 +47,14 @@ struct DaytimedBinaryTests {
         #expect(abs(try Self.secondsFromNow(ctime: text)) < 5)
     }
 
-    @Test("Debian's rdate reads daytimed's time port")
-    func rdate() async throws {
+    @Test("Debian's rdate reads daytimed's time port, over TCP and over UDP (-u)", arguments: [false, true])
+    func rdate(udp: Bool) async throws {
         let (server, _, timePort) = try await Self.startServer()
         defer { server.stop() }
         let rdate = try Processes.tool("rdate", package: "rdate")
-        let result = try await Processes.run(rdate, ["-p", "-o", String(timePort), "127.0.0.1"])
+        // rdate -u has no timeout of its own: Processes.run kills it after 10 s if nothing comes.
+        let flags = udp ? ["-u", "-p"] : ["-p"]
+        let result = try await Processes.run(rdate, flags + ["-o", String(timePort), "127.0.0.1"], timeout: 10)
         #expect(result.status == 0, "\(result.standardError)")
         // rdate prints `rdate: [127.0.0.1]\tThu Nov 26 10:10:39 2026` in the local zone: compare in UTC.
         let text = try #require(result.standardOutput.split(separator: "\t").last).trimmingCharacters(
@@ -60,7 +62,8 @@ struct DaytimedBinaryTests {
         )
         let utc = try await Processes.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["TZ=UTC", rdate.path, "-p", "-o", String(timePort), "127.0.0.1"]
+            ["TZ=UTC", rdate.path] + flags + ["-o", String(timePort), "127.0.0.1"],
+            timeout: 10
         )
         let utcText = try #require(utc.standardOutput.split(separator: "\t").last).trimmingCharacters(
             in: .whitespacesAndNewlines

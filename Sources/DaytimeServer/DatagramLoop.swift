@@ -1,0 +1,249 @@
+import CDaytimeLinux
+import DaytimeCore
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The UDP hot path: one thread's loop of `recvmmsg`, check, render, `sendmmsg` on one socket.
+///
+/// RFC 867 and 868 over UDP: any datagram in, one datagram out, the request's content ignored. A
+/// batch of up to ``batchSize`` datagrams costs two system calls in all: `recvmmsg` blocks for the
+/// first datagram and takes whatever else is queued (`MSG_WAITFORONE`), and `sendmmsg` sends every
+/// answer at once. Each answer is written into a slot of a buffer allocated once, so nothing here
+/// allocates per datagram. Every datagram passes the ``DatagramSourceCheck`` and the
+/// ``SourcePolicy`` first: answering a forged source is how a time server becomes a reflector or
+/// half of a packet loop.
+///
+/// Like ``AcceptLoop``, it blocks with a receive timeout so that an idle thread notices a stop,
+/// and it is a non-copyable struct confined to its thread.
+struct DatagramLoop: ~Copyable {
+    /// Datagrams taken per `recvmmsg`.
+    static let batchSize = 32
+    /// Room for one answer: the longest daytime line with margin.
+    private static let slotSize = DaytimeLineRenderer.capacity
+    /// Bytes of each request kept: none are looked at, but a zero-length iovec is legal only for
+    /// zero-length datagrams on some kernels, so keep one byte and let the rest be truncated.
+    private static let requestBytes = 1
+
+    private let descriptor: Int32
+    private let service: TimeProtocolKind
+    private let stopFlag: StopFlag
+    private let clock: any WallClock
+    private var renderer: DaytimeLineRenderer
+    private let sourceCheck: DatagramSourceCheck
+    private let policy: SourcePolicy
+    private let statistics: ServerStatistics
+    private let logger: Logger
+    private let logsDatagrams: Bool
+    private let backoff: timespec
+    private let drainLimit: Int
+
+    private let requests: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
+    private let requestVectors: UnsafeMutableBufferPointer<iovec>
+    private let peers: UnsafeMutableBufferPointer<sockaddr_storage>
+    private let requestBytes: UnsafeMutableRawBufferPointer
+    private let answers: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
+    private let answerVectors: UnsafeMutableBufferPointer<iovec>
+    private let answerBytes: UnsafeMutableRawBufferPointer
+    private var lastErrorWarning: UInt64 = 0
+
+    init(
+        socket: ListeningSocket,
+        stopFlag: StopFlag,
+        configuration: ServerConfiguration,
+        sourceCheck: DatagramSourceCheck,
+        policy: SourcePolicy,
+        statistics: ServerStatistics,
+        clock: any WallClock,
+        logger: Logger
+    ) {
+        self.descriptor = socket.descriptor
+        self.service = socket.service
+        self.stopFlag = stopFlag
+        self.clock = clock
+        self.renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
+        self.sourceCheck = sourceCheck
+        self.policy = policy
+        self.statistics = statistics
+        self.logger = logger
+        self.logsDatagrams = logger.logLevel <= .info
+        let (seconds, attoseconds) = configuration.acceptBackoff.components
+        self.backoff = timespec(tv_sec: Int(max(0, seconds)), tv_nsec: Int(max(0, attoseconds) / 1_000_000_000))
+        self.drainLimit = configuration.backlog
+
+        let n = Self.batchSize
+        self.requests = .allocate(capacity: n)
+        self.requestVectors = .allocate(capacity: n)
+        self.peers = .allocate(capacity: n)
+        self.requestBytes = .allocate(byteCount: n * Self.requestBytes, alignment: 8)
+        self.answers = .allocate(capacity: n)
+        self.answerVectors = .allocate(capacity: n)
+        self.answerBytes = .allocate(byteCount: n * Self.slotSize, alignment: 8)
+        for i in 0..<n {
+            self.requestVectors[i] = iovec(
+                iov_base: self.requestBytes.baseAddress! + i * Self.requestBytes,
+                iov_len: Self.requestBytes
+            )
+            self.answerVectors[i] = iovec(iov_base: self.answerBytes.baseAddress! + i * Self.slotSize, iov_len: 0)
+            self.requests[i].msg_hdr = msghdr(
+                msg_name: UnsafeMutableRawPointer(self.peers.baseAddress! + i),
+                msg_namelen: socklen_t(MemoryLayout<sockaddr_storage>.size),
+                msg_iov: self.requestVectors.baseAddress! + i,
+                msg_iovlen: 1,
+                msg_control: nil,
+                msg_controllen: 0,
+                msg_flags: 0
+            )
+            self.requests[i].msg_len = 0
+        }
+    }
+
+    deinit {
+        self.requests.deallocate()
+        self.requestVectors.deallocate()
+        self.peers.deallocate()
+        self.requestBytes.deallocate()
+        self.answers.deallocate()
+        self.answerVectors.deallocate()
+        self.answerBytes.deallocate()
+    }
+
+    /// Serves until the stop flag is set; then answers what is queued (bounded) and returns.
+    mutating func run() {
+        var drained = 0
+        while true {
+            let received = c_daytime_recvmmsg(
+                self.descriptor,
+                self.requests.baseAddress,
+                UInt32(Self.batchSize),
+                Int32(C_DAYTIME_MSG_WAITFORONE)
+            )
+            if received < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK:
+                    if self.stopFlag.isSet { return }
+                case EINTR:
+                    break
+                case let code:
+                    // ENOMEM, ENOBUFS, or a pending ICMP error reported on the socket: pause, never spin.
+                    self.warn(code)
+                    var pause = self.backoff
+                    var remaining = timespec()
+                    while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+                    if self.stopFlag.isSet { return }
+                }
+                continue
+            }
+            let answered = self.prepareAnswers(count: Int(received))
+            self.send(count: answered)
+            self.resetRequests(count: Int(received))
+            if self.stopFlag.isSet {
+                drained += Int(received)
+                if drained >= self.drainLimit { return }
+            }
+        }
+    }
+
+    /// The kernel shortens `msg_namelen` to the address it wrote; restore it for the slots used,
+    /// and only those: under light load a batch is one datagram, and rewriting 32 headers per
+    /// datagram would cost more than the datagram.
+    @inline(__always)
+    private func resetRequests(count: Int) {
+        for i in 0..<count {
+            self.requests[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        }
+    }
+
+    /// Checks each received datagram's source and writes an answer for each one that passes, packed
+    /// at the front of `answers`. Returns the number of answers.
+    private mutating func prepareAnswers(count: Int) -> Int {
+        var answered = 0
+        let now = self.clock.now()
+        let monotonicNow = MonotonicClock.nanoseconds()
+        for i in 0..<count {
+            let peer = self.peers.baseAddress! + i
+            var (refusal, source) = self.sourceCheck.refusal(for: peer)
+            if refusal == nil, let source {
+                refusal = self.policy.refusal(for: source, transport: .udp, now: monotonicNow)
+            }
+            if let refusal {
+                self.statistics.countRefusal(refusal)
+                if self.logsDatagrams {
+                    self.logger.info(
+                        "Refused a datagram from \(SocketAddressText.describe(peer))",
+                        metadata: ["protocol": "\(self.service)", "transport": "udp", "reason": "\(refusal)"]
+                    )
+                }
+                continue
+            }
+            let slot = UnsafeMutableRawBufferPointer(
+                start: self.answerBytes.baseAddress! + answered * Self.slotSize,
+                count: Self.slotSize
+            )
+            let length: Int
+            switch self.service {
+            case .daytime:
+                length = self.renderer.render(now, into: slot)
+            case .time:
+                let value = TimeProtocolValue(now).bigEndianBytes
+                slot[0] = value.0
+                slot[1] = value.1
+                slot[2] = value.2
+                slot[3] = value.3
+                length = 4
+            }
+            self.answerVectors[answered].iov_len = length
+            self.answers[answered].msg_hdr = msghdr(
+                msg_name: UnsafeMutableRawPointer(peer),
+                msg_namelen: self.requests[i].msg_hdr.msg_namelen,
+                msg_iov: self.answerVectors.baseAddress! + answered,
+                msg_iovlen: 1,
+                msg_control: nil,
+                msg_controllen: 0,
+                msg_flags: 0
+            )
+            if self.logsDatagrams {
+                self.logger.info(
+                    "Got a datagram from \(SocketAddressText.describe(peer))",
+                    metadata: ["protocol": "\(self.service)", "transport": "udp"]
+                )
+            }
+            answered += 1
+        }
+        return answered
+    }
+
+    /// Sends the first `count` answers; one that fails (an unreachable peer) is skipped, not retried.
+    private mutating func send(count: Int) {
+        var start = 0
+        while start < count {
+            let sent = c_daytime_sendmmsg(
+                self.descriptor,
+                self.answers.baseAddress! + start,
+                UInt32(count - start),
+                Int32(MSG_NOSIGNAL)
+            )
+            if sent > 0 {
+                self.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
+                start += Int(sent)
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else {
+                // The answer at `start` could not be sent (ENETUNREACH, EPERM from a firewall...).
+                self.statistics.countSendFailure()
+                start += 1
+            }
+        }
+    }
+
+    private mutating func warn(_ code: Int32) {
+        let now = MonotonicClock.nanoseconds()
+        guard self.lastErrorWarning == 0 || now &- self.lastErrorWarning > 10_000_000_000 else { return }
+        self.lastErrorWarning = now
+        self.logger.warning(
+            "cannot receive on \(self.service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
+        )
+    }
+}

@@ -1,0 +1,20 @@
+/// Why a connection or datagram got no answer. Counted in ``ServerStatistics`` and logged at `info`.
+public enum RefusalReason: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// UDP from the source port of a service that answers anything (echo, chargen, daytime...):
+    /// answering would start a packet loop.
+    case blockedSourcePort = "blocked-source-port"
+    /// UDP from an address that cannot send: unspecified, `0.0.0.0/8`, multicast, broadcast.
+    case invalidSource = "invalid-source"
+    /// UDP from a loopback address to a socket bound to a non-loopback address: forged.
+    case spoofedLoopback = "spoofed-loopback"
+    /// The source is denied, or not allowed, by the access list.
+    case accessList = "access-list"
+    /// The source (or its IPv6 prefix) is over its rate limit.
+    case rateLimit = "rate-limit"
+    /// The global cap on UDP answers per second is reached.
+    case udpCap = "udp-cap"
+
+    public var description: String {
+        self.rawValue
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+
+/// A plain blocking UDP client for tests, sharing no code with the server or DaytimeClient.
+enum DatagramClient {
+    /// Sends one datagram to `host:port`, from `sourcePort` if given (0: any), and returns the
+    /// answer, or nil if none arrives within `timeoutMilliseconds`.
+    static func exchange(
+        host: String,
+        port: Int,
+        sourcePort: Int = 0,
+        sourceHost: String? = nil,
+        payload: [UInt8] = [],
+        timeoutMilliseconds: Int = 500
+    ) throws -> [UInt8]? {
+        let v6 = host.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var local = sockaddr_storage()
+        var remote = sockaddr_storage()
+        let length: socklen_t
+        if v6 {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = UInt16(port).bigEndian
+            inet_pton(AF_INET6, host, &sin6.sin6_addr)
+            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &remote) { $0.copyMemory(from: src) } }
+            sin6.sin6_port = UInt16(sourcePort).bigEndian
+            sin6.sin6_addr = in6addr_any
+            if let sourceHost { inet_pton(AF_INET6, sourceHost, &sin6.sin6_addr) }
+            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &local) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, host, &sin.sin_addr)
+            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &remote) { $0.copyMemory(from: src) } }
+            sin.sin_port = UInt16(sourcePort).bigEndian
+            sin.sin_addr.s_addr = 0
+            if let sourceHost { inet_pton(AF_INET, sourceHost, &sin.sin_addr) }
+            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &local) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else {
+            throw LoopbackClient.Failure(description: "cannot bind UDP source port \(sourcePort): errno \(errno)")
+        }
+        let sent = payload.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &remote) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, length)
+                }
+            }
+        }
+        guard sent == payload.count else { throw LoopbackClient.Failure(description: "sendto: errno \(errno)") }
+        var answer = [UInt8](repeating: 0, count: 2048)
+        let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+            throw LoopbackClient.Failure(description: "recv: errno \(errno)")
+        }
+        return Array(answer[0..<n])
+    }
+}
+
+extension DatagramClient {
+    /// Sends one empty datagram to `127.0.0.1:port` from each of `count` distinct loopback source
+    /// addresses (127.1.0.0 upwards; every 127.x.y.z is this machine's), without waiting for answers.
+    static func flood(port: Int, distinctSources count: Int) throws {
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &target.sin_addr)
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        for i in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = (UInt32(127) << 24 | UInt32(1) << 16 | UInt32(i)).bigEndian
+            let ok = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            }
+            if ok == 0 {
+                _ = withUnsafePointer(to: &target) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, nil, 0, 0, $0, length) }
+                }
+            }
+            close(fd)
+        }
+    }
+}

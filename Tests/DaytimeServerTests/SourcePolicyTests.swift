@@ -1,0 +1,195 @@
+import DaytimeCore
+import DaytimeServer
+import Glibc
+import Testing
+
+@Suite("Access lists and rate limits on the wire")
+struct SourcePolicyTests {
+    static func makeService(_ policy: SourcePolicyConfiguration, host: String = "127.0.0.1") throws -> DaytimeService {
+        try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: [host],
+                daytimePort: 0,
+                timePort: nil,
+                sourcePolicy: policy,
+                timeZone: .utc,
+                threads: 2
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+    }
+
+    @Test("an allow list that leaves a source out: its connection is closed without a line, its datagram unanswered")
+    func allowListExcludes() async throws {
+        let service = try Self.makeService(SourcePolicyConfiguration(allow: [try AddressRange("192.0.2.0/24")]))
+        let port = try #require(service.port(for: .daytime))
+        let (tcp, udp) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
+                try await LoopbackClient.offPool {
+                    try DatagramClient.exchange(host: "127.0.0.1", port: port, timeoutMilliseconds: 300)
+                }
+            )
+        }
+        #expect(tcp.isEmpty)
+        #expect(udp == nil)
+        #expect(service.statistics.snapshot().refused[.accessList] == 2)
+    }
+
+    @Test("deny wins over an overlapping allow; a neighbour in the allowed range is still served")
+    func denyWins() async throws {
+        let service = try Self.makeService(
+            SourcePolicyConfiguration(
+                allow: [try AddressRange("127.0.0.0/8")],
+                deny: [try AddressRange("127.0.0.5/32")]
+            )
+        )
+        let port = try #require(service.port(for: .daytime))
+        let (denied, allowed) = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                (
+                    try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourceHost: "127.0.0.5",
+                        timeoutMilliseconds: 300
+                    ),
+                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourceHost: "127.0.0.6")
+                )
+            }
+        }
+        #expect(denied == nil)
+        #expect(allowed?.count == 26)
+    }
+
+    @Test("IPv4 peers on a dual-stack socket (::ffff:a.b.c.d) meet the IPv4 rules")
+    func mappedAddressesAreIPv4() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                daytimePort: 0,
+                timePort: nil,
+                sourcePolicy: SourcePolicyConfiguration(deny: [try AddressRange("127.0.0.1/32")]),
+                threads: 1
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let (v4, v6) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
+                try await LoopbackClient.fetch(host: "::1", port: port)
+            )
+        }
+        #expect(v4.isEmpty)
+        #expect(v6.count == 26)
+    }
+
+    @Test("a burst beyond the bucket from one source is cut to the burst; a second source is still served")
+    func udpRateLimit() async throws {
+        // Rate 1 a second, burst 5, nobody exempt: 20 datagrams in well under a second get 5 or 6 answers.
+        let service = try Self.makeService(SourcePolicyConfiguration(rateLimit: (1, 5), exempt: []))
+        let port = try #require(service.port(for: .daytime))
+        let (answers, other) = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                var answers = 0
+                for _ in 0..<20 {
+                    if try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourceHost: "127.0.0.9",
+                        timeoutMilliseconds: 30
+                    )
+                        != nil
+                    {
+                        answers += 1
+                    }
+                }
+                return (answers, try DatagramClient.exchange(host: "127.0.0.1", port: port, sourceHost: "127.0.0.10"))
+            }
+        }
+        #expect((5...6).contains(answers), "\(answers) answers")
+        #expect(other?.count == 26)
+        #expect((service.statistics.snapshot().refused[.rateLimit] ?? 0) >= 14)
+    }
+
+    @Test("TCP connections over the limit are closed without a line")
+    func tcpRateLimit() async throws {
+        let service = try Self.makeService(SourcePolicyConfiguration(rateLimit: (1, 3), exempt: []))
+        let port = try #require(service.port(for: .daytime))
+        let sizes = try await withRunningService(service) {
+            var sizes: [Int] = []
+            for _ in 0..<8 { sizes.append(try await LoopbackClient.fetch(host: "127.0.0.1", port: port).count) }
+            return sizes
+        }
+        #expect(sizes.filter { $0 == 26 }.count >= 3)
+        #expect(sizes.filter { $0 == 26 }.count <= 4)
+        #expect(sizes.filter { $0 == 0 }.count >= 4)
+    }
+
+    @Test("loopback is exempt from the limits by default")
+    func loopbackExempt() async throws {
+        let service = try Self.makeService(SourcePolicyConfiguration(rateLimit: (1, 1)))
+        let port = try #require(service.port(for: .daytime))
+        let sizes = try await withRunningService(service) {
+            var sizes: [Int] = []
+            for _ in 0..<5 { sizes.append(try await LoopbackClient.fetch(host: "127.0.0.1", port: port).count) }
+            return sizes
+        }
+        #expect(sizes == [26, 26, 26, 26, 26])
+    }
+
+    @Test("a flood from 100,000 distinct sources leaves the source table at its cap and others served")
+    func floodOfDistinctSources() async throws {
+        let service = try Self.makeService(
+            SourcePolicyConfiguration(rateLimit: (1, 2), rateLimitTableSize: 1024, exempt: [], udpAnswersPerSecond: nil)
+        )
+        let port = try #require(service.port(for: .daytime))
+        let (answer, tracked) = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                try DatagramClient.flood(port: port, distinctSources: 100_000)
+                return (
+                    try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourceHost: "127.0.0.77",
+                        timeoutMilliseconds: 2000
+                    ),
+                    service.trackedSources
+                )
+            }
+        }
+        #expect(answer?.count == 26)
+        #expect(tracked.capacity == 1024)
+        #expect(tracked.entries <= tracked.capacity)
+        #expect(tracked.entries > 512, "the flood should have filled most of the table")
+    }
+
+    @Test("the global UDP cap bounds answers to everyone together")
+    func udpCap() async throws {
+        // 5 answers a second in all (burst 1), per-source limit off.
+        let service = try Self.makeService(
+            SourcePolicyConfiguration(rateLimit: nil, exempt: [], udpAnswersPerSecond: 5)
+        )
+        let port = try #require(service.port(for: .daytime))
+        let answers = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                var answers = 0
+                for i in 0..<10 {
+                    if try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourceHost: "127.0.1.\(i + 1)",
+                        timeoutMilliseconds: 20
+                    ) != nil {
+                        answers += 1
+                    }
+                }
+                return answers
+            }
+        }
+        #expect(answers <= 3, "\(answers) answers")
+        #expect((service.statistics.snapshot().refused[.udpCap] ?? 0) >= 7)
+    }
+}
