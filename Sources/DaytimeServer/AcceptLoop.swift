@@ -108,7 +108,7 @@ struct AcceptLoop: ~Copyable {
                 continue
             }
             if let address = IPAddress(&peer),
-                let refusal = self.policy.refusal(for: address, transport: .tcp, now: MonotonicClock.nanoseconds())
+                let refusal = self.policy.refusal(for: address, transport: .tcp)
             {
                 // Over a limit or not allowed: close without an answer.
                 self.statistics.countRefusal(refusal)

@@ -161,12 +161,11 @@ struct DatagramLoop: ~Copyable {
     private mutating func prepareAnswers(count: Int) -> Int {
         var answered = 0
         let now = self.clock.now()
-        let monotonicNow = MonotonicClock.nanoseconds()
         for i in 0..<count {
             let peer = self.peers.baseAddress! + i
             var (refusal, source) = self.sourceCheck.refusal(for: peer)
             if refusal == nil, let source {
-                refusal = self.policy.refusal(for: source, transport: .udp, now: monotonicNow)
+                refusal = self.policy.refusal(for: source, transport: .udp)
             }
             if let refusal {
                 self.statistics.countRefusal(refusal)

@@ -33,7 +33,7 @@ public final class DaytimeService: Service, Sendable {
     private let state = Mutex(RunState.idle)
 
     private enum RunState {
-        case idle, running, finished
+        case idle, starting, running, finished
     }
 
     /// Binds the listeners described by `configuration`.
@@ -93,6 +93,12 @@ public final class DaytimeService: Service, Sendable {
         return (tracked.entries, tracked.capacity)
     }
 
+    /// Whether ``run()`` has started its threads and not yet returned: from then on, connections
+    /// and datagrams are answered as soon as they arrive.
+    public var isRunning: Bool {
+        self.state.withLock { $0 == .running }
+    }
+
     /// The port `service` listens on (the first listener's), or nil if it is off.
     public func port(for service: TimeProtocolKind) -> Int? {
         self.listeners.first { $0.service == service }?.port
@@ -106,7 +112,7 @@ public final class DaytimeService: Service, Sendable {
             guard case .idle = state else {
                 throw ServerError(code: .alreadyRunning, description: "this DaytimeService has already run")
             }
-            state = .running
+            state = .starting
         }
         defer { self.state.withLock { $0 = .finished } }
 
@@ -158,7 +164,8 @@ public final class DaytimeService: Service, Sendable {
             await threads.wait()
             throw error
         }
-        for listener in listeners {
+        self.state.withLock { $0 = .running }
+        for listener in self.listeners {
             self.logger.notice("listening on \(listener)")
         }
         self.logger.info(

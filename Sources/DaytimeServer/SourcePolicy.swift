@@ -37,13 +37,18 @@ final class SourcePolicy: Sendable {
         self.udpCap = configuration.udpAnswersPerSecond.map { RateLimit(rate: $0, burst: max(1, Int($0 / 10))) }
     }
 
-    /// Why `address` may not get an answer over `transport` now (monotonic nanoseconds), or nil
-    /// if it may; an admitted source has spent a token.
+    /// Why `address` may not get an answer over `transport` now, or nil if it may; an admitted
+    /// source has spent a token. `now` (monotonic nanoseconds) is read only if a limit applies.
     @inline(__always)
-    func refusal(for address: IPAddress, transport: Transport, now: UInt64) -> RefusalReason? {
+    func refusal(
+        for address: IPAddress,
+        transport: Transport,
+        now: @autoclosure () -> UInt64 = MonotonicClock.nanoseconds()
+    ) -> RefusalReason? {
         let address = address.unmappingIPv4
         guard self.accessList.permits(address) else { return .accessList }
         if let exempt = self.exempt, exempt.permits(address) { return nil }
+        let now = now()
         if self.limitsRate, self.limiter.withLock({ $0?.admit(address, now: now) }) == false {
             return .rateLimit
         }

@@ -94,6 +94,65 @@ struct Daytimed: AsyncParsableCommand {
     )
     var logLevel = "notice"
 
+    @Option(
+        help: ArgumentHelp(
+            "Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. "
+                + "Default: every source not denied.",
+            valueName: "range"
+        )
+    )
+    var allow: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.",
+            valueName: "range"
+        )
+    )
+    var deny: [String] = []
+
+    @Option(
+        name: .customLong("rate-limit"),
+        help: ArgumentHelp(
+            "Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. "
+                + "Over it, datagrams are dropped and connections closed without an answer.",
+            valueName: "rate"
+        )
+    )
+    var rateLimit = "4"
+
+    @Option(name: .customLong("rate-burst"), help: "Answers a source may take in a row before --rate-limit applies.")
+    var rateBurst = 16
+
+    @Option(
+        name: .customLong("rate-limit-table"),
+        help: "Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."
+    )
+    var rateLimitTable = 65_536
+
+    @Option(name: .customLong("rate-limit-ipv6-prefix"), help: "IPv6 sources are limited per prefix of this length.")
+    var rateLimitIPv6Prefix = 64
+
+    @Option(
+        name: .customLong("rate-limit-exempt"),
+        help: ArgumentHelp(
+            "A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. "
+                + "Default: loopback (127.0.0.0/8, ::1). Give 'none' to exempt nobody.",
+            valueName: "range"
+        )
+    )
+    var rateLimitExempt: [String] = []
+
+    @Option(
+        name: .customLong("udp-max-rate"),
+        help: ArgumentHelp(
+            "UDP answers a second to all non-exempt sources together, or off: the most this server can be "
+                + "made to reflect (26 bytes a line).",
+            valueName: "rate"
+        )
+    )
+    var udpMaxRate = "20000"
+
     @Option(help: "Accepting threads; the default is one per CPU this process may use.")
     var threads: Int = ServerConfiguration.defaultThreadCount
 
@@ -120,6 +179,53 @@ struct Daytimed: AsyncParsableCommand {
         guard self.backlog >= 1 else {
             throw ValidationError("--backlog must be at least 1")
         }
+        _ = try self.sourcePolicy()
+    }
+
+    /// The access list and limits from the flags, or a ValidationError that names the bad value.
+    func sourcePolicy() throws -> SourcePolicyConfiguration {
+        func ranges(_ texts: [String], flag: String) throws -> [AddressRange] {
+            try texts.map { text in
+                do {
+                    return try AddressRange(text)
+                } catch {
+                    throw ValidationError("\(flag): \(error)")
+                }
+            }
+        }
+        func rate(_ text: String, flag: String) throws -> Double? {
+            if text.lowercased() == "off" { return nil }
+            guard let value = Double(text), value > 0, value.isFinite else {
+                throw ValidationError(
+                    "\(flag) \(text) is not a rate: give answers a second above 0 (such as 4 or 0.5), or off"
+                )
+            }
+            return value
+        }
+        guard self.rateBurst >= 1 else { throw ValidationError("--rate-burst must be at least 1") }
+        guard (1...16_777_216).contains(self.rateLimitTable) else {
+            throw ValidationError("--rate-limit-table must be between 1 and 16777216")
+        }
+        guard (0...128).contains(self.rateLimitIPv6Prefix) else {
+            throw ValidationError("--rate-limit-ipv6-prefix must be between 0 and 128 (64 is one site's subnet)")
+        }
+        let exempt: [AddressRange]
+        if self.rateLimitExempt.isEmpty {
+            exempt = SourcePolicyConfiguration.loopback
+        } else if self.rateLimitExempt.map({ $0.lowercased() }) == ["none"] {
+            exempt = []
+        } else {
+            exempt = try ranges(self.rateLimitExempt, flag: "--rate-limit-exempt")
+        }
+        return SourcePolicyConfiguration(
+            allow: try ranges(self.allow, flag: "--allow"),
+            deny: try ranges(self.deny, flag: "--deny"),
+            rateLimit: try rate(self.rateLimit, flag: "--rate-limit").map { ($0, self.rateBurst) },
+            rateLimitTableSize: self.rateLimitTable,
+            ipv6PrefixLength: self.rateLimitIPv6Prefix,
+            exempt: exempt,
+            udpAnswersPerSecond: try rate(self.udpMaxRate, flag: "--udp-max-rate")
+        )
     }
 
     func run() async throws {
@@ -145,6 +251,7 @@ struct Daytimed: AsyncParsableCommand {
             daytimeTransports: self.daytimeTransports.transports,
             timeTransports: self.timeTransports.transports,
             blockedSourcePorts: self.blockedSourcePorts.ports,
+            sourcePolicy: try self.sourcePolicy(),
             format: DaytimeFormat(name: self.format) ?? .ctime,
             timeZone: zone,
             threads: self.threads,

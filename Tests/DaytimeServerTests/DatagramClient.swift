@@ -10,7 +10,7 @@ enum DatagramClient {
         sourcePort: Int = 0,
         sourceHost: String? = nil,
         payload: [UInt8] = [],
-        timeoutMilliseconds: Int = 500
+        timeoutMilliseconds: Int = 5000
     ) throws -> [UInt8]? {
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -95,5 +95,44 @@ extension DatagramClient {
             }
             close(fd)
         }
+    }
+}
+
+extension DatagramClient {
+    /// Sends `count` empty datagrams from one socket on `sourceHost`, then counts the answers until
+    /// none has come for `quietMilliseconds`.
+    static func burst(
+        host: String,
+        port: Int,
+        sourceHost: String,
+        count: Int,
+        quietMilliseconds: Int = 500
+    ) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        defer { close(fd) }
+        var source = sockaddr_in()
+        source.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, sourceHost, &source.sin_addr)
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, host, &target.sin_addr)
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &source) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw LoopbackClient.Failure(description: "bind \(sourceHost): errno \(errno)") }
+        for _ in 0..<count {
+            _ = withUnsafePointer(to: &target) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, nil, 0, 0, $0, length) }
+            }
+        }
+        var timeout = timeval(tv_sec: quietMilliseconds / 1000, tv_usec: (quietMilliseconds % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var answers = 0
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, 0) }) > 0 { answers += 1 }
+        return answers
     }
 }

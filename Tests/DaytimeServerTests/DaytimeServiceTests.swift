@@ -21,6 +21,12 @@ func withRunningService<T: Sendable>(
                 try await service.run()
                 return nil
             }
+            // UDP datagrams, unlike TCP connections, are not answered by the kernel: wait for the
+            // threads (the cooperative pool may be busy with other tests for a while).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !service.isRunning && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let result = try await body()
             trigger.triggerGracefulShutdown()
             for try await _ in group {}

@@ -110,7 +110,13 @@ struct DaytimedBinaryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         chmod(directory.path, 0o755)
         let copy = directory.appendingPathComponent("daytimed")
-        try FileManager.default.copyItem(at: try Processes.product("daytimed"), to: copy)
+        // Copy with cp(1), not in this process: a file this process holds open for writing would be
+        // inherited by any child another test spawns meanwhile, and exec would fail (ETXTBSY).
+        let copied = try await Processes.run(
+            URL(fileURLWithPath: "/bin/cp"),
+            [try Processes.product("daytimed").path, copy.path]
+        )
+        try #require(copied.status == 0, "\(copied.standardError)")
         chmod(copy.path, 0o755)
         let result = try await Processes.run(
             try Processes.tool("setpriv", package: "util-linux"),
