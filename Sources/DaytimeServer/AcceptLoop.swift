@@ -33,10 +33,9 @@ struct AcceptLoop: ~Copyable {
     private var renderer: DaytimeLineRenderer
     private let logger: Logger
     private let logsConnections: Bool
-    private let backoff: timespec
+    private var backoff: Backoff
     private let drainLimit: Int
     private let buffer: UnsafeMutableRawBufferPointer
-    private var lastResourceWarning: UInt64 = 0
 
     /// How often a thread blocked in `accept4` wakes to look at the stop flag: the longest a
     /// graceful stop waits for an idle thread.
@@ -60,8 +59,7 @@ struct AcceptLoop: ~Copyable {
         self.renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
         self.logger = logger
         self.logsConnections = logger.logLevel <= .info
-        let (seconds, attoseconds) = configuration.acceptBackoff.components
-        self.backoff = timespec(tv_sec: Int(max(0, seconds)), tv_nsec: Int(max(0, attoseconds) / 1_000_000_000))
+        self.backoff = Backoff(configuration.acceptBackoff)
         self.drainLimit = configuration.backlog
         self.buffer = .allocate(byteCount: DaytimeLineRenderer.capacity, alignment: 8)
     }
@@ -100,9 +98,7 @@ struct AcceptLoop: ~Copyable {
                     // EMFILE, ENFILE, ENOBUFS, ENOMEM: pause instead of spinning on a queue we cannot
                     // take from. Queued clients wait; none is dropped.
                     self.warnAboutResources(code)
-                    var pause = self.backoff
-                    var remaining = timespec()
-                    while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+                    self.backoff.sleep()
                     if self.stopFlag.isSet { return }
                 }
                 continue
@@ -138,19 +134,7 @@ struct AcceptLoop: ~Copyable {
     /// Sends the answer on a freshly accepted socket.
     @inline(__always)
     private mutating func answer(_ fd: Int32) {
-        let now = self.clock.now()
-        let length: Int
-        switch self.service {
-        case .daytime:
-            length = self.renderer.render(now, into: self.buffer)
-        case .time:
-            let value = TimeProtocolValue(now).bigEndianBytes
-            self.buffer[0] = value.0
-            self.buffer[1] = value.1
-            self.buffer[2] = value.2
-            self.buffer[3] = value.3
-            length = 4
-        }
+        let length = self.renderer.writeAnswer(for: self.service, at: self.clock.now(), into: self.buffer)
         // A fresh socket's send buffer is empty, so the whole answer is queued at once; if the peer
         // already reset the connection, MSG_NOSIGNAL turns SIGPIPE into an error we ignore.
         let sent = send(fd, self.buffer.baseAddress, length, Int32(MSG_NOSIGNAL))
@@ -165,10 +149,7 @@ struct AcceptLoop: ~Copyable {
     }
 
     private mutating func warnAboutResources(_ code: Int32) {
-        let now = MonotonicClock.nanoseconds()
-        // At most one warning every ten seconds per thread: a flood must not become a log flood.
-        guard self.lastResourceWarning == 0 || now &- self.lastResourceWarning > 10_000_000_000 else { return }
-        self.lastResourceWarning = now
+        guard self.backoff.shouldWarn() else { return }
         let fix =
             code == EMFILE || code == ENFILE
             ? "raise the file-descriptor limit (ulimit -n, or LimitNOFILE= in the systemd unit)"

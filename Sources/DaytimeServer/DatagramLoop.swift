@@ -37,7 +37,7 @@ struct DatagramLoop: ~Copyable {
     private let statistics: ServerStatistics
     private let logger: Logger
     private let logsDatagrams: Bool
-    private let backoff: timespec
+    private var backoff: Backoff
     private let drainLimit: Int
 
     private let requests: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
@@ -47,7 +47,6 @@ struct DatagramLoop: ~Copyable {
     private let answers: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
     private let answerVectors: UnsafeMutableBufferPointer<iovec>
     private let answerBytes: UnsafeMutableRawBufferPointer
-    private var lastErrorWarning: UInt64 = 0
 
     init(
         socket: ListeningSocket,
@@ -69,8 +68,7 @@ struct DatagramLoop: ~Copyable {
         self.statistics = statistics
         self.logger = logger
         self.logsDatagrams = logger.logLevel <= .info
-        let (seconds, attoseconds) = configuration.acceptBackoff.components
-        self.backoff = timespec(tv_sec: Int(max(0, seconds)), tv_nsec: Int(max(0, attoseconds) / 1_000_000_000))
+        self.backoff = Backoff(configuration.acceptBackoff)
         self.drainLimit = configuration.backlog
 
         let n = Self.batchSize
@@ -129,9 +127,7 @@ struct DatagramLoop: ~Copyable {
                 case let code:
                     // ENOMEM, ENOBUFS, or a pending ICMP error reported on the socket: pause, never spin.
                     self.warn(code)
-                    var pause = self.backoff
-                    var remaining = timespec()
-                    while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+                    self.backoff.sleep()
                     if self.stopFlag.isSet { return }
                 }
                 continue
@@ -181,18 +177,7 @@ struct DatagramLoop: ~Copyable {
                 start: self.answerBytes.baseAddress! + answered * Self.slotSize,
                 count: Self.slotSize
             )
-            let length: Int
-            switch self.service {
-            case .daytime:
-                length = self.renderer.render(now, into: slot)
-            case .time:
-                let value = TimeProtocolValue(now).bigEndianBytes
-                slot[0] = value.0
-                slot[1] = value.1
-                slot[2] = value.2
-                slot[3] = value.3
-                length = 4
-            }
+            let length = self.renderer.writeAnswer(for: self.service, at: now, into: slot)
             self.answerVectors[answered].iov_len = length
             self.answers[answered].msg_hdr = msghdr(
                 msg_name: UnsafeMutableRawPointer(peer),
@@ -238,9 +223,7 @@ struct DatagramLoop: ~Copyable {
     }
 
     private mutating func warn(_ code: Int32) {
-        let now = MonotonicClock.nanoseconds()
-        guard self.lastErrorWarning == 0 || now &- self.lastErrorWarning > 10_000_000_000 else { return }
-        self.lastErrorWarning = now
+        guard self.backoff.shouldWarn() else { return }
         self.logger.warning(
             "cannot receive on \(self.service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
         )

@@ -9,24 +9,6 @@ private func list(allow: [String] = [], deny: [String] = []) -> AccessList {
     AccessList(allow: ranges(allow), deny: ranges(deny))
 }
 
-/// A small, seedable pseudo-random generator (SplitMix64), so the comparison with the plain rule
-/// repeats.
-private struct SeededRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        Int(self.next() % UInt64(bound))
-    }
-}
-
 @Suite("AccessList")
 struct AccessListTests {
     @Test(
@@ -109,9 +91,9 @@ struct AccessListTests {
 
     @Test("Agrees with the rule checked range by range, for 300 random lists with overlaps")
     func agreesWithPlainRule() {
-        var random = SeededRandom(state: 0xACCE_55)
+        var random = SplitMix64(seed: 0xACCE_55)
         // Ranges from small families of prefixes, so that they nest, overlap and touch often.
-        func randomRange(_ random: inout SeededRandom) -> AddressRange {
+        func randomRange(_ random: inout SplitMix64) -> AddressRange {
             if random.below(2) == 0 {
                 let length = 8 + random.below(25)
                 let value = 0x0A00_0000 | UInt32(truncatingIfNeeded: random.next()) & 0x00FF_0F0F

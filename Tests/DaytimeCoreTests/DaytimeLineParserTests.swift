@@ -318,7 +318,7 @@ struct DaytimeLineParserTests {
 
     @Test("20,000 mutated lines never crash the parser, and whatever it accepts is in range")
     func mutations() {
-        var random = ParserFuzzRandom(seed: 0x0D47_713E)
+        var random = SplitMix64(seed: 0x0D47_713E)
         let seeds = [
             "Fri May  7 20:36:52 2021\r\n", "2021-05-07T20:36:52.123456789+05:30\r\n",
             "Fri, 07 May 2021 20:36:52 +0000\r\n", "Sat, 8 May 2021 02:06 EDT\n",
@@ -341,22 +341,5 @@ struct DaytimeLineParserTests {
                 #expect(abs(parsed.statedUTCOffset ?? 0) < 86_400)
             }
         }
-    }
-}
-
-/// A small, seedable pseudo-random generator (SplitMix64), so that the mutation test is repeatable.
-private struct ParserFuzzRandom {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

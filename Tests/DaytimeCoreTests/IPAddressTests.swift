@@ -47,23 +47,6 @@ private func glibcText(_ address: IPAddress) -> String {
     return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// A small, seedable pseudo-random generator (SplitMix64), so the comparisons with glibc repeat.
-private struct SeededRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        Int(self.next() % UInt64(bound))
-    }
-}
-
 /// Text that must parse, the address it is, and the text `description` gives back.
 private let goodAddresses: [(text: String, address: IPAddress, description: String)] = [
     ("0.0.0.0", IPAddress(ipv4: 0), "0.0.0.0"),
@@ -154,7 +137,7 @@ struct IPAddressTests {
 
     @Test("Agrees with glibc's inet_pton on the tables and on 30,000 mutations of them")
     func agreesWithInetPton() {
-        var random = SeededRandom(state: 0x1B_ADD2)
+        var random = SplitMix64(seed: 0x1B_ADD2)
         let seeds = goodAddresses.map(\.text) + badAddresses.filter { !$0.utf8.contains(0) }
         for text in seeds {
             #expect(IPAddress(text) == glibcParse(text), "\"\(text)\"")
@@ -181,7 +164,7 @@ struct IPAddressTests {
 
     @Test("Writes what inet_ntop writes for 20,000 addresses rich in zero groups, and reads it back")
     func agreesWithInetNtop() {
-        var random = SeededRandom(state: 0x7E_57AB)
+        var random = SplitMix64(seed: 0x7E_57AB)
         var disagreements: [String] = []
         for n in 0..<20_000 {
             let address: IPAddress
@@ -193,7 +176,7 @@ struct IPAddressTests {
                 for _ in 0..<4 {
                     // Each group zero half the time, otherwise small or full-width, so that runs of
                     // zero groups of every length and position come up, as well as the IPv4 forms.
-                    let pick = { (r: inout SeededRandom) -> UInt64 in
+                    let pick = { (r: inout SplitMix64) -> UInt64 in
                         switch r.below(4) {
                         case 0, 1: 0
                         case 2: r.next() & 0xF
