@@ -1,0 +1,212 @@
+import Benchmark
+import DaytimeCore
+import DaytimeServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The hot paths, guarded the way SwiftNIO guards its own: by allocation counts, checked against
+// Thresholds/ with `swift package benchmark thresholds check`. Timings are printed for information
+// only; no threshold file names a time, because this machine is shared and times move with its load.
+//
+// Every benchmark runs 1,000 operations per sample (scaling factor kilo), so a threshold of 0
+// mallocs at p90 means that nine samples in ten saw no allocation in 1,000 calls or connections.
+
+let benchmarks: @Sendable () -> Void = {
+    let noAllocations: [BenchmarkMetric: BenchmarkThresholds] = [
+        .mallocCountTotal: .init(absolute: [.p90: 0])
+    ]
+    let inProcess = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 10,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 10_000,
+        thresholds: noAllocations
+    )
+    let overLoopback = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 2,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(5),
+        maxIterations: 100,
+        thresholds: noAllocations
+    )
+    let newYork = zone("America/New_York")
+    // 2026-05-07T20:36:52Z, in daylight-saving time in New York until November.
+    let seconds: Int64 = 1_778_186_212
+
+    // MARK: - DaytimeLineRenderer
+
+    Benchmark("Render.ctime.sameSecond", configuration: inProcess) { benchmark in
+        // What a loaded server does: the line is rendered once, then copied for the rest of the second.
+        var renderer = DaytimeLineRenderer(format: .ctime, timeZone: newYork)
+        withLineBuffer { buffer in
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                blackHole(renderer.render(Instant(seconds: seconds, nanoseconds: Int32(i) * 997), into: buffer))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("Render.ctime.newSecond", configuration: inProcess) { benchmark in
+        // The uncached path: a new second every call, so every call writes the digits.
+        var renderer = DaytimeLineRenderer(format: .ctime, timeZone: newYork)
+        withLineBuffer { buffer in
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                blackHole(renderer.render(Instant(seconds: seconds + Int64(i)), into: buffer))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("Render.rfc3339.9", configuration: inProcess) { benchmark in
+        // Nanoseconds in the line: nothing to cache, rendered on every call.
+        var renderer = DaytimeLineRenderer(format: .rfc3339(fractionDigits: 9), timeZone: newYork)
+        withLineBuffer { buffer in
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                blackHole(renderer.render(Instant(seconds: seconds, nanoseconds: Int32(i) * 997), into: buffer))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // MARK: - DaytimeLineParser
+
+    Benchmark("Parse.ctime", configuration: inProcess) { benchmark in
+        // What the client does with an answer: bytes in a buffer, read in the zone it assumes.
+        var renderer = DaytimeLineRenderer(format: .ctime, timeZone: newYork)
+        withLineBuffer { buffer in
+            let length = renderer.render(Instant(seconds: seconds), into: buffer)
+            let line = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(DaytimeLineParser.parse(line, assumedTimeZone: newYork))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // MARK: - The server, over loopback
+
+    let tcpService = RunningService(transports: .tcp)
+    Benchmark(
+        "TCP.connection",
+        configuration: overLoopback,
+        closure: { benchmark, port in measureConnections(benchmark, port: port) },
+        setup: { try checkedOverTCP(port: await tcpService.start()) },
+        teardown: { try await tcpService.stop() }
+    )
+
+    // The positive control, for information (no threshold): the same connections with the server's
+    // log level at info, so that it builds a "Got a connection from ..." line per connection (which
+    // the handler then drops). It shows that allocations on the server's own thread are counted.
+    let loggingService = RunningService(transports: .tcp, logLevel: .info)
+    Benchmark(
+        "TCP.connection.infoLogging",
+        configuration: overLoopback,
+        closure: { benchmark, port in measureConnections(benchmark, port: port) },
+        setup: { try checkedOverTCP(port: await loggingService.start()) },
+        teardown: { try await loggingService.stop() }
+    )
+
+    // A second, independent guard: the UDP loop (recvmmsg, sendmmsg) with the same service settings.
+    let udpService = RunningService(transports: .udp)
+    Benchmark(
+        "UDP.exchange",
+        configuration: overLoopback,
+        closure: { benchmark, port in measureDatagrams(benchmark, port: port) },
+        setup: { try checkedOverUDP(port: await udpService.start()) },
+        teardown: { try await udpService.stop() }
+    )
+}
+
+/// One TCP connection per scaled iteration: connect, recv to EOF, close (client); accept4, send, close (server).
+private func measureConnections(_ benchmark: Benchmark, port: Int) {
+    var address = LoopbackPeer.address(port: port)
+    withLineBuffer { buffer in
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = LoopbackPeer.fetchOverTCP(&address, into: buffer)
+            if n != RunningService.expectedLine.utf8.count {
+                benchmark.stopMeasurement()
+                benchmark.error("TCP exchange got \(n) bytes (errno \(errno))")
+                return
+            }
+        }
+        benchmark.stopMeasurement()
+    }
+}
+
+/// Checks one TCP exchange with the service on `port` byte for byte, outside any measurement, and
+/// returns the port.
+private func checkedOverTCP(port: Int) throws -> Int {
+    var address = LoopbackPeer.address(port: port)
+    let line = withLineBuffer { buffer in
+        let n = LoopbackPeer.fetchOverTCP(&address, into: buffer)
+        return n < 0 ? "" : String(decoding: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)
+    }
+    guard line == RunningService.expectedLine else {
+        throw BenchmarkSetupError(description: "TCP answer was \(line.debugDescription) (errno \(errno))")
+    }
+    return port
+}
+
+/// One UDP exchange per scaled iteration: send, recv (client, on one connected socket per sample);
+/// recvmmsg, sendmmsg (server, one datagram per batch since the client waits for each answer).
+private func measureDatagrams(_ benchmark: Benchmark, port: Int) {
+    var address = LoopbackPeer.address(port: port)
+    let fd = LoopbackPeer.connectedDatagramSocket(to: &address)
+    guard fd >= 0 else {
+        benchmark.error("cannot open a UDP socket to port \(port) (errno \(errno))")
+        return
+    }
+    defer { close(fd) }
+    withLineBuffer { buffer in
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = LoopbackPeer.exchangeOverUDP(fd, into: buffer)
+            if n != RunningService.expectedLine.utf8.count {
+                benchmark.stopMeasurement()
+                benchmark.error("UDP exchange got \(n) bytes (errno \(errno))")
+                return
+            }
+        }
+        benchmark.stopMeasurement()
+    }
+}
+
+/// Checks one UDP exchange with the service on `port` byte for byte, outside any measurement, and
+/// returns the port.
+private func checkedOverUDP(port: Int) throws -> Int {
+    var address = LoopbackPeer.address(port: port)
+    let fd = LoopbackPeer.connectedDatagramSocket(to: &address)
+    guard fd >= 0 else { throw BenchmarkSetupError(description: "cannot open a UDP socket (errno \(errno))") }
+    defer { close(fd) }
+    let line = withLineBuffer { buffer in
+        let n = LoopbackPeer.exchangeOverUDP(fd, into: buffer)
+        return n < 0 ? "" : String(decoding: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)
+    }
+    guard line == RunningService.expectedLine else {
+        throw BenchmarkSetupError(description: "UDP answer was \(line.debugDescription) (errno \(errno))")
+    }
+    return port
+}
+
+/// Runs `body` with a line buffer of ``DaytimeLineRenderer/capacity`` bytes on the stack.
+private func withLineBuffer<Result>(_ body: (UnsafeMutableRawBufferPointer) throws -> Result) rethrows -> Result {
+    try withUnsafeTemporaryAllocation(byteCount: DaytimeLineRenderer.capacity, alignment: 8, body)
+}
+
+/// The rules of `identifier` from the system's tz database.
+private func zone(_ identifier: String) -> TimeZoneRules {
+    do {
+        return try TimeZoneRules(identifier: identifier)
+    } catch {
+        fatalError("cannot read the time zone \(identifier): \(error) (install tzdata)")
+    }
+}
