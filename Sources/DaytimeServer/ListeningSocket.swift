@@ -158,19 +158,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
         }
-        guard bound == 0 else {
-            let code = errno
-            close(fd)
-            throw Self.failure(
-                errno: code,
-                action: "listen on",
-                address: text,
-                service: service,
-                transport: transport,
-                givenHost: givenHost
-            )
-        }
-        guard transport == .udp || listen(fd, Int32(clamping: backlog)) == 0 else {
+        // bind(2), then listen(2) for TCP: either failing means the address cannot be served.
+        guard bound == 0 && (transport == .udp || listen(fd, Int32(clamping: backlog)) == 0) else {
             let code = errno
             close(fd)
             throw Self.failure(
