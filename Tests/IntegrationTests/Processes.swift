@@ -127,13 +127,20 @@ final class BackgroundProcess: @unchecked Sendable {
         self.process.standardError = self.errPipe
         self.process.standardOutput = self.outPipe
         self.process.standardInput = FileHandle.nullDevice
+        try self.process.run()
+        // A thread per pipe doing blocking reads until end of file. Not FileHandle's
+        // readabilityHandler: its Dispatch source can outlive the descriptor, and Dispatch then
+        // crashes on a reused descriptor number (seen in CI).
         for (pipe, sink) in [(self.errPipe, self.stderrText), (self.outPipe, self.stdoutText)] {
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if !data.isEmpty { sink.modify { $0 += String(decoding: data, as: UTF8.self) } }
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread {
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { return }
+                    sink.modify { $0 += String(decoding: data, as: UTF8.self) }
+                }
             }
         }
-        try self.process.run()
     }
 
     var standardError: String { self.stderrText.get() }
