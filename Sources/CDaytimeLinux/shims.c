@@ -6,7 +6,9 @@
 
 #include "CDaytimeLinux.h"
 
+#include <netinet/in.h>
 #include <stddef.h>
+#include <string.h>
 
 _Static_assert(sizeof(struct c_daytime_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 _Static_assert(offsetof(struct c_daytime_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
@@ -41,4 +43,53 @@ int c_daytime_recvmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int 
 
 int c_daytime_sendmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int count, int flags) {
     return sendmmsg(fd, (struct mmsghdr *)messages, count, flags);
+}
+
+int c_daytime_enable_packet_info(int fd, int family) {
+    int on = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 && family == AF_INET) {
+        return -1;
+    }
+    if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+unsigned long c_daytime_packet_info_space(void) {
+    size_t v4 = CMSG_SPACE(sizeof(struct in_pktinfo));
+    size_t v6 = CMSG_SPACE(sizeof(struct in6_pktinfo));
+    return v4 > v6 ? v4 : v6;
+}
+
+unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply) {
+    struct msghdr in = {0};
+    in.msg_control = (void *)received;
+    in.msg_controllen = receivedLength;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c != NULL; c = CMSG_NXTHDR(&in, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            struct cmsghdr *out = reply;
+            out->cmsg_level = IPPROTO_IP;
+            out->cmsg_type = IP_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+            struct in_pktinfo answer = {0};
+            answer.ipi_spec_dst = info.ipi_addr;  // the address the client asked becomes our source
+            memcpy(CMSG_DATA(out), &answer, sizeof(answer));
+            return CMSG_SPACE(sizeof(struct in_pktinfo));
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            struct cmsghdr *out = reply;
+            out->cmsg_level = IPPROTO_IPV6;
+            out->cmsg_type = IPV6_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+            // Same address, same interface (needed for link-local addresses).
+            memcpy(CMSG_DATA(out), &info, sizeof(info));
+            return CMSG_SPACE(sizeof(struct in6_pktinfo));
+        }
+    }
+    return 0;
 }

@@ -47,6 +47,11 @@ struct DatagramLoop: ~Copyable {
     private let answers: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
     private let answerVectors: UnsafeMutableBufferPointer<iovec>
     private let answerBytes: UnsafeMutableRawBufferPointer
+    /// Per slot, room for the destination address the kernel reports (wildcard sockets only) and
+    /// for the matching source address of the answer; zero-sized otherwise.
+    private let controlSpace: Int
+    private let requestControl: UnsafeMutableRawBufferPointer
+    private let answerControl: UnsafeMutableRawBufferPointer
 
     init(
         socket: ListeningSocket,
@@ -79,6 +84,9 @@ struct DatagramLoop: ~Copyable {
         self.answers = .allocate(capacity: n)
         self.answerVectors = .allocate(capacity: n)
         self.answerBytes = .allocate(byteCount: n * Self.slotSize, alignment: 8)
+        self.controlSpace = socket.receivesPacketInfo ? Int(c_daytime_packet_info_space()) : 0
+        self.requestControl = .allocate(byteCount: max(1, n * self.controlSpace), alignment: 8)
+        self.answerControl = .allocate(byteCount: max(1, n * self.controlSpace), alignment: 8)
         for i in 0..<n {
             self.requestVectors[i] = iovec(
                 iov_base: self.requestBytes.baseAddress! + i * Self.requestBytes,
@@ -90,8 +98,8 @@ struct DatagramLoop: ~Copyable {
                 msg_namelen: socklen_t(MemoryLayout<sockaddr_storage>.size),
                 msg_iov: self.requestVectors.baseAddress! + i,
                 msg_iovlen: 1,
-                msg_control: nil,
-                msg_controllen: 0,
+                msg_control: self.controlSpace == 0 ? nil : self.requestControl.baseAddress! + i * self.controlSpace,
+                msg_controllen: self.controlSpace,
                 msg_flags: 0
             )
             self.requests[i].msg_len = 0
@@ -106,6 +114,8 @@ struct DatagramLoop: ~Copyable {
         self.answers.deallocate()
         self.answerVectors.deallocate()
         self.answerBytes.deallocate()
+        self.requestControl.deallocate()
+        self.answerControl.deallocate()
     }
 
     /// Serves until the stop flag is set; then answers what is queued (bounded) and returns.
@@ -149,6 +159,7 @@ struct DatagramLoop: ~Copyable {
     private func resetRequests(count: Int) {
         for i in 0..<count {
             self.requests[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            self.requests[i].msg_hdr.msg_controllen = self.controlSpace
         }
     }
 
@@ -179,13 +190,26 @@ struct DatagramLoop: ~Copyable {
             )
             let length = self.renderer.writeAnswer(for: self.service, at: now, into: slot)
             self.answerVectors[answered].iov_len = length
+            var control: UnsafeMutableRawPointer? = nil
+            var controlLength = 0
+            if self.controlSpace > 0 {
+                control = self.answerControl.baseAddress! + answered * self.controlSpace
+                controlLength = Int(
+                    c_daytime_reply_packet_info(
+                        self.requests[i].msg_hdr.msg_control,
+                        UInt(self.requests[i].msg_hdr.msg_controllen),
+                        control
+                    )
+                )
+                if controlLength == 0 { control = nil }
+            }
             self.answers[answered].msg_hdr = msghdr(
                 msg_name: UnsafeMutableRawPointer(peer),
                 msg_namelen: self.requests[i].msg_hdr.msg_namelen,
                 msg_iov: self.answerVectors.baseAddress! + answered,
                 msg_iovlen: 1,
-                msg_control: nil,
-                msg_controllen: 0,
+                msg_control: control,
+                msg_controllen: controlLength,
                 msg_flags: 0
             )
             if self.logsDatagrams {

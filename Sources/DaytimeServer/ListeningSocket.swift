@@ -21,6 +21,11 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     public let port: Int
     /// The file descriptor. Owned by the ``DaytimeService`` that bound it.
     let descriptor: Int32
+    /// A UDP socket bound to a wildcard address gets each datagram's destination address from the
+    /// kernel, so that the answer can leave from the address the client asked: on a host with
+    /// several addresses the kernel's own choice may differ, and a client whose socket is connected
+    /// (rdate's is) would drop the answer.
+    let receivesPacketInfo: Bool
 
     /// `daytime/tcp [::]:13`.
     public var description: String {
@@ -177,7 +182,16 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
         }
         let (host, port) = SocketAddressText.hostAndPort(&local)
-        return ListeningSocket(service: service, transport: transport, host: host, port: port, descriptor: fd)
+        let wildcard = IPAddress(host)?.isUnspecified ?? false
+        let packetInfo = transport == .udp && wildcard && c_daytime_enable_packet_info(fd, family) == 0
+        return ListeningSocket(
+            service: service,
+            transport: transport,
+            host: host,
+            port: port,
+            descriptor: fd,
+            receivesPacketInfo: packetInfo
+        )
     }
 
     /// A ``ServerError`` for a failed socket call, worded for the person who ran the server.

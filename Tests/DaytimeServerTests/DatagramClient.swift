@@ -136,3 +136,41 @@ extension DatagramClient {
         return answers
     }
 }
+
+extension DatagramClient {
+    /// Like rdate -u: a UDP socket *connected* to `host:port`, so the kernel delivers only answers
+    /// whose source is exactly that address. Returns the answer, or nil after the timeout.
+    static func connectedExchange(host: String, port: Int, timeoutMilliseconds: Int = 5000) throws -> [UInt8]? {
+        let v6 = host.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var storage = sockaddr_storage()
+        let length: socklen_t
+        if v6 {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = UInt16(port).bigEndian
+            inet_pton(AF_INET6, host, &sin6.sin6_addr)
+            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, host, &sin.sin_addr)
+            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        let connected = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+        }
+        guard connected == 0 else { throw LoopbackClient.Failure(description: "connect: errno \(errno)") }
+        guard send(fd, nil, 0, 0) == 0 else { throw LoopbackClient.Failure(description: "send: errno \(errno)") }
+        var answer = [UInt8](repeating: 0, count: 256)
+        let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return n < 0 ? nil : Array(answer[0..<n])
+    }
+}

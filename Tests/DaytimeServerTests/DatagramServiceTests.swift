@@ -122,4 +122,23 @@ struct DatagramServiceTests {
         }
         #expect(tcp == udp)
     }
+
+    @Test(
+        "on the wildcard address, the answer leaves from the address the client asked (a connected client accepts it)",
+        arguments: ["127.0.0.5", "::1"]
+    )
+    func answerFromTheAskedAddress(host: String) async throws {
+        // 127.0.0.5 is this machine's, but the kernel's own choice of source for an answer to
+        // 127.0.0.1 would be 127.0.0.1, which a connected socket (like rdate -u's) drops.
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(daytimePort: 0, timePort: nil, daytimeTransports: .udp, threads: 1),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let answer = try await withRunningService(service) {
+            try await LoopbackClient.offPool { try DatagramClient.connectedExchange(host: host, port: port) }
+        }
+        #expect(answer?.count == 26)
+    }
 }

@@ -30,6 +30,18 @@ int c_daytime_recvmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int 
 /// `sendmmsg(2)`: send up to `count` datagrams in one call; returns how many were sent.
 int c_daytime_sendmmsg(int fd, struct c_daytime_mmsghdr *messages, unsigned int count, int flags);
 
+/// Asks the kernel to report each datagram's destination address (IP_PKTINFO, and IPV6_RECVPKTINFO
+/// on an IPv6 socket, which also covers IPv4-mapped traffic on a dual-stack socket). Returns 0 or -1.
+int c_daytime_enable_packet_info(int fd, int family);
+
+/// Room for one received or sent packet-info control message (the larger of IPv4's and IPv6's).
+unsigned long c_daytime_packet_info_space(void);
+
+/// From the control messages of a received datagram, writes into `reply` (at least
+/// `c_daytime_packet_info_space()` bytes) a control message that makes the answer leave from the
+/// address the datagram was sent to. Returns its length, or 0 if the datagram carried none.
+unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply);
+
 /// Names the calling thread (15 characters at most), for `top -H` and debuggers.
 void c_daytime_set_thread_name(const char *name);
 #endif
