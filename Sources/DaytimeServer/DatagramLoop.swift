@@ -23,8 +23,8 @@ struct DatagramLoop: ~Copyable {
     static let batchSize = 32
     /// Room for one answer: the longest daytime line with margin.
     private static let slotSize = DaytimeLineRenderer.capacity
-    /// Bytes of each request kept: none are looked at, but a zero-length iovec is legal only for
-    /// zero-length datagrams on some kernels, so keep one byte and let the rest be truncated.
+    /// Bytes of each request kept: the content is ignored, so one byte is room enough; the kernel
+    /// truncates the rest (and says so in `msg_flags`, which nobody needs to read).
     private static let requestBytes = 1
 
     private let descriptor: Int32
