@@ -20,44 +20,14 @@ enum DatagramClient {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var local = sockaddr_storage()
-        var remote = sockaddr_storage()
-        let length: socklen_t
-        if v6 {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = UInt16(port).bigEndian
-            inet_pton(AF_INET6, host, &sin6.sin6_addr)
-            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &remote) { $0.copyMemory(from: src) } }
-            sin6.sin6_port = UInt16(sourcePort).bigEndian
-            sin6.sin6_addr = in6addr_any
-            if let sourceHost { inet_pton(AF_INET6, sourceHost, &sin6.sin6_addr) }
-            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &local) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &sin.sin_addr)
-            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &remote) { $0.copyMemory(from: src) } }
-            sin.sin_port = UInt16(sourcePort).bigEndian
-            sin.sin_addr.s_addr = 0
-            if let sourceHost { inet_pton(AF_INET, sourceHost, &sin.sin_addr) }
-            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &local) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        }
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
+        var remote = try TestSocketAddress(host: host, port: port)
+        var local = try TestSocketAddress(host: sourceHost, port: sourcePort, family: remote.family)
+        let bound = local.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
             throw LoopbackClient.Failure(description: "cannot bind UDP source port \(sourcePort): errno \(errno)")
         }
         let sent = payload.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &remote) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, length)
-                }
-            }
+            remote.withSocketAddress { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
         }
         guard sent == payload.count else { throw LoopbackClient.Failure(description: "sendto: errno \(errno)") }
         var answer = [UInt8](repeating: 0, count: 2048)
@@ -111,22 +81,12 @@ extension DatagramClient {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
         defer { close(fd) }
-        var source = sockaddr_in()
-        source.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, sourceHost, &source.sin_addr)
-        var target = sockaddr_in()
-        target.sin_family = sa_family_t(AF_INET)
-        target.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, host, &target.sin_addr)
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &source) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
+        var source = try TestSocketAddress(host: sourceHost, port: 0)
+        var target = try TestSocketAddress(host: host, port: port)
+        let bound = source.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else { throw LoopbackClient.Failure(description: "bind \(sourceHost): errno \(errno)") }
         for _ in 0..<count {
-            _ = withUnsafePointer(to: &target) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, nil, 0, 0, $0, length) }
-            }
+            _ = target.withSocketAddress { sendto(fd, nil, 0, 0, $0, $1) }
         }
         var timeout = timeval(tv_sec: quietMilliseconds / 1000, tv_usec: (quietMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -147,26 +107,8 @@ extension DatagramClient {
         defer { close(fd) }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var storage = sockaddr_storage()
-        let length: socklen_t
-        if v6 {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = UInt16(port).bigEndian
-            inet_pton(AF_INET6, host, &sin6.sin6_addr)
-            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &sin.sin_addr)
-            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        }
-        let connected = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
-        }
+        var target = try TestSocketAddress(host: host, port: port)
+        let connected = target.withSocketAddress { connect(fd, $0, $1) }
         guard connected == 0 else { throw LoopbackClient.Failure(description: "connect: errno \(errno)") }
         guard send(fd, nil, 0, 0) == 0 else { throw LoopbackClient.Failure(description: "send: errno \(errno)") }
         var answer = [UInt8](repeating: 0, count: 256)

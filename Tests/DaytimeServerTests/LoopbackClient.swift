@@ -54,31 +54,13 @@ enum LoopbackClient {
     }
 
     static func connect(host: String, port: Int, timeoutSeconds: Int = 10) throws -> Int32 {
-        var storage = sockaddr_storage()
-        var length: socklen_t
-        if host.contains(":") {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = UInt16(port).bigEndian
-            guard inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1 else { throw Failure(description: "bad \(host)") }
-            withUnsafeBytes(of: sin6) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(port).bigEndian
-            guard inet_pton(AF_INET, host, &sin.sin_addr) == 1 else { throw Failure(description: "bad \(host)") }
-            withUnsafeBytes(of: sin) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        }
-        let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue), 0)
+        var address = try TestSocketAddress(host: host, port: port)
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let status = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
-        }
+        let status = address.withSocketAddress { Glibc.connect(fd, $0, $1) }
         guard status == 0 else {
             let code = errno
             close(fd)
