@@ -28,11 +28,13 @@ struct AcceptLoop: ~Copyable {
     private let service: TimeProtocolKind
     private let stopFlag: StopFlag
     private let statistics: ServerStatistics
-    private let policy: SourcePolicy
+    private let settings: LiveSettingsBox
+    private var generation: Int
+    private var policy: SourcePolicy
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer
     private let logger: Logger
-    private let logsConnections: Bool
+    private var logsConnections: Bool
     private var backoff: Backoff
     private let drainLimit: Int
     private let buffer: UnsafeMutableRawBufferPointer
@@ -45,7 +47,7 @@ struct AcceptLoop: ~Copyable {
         listener: ListeningSocket,
         stopFlag: StopFlag,
         configuration: ServerConfiguration,
-        policy: SourcePolicy,
+        settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
@@ -54,9 +56,12 @@ struct AcceptLoop: ~Copyable {
         self.service = listener.service
         self.stopFlag = stopFlag
         self.statistics = statistics
-        self.policy = policy
+        let (current, generation) = settings.current()
+        self.settings = settings
+        self.generation = generation
+        self.policy = current.policy
         self.clock = clock
-        self.renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
         self.logger = logger
         self.logsConnections = logger.logLevel <= .info
         self.backoff = Backoff(configuration.acceptBackoff)
@@ -103,6 +108,7 @@ struct AcceptLoop: ~Copyable {
                 }
                 continue
             }
+            if self.settings.generation != self.generation { self.reloadSettings() }
             if let address = IPAddress(&peer),
                 let refusal = self.policy.refusal(for: address, transport: .tcp)
             {
@@ -129,6 +135,18 @@ struct AcceptLoop: ~Copyable {
                 if drained >= self.drainLimit { return }
             }
         }
+    }
+
+    /// Takes the settings of the latest reload: between two connections, never during one.
+    private mutating func reloadSettings() {
+        let (current, generation) = self.settings.current()
+        self.generation = generation
+        self.policy = current.policy
+        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
+            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        }
+        // The log level may have changed too (the handler reads it live).
+        self.logsConnections = self.logger.logLevel <= .info
     }
 
     /// Sends the answer on a freshly accepted socket.

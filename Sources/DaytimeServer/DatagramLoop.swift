@@ -32,13 +32,16 @@ struct DatagramLoop: ~Copyable {
     private let stopFlag: StopFlag
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer
-    private let sourceCheck: DatagramSourceCheck
-    private let policy: SourcePolicy
+    private var sourceCheck: DatagramSourceCheck
+    private let settings: LiveSettingsBox
+    private var generation: Int
+    private var policy: SourcePolicy
     private let statistics: ServerStatistics
     private let logger: Logger
-    private let logsDatagrams: Bool
+    private var logsDatagrams: Bool
     private var backoff: Backoff
     private let drainLimit: Int
+    private let boundAddress: IPAddress?
 
     private let requests: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
     private let requestVectors: UnsafeMutableBufferPointer<iovec>
@@ -57,8 +60,7 @@ struct DatagramLoop: ~Copyable {
         socket: ListeningSocket,
         stopFlag: StopFlag,
         configuration: ServerConfiguration,
-        sourceCheck: DatagramSourceCheck,
-        policy: SourcePolicy,
+        settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
@@ -67,9 +69,16 @@ struct DatagramLoop: ~Copyable {
         self.service = socket.service
         self.stopFlag = stopFlag
         self.clock = clock
-        self.renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
-        self.sourceCheck = sourceCheck
-        self.policy = policy
+        let (current, generation) = settings.current()
+        self.settings = settings
+        self.generation = generation
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        self.boundAddress = IPAddress(socket.host)
+        self.sourceCheck = DatagramSourceCheck(
+            blockedSourcePorts: current.blockedSourcePorts,
+            boundAddress: self.boundAddress
+        )
+        self.policy = current.policy
         self.statistics = statistics
         self.logger = logger
         self.logsDatagrams = logger.logLevel <= .info
@@ -142,6 +151,7 @@ struct DatagramLoop: ~Copyable {
                 }
                 continue
             }
+            if self.settings.generation != self.generation { self.reloadSettings() }
             let answered = self.prepareAnswers(count: Int(received))
             self.send(count: answered)
             self.resetRequests(count: Int(received))
@@ -150,6 +160,21 @@ struct DatagramLoop: ~Copyable {
                 if drained >= self.drainLimit { return }
             }
         }
+    }
+
+    /// Takes the settings of the latest reload: between two batches, never during one.
+    private mutating func reloadSettings() {
+        let (current, generation) = self.settings.current()
+        self.generation = generation
+        self.policy = current.policy
+        self.sourceCheck = DatagramSourceCheck(
+            blockedSourcePorts: current.blockedSourcePorts,
+            boundAddress: self.boundAddress
+        )
+        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
+            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        }
+        self.logsDatagrams = self.logger.logLevel <= .info
     }
 
     /// The kernel shortens `msg_namelen` to the address it wrote; restore it for the slots used,

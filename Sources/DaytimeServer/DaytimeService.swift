@@ -21,15 +21,19 @@ import Glibc
 /// try await group.run()
 /// ```
 public final class DaytimeService: Service, Sendable {
-    /// The configuration the service was created with.
-    public let configuration: ServerConfiguration
+    /// The configuration in force: the one the service was created with, as changed by the
+    /// latest successful ``reload(_:)``.
+    public var configuration: ServerConfiguration {
+        self.currentConfiguration.withLock { $0 }
+    }
     /// Every bound socket, with its real port.
     public let listeners: [ListeningSocket]
 
+    private let currentConfiguration: Mutex<ServerConfiguration>
+    private let settings: LiveSettingsBox
     private let clock: any WallClock
     private let logger: Logger
     private let stopFlag = StopFlag()
-    private let policy: SourcePolicy
     private let state = Mutex(RunState.idle)
 
     private enum RunState {
@@ -49,7 +53,8 @@ public final class DaytimeService: Service, Sendable {
         logger: Logger
     ) throws(ServerError) {
         try Self.validate(configuration)
-        self.configuration = configuration
+        self.currentConfiguration = Mutex(configuration)
+        self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
         self.logger = logger
 
@@ -77,7 +82,6 @@ public final class DaytimeService: Service, Sendable {
             throw error
         }
         self.listeners = listeners
-        self.policy = SourcePolicy(configuration.sourcePolicy)
     }
 
     deinit {
@@ -89,7 +93,7 @@ public final class DaytimeService: Service, Sendable {
 
     /// Sources the rate limiter tracks now, and its fixed capacity (0 and 0 when it is off).
     public var trackedSources: (entries: Int, capacity: Int) {
-        let tracked = self.policy.trackedSources
+        let tracked = self.settings.current().settings.policy.trackedSources
         return (tracked.entries, tracked.capacity)
     }
 
@@ -119,7 +123,7 @@ public final class DaytimeService: Service, Sendable {
         let threads = WorkerThreads()
         let stopFlag = self.stopFlag
         let statistics = self.statistics
-        let policy = self.policy
+        let settings = self.settings
         let configuration = self.configuration
         let clock = self.clock
         let logger = self.logger
@@ -134,7 +138,7 @@ public final class DaytimeService: Service, Sendable {
                                 listener: listener,
                                 stopFlag: stopFlag,
                                 configuration: configuration,
-                                policy: policy,
+                                settings: settings,
                                 statistics: statistics,
                                 clock: clock,
                                 logger: logger
@@ -145,11 +149,7 @@ public final class DaytimeService: Service, Sendable {
                                 socket: listener,
                                 stopFlag: stopFlag,
                                 configuration: configuration,
-                                sourceCheck: DatagramSourceCheck(
-                                    blockedSourcePorts: configuration.blockedSourcePorts,
-                                    boundAddress: IPAddress(listener.host)
-                                ),
-                                policy: policy,
+                                settings: settings,
                                 statistics: statistics,
                                 clock: clock,
                                 logger: logger
@@ -186,6 +186,34 @@ public final class DaytimeService: Service, Sendable {
             self.stop()
         }
         self.logger.notice("stopped")
+    }
+
+    /// Applies a new configuration without closing a listener or dropping a connection.
+    ///
+    /// What can change live: the format, the time zone, the blocked source ports, the access list
+    /// and the limits (a rate limiter whose parameters did not change keeps its table). Each thread
+    /// switches at its next connection or datagram batch. Listener settings (hosts, ports,
+    /// transports, threads, backlog) cannot change while the sockets are open: a configuration
+    /// that changes them is refused whole, and the one in force stays.
+    ///
+    /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
+    ///   configuration is invalid, or ``ServerError/Code/restartRequired`` naming the listener
+    ///   settings that differ. Nothing changes when it throws.
+    public func reload(_ new: ServerConfiguration) throws(ServerError) {
+        try Self.validate(new)
+        try self.currentConfiguration.withLock { current throws(ServerError) in
+            let changed = current.listenerSettingsChanged(in: new)
+            guard changed.isEmpty else {
+                throw ServerError(
+                    code: .restartRequired,
+                    description:
+                        "reload refused: \(changed.joined(separator: ", ")) changed, and listener settings need a restart; the running configuration stays"
+                )
+            }
+            let previousPolicy = self.settings.current().settings.policy
+            self.settings.replace(LiveSettings(new, reusing: previousPolicy))
+            current = new
+        }
     }
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.

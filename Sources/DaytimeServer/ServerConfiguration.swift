@@ -93,4 +93,18 @@ public struct ServerConfiguration: Sendable {
         case .time: return self.timePort
         }
     }
+
+    /// The names of the listener settings that differ between `self` and `other`: the ones a
+    /// running service cannot change without closing its sockets.
+    func listenerSettingsChanged(in other: ServerConfiguration) -> [String] {
+        var changed: [String] = []
+        if self.hosts != other.hosts { changed.append("host") }
+        if self.daytimePort != other.daytimePort { changed.append("daytime-port") }
+        if self.timePort != other.timePort { changed.append("time-port") }
+        if self.daytimeTransports != other.daytimeTransports { changed.append("daytime-transports") }
+        if self.timeTransports != other.timeTransports { changed.append("time-transports") }
+        if self.threads != other.threads { changed.append("threads") }
+        if self.backlog != other.backlog { changed.append("backlog") }
+        return changed
+    }
 }

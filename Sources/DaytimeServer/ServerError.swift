@@ -7,7 +7,7 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case addressInUse, permissionDenied, addressNotAvailable, unresolvableHost
-            case invalidConfiguration, systemResource, alreadyRunning
+            case invalidConfiguration, systemResource, alreadyRunning, restartRequired
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +26,8 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
         public static let systemResource = Code(.systemResource)
         /// ``DaytimeService/run()`` was called twice.
         public static let alreadyRunning = Code(.alreadyRunning)
+        /// A reload asked to change what only a restart can (the listening sockets).
+        public static let restartRequired = Code(.restartRequired)
 
         public var description: String { self.base.rawValue }
     }

@@ -11,30 +11,42 @@ import Synchronization
 final class SourcePolicy: Sendable {
     private let accessList: AccessList
     private let exempt: AccessList?
-    private let limiter: Mutex<SourceRateLimiter?>
-    private let limitsRate: Bool
-    private let udpCap: RateLimit?
-    private let udpCapState = Atomic<UInt64>(0)
+    private let limiter: SharedRateLimiter?
+    private let udpCap: SharedUDPCap?
 
-    init(_ configuration: SourcePolicyConfiguration) {
+    /// Builds the policy for `configuration`. A policy `reusing` the one it replaces (on reload)
+    /// keeps that one's rate-limiter table and UDP budget when their parameters did not change, so
+    /// a reload does not hand every source a fresh burst.
+    init(_ configuration: SourcePolicyConfiguration, reusing previous: SourcePolicy? = nil) {
         self.accessList = AccessList(allow: configuration.allow, deny: configuration.deny)
         self.exempt = configuration.exempt.isEmpty ? nil : AccessList(allow: configuration.exempt)
-        if let rate = configuration.rateLimit {
-            self.limitsRate = true
-            self.limiter = Mutex(
-                SourceRateLimiter(
-                    rate: rate.rate,
-                    burst: rate.burst,
-                    capacity: configuration.rateLimitTableSize,
-                    ipv4PrefixLength: configuration.ipv4PrefixLength,
-                    ipv6PrefixLength: configuration.ipv6PrefixLength
-                )
+        let limiterParameters = configuration.rateLimit.map {
+            SharedRateLimiter.Parameters(
+                rate: $0.rate,
+                burst: $0.burst,
+                capacity: configuration.rateLimitTableSize,
+                ipv4PrefixLength: configuration.ipv4PrefixLength,
+                ipv6PrefixLength: configuration.ipv6PrefixLength
             )
-        } else {
-            self.limitsRate = false
-            self.limiter = Mutex(nil)
         }
-        self.udpCap = configuration.udpAnswersPerSecond.map { RateLimit(rate: $0, burst: max(1, Int($0 / 10))) }
+        if let limiterParameters {
+            if let kept = previous?.limiter, kept.parameters == limiterParameters {
+                self.limiter = kept
+            } else {
+                self.limiter = SharedRateLimiter(limiterParameters)
+            }
+        } else {
+            self.limiter = nil
+        }
+        if let rate = configuration.udpAnswersPerSecond {
+            if let kept = previous?.udpCap, kept.rate == rate {
+                self.udpCap = kept
+            } else {
+                self.udpCap = SharedUDPCap(rate: rate)
+            }
+        } else {
+            self.udpCap = nil
+        }
     }
 
     /// Why `address` may not get an answer over `transport` now, or nil if it may; an admitted
@@ -49,10 +61,10 @@ final class SourcePolicy: Sendable {
         guard self.accessList.permits(address) else { return .accessList }
         if let exempt = self.exempt, exempt.permits(address) { return nil }
         let now = now()
-        if self.limitsRate, self.limiter.withLock({ $0?.admit(address, now: now) }) == false {
+        if let limiter = self.limiter, !limiter.admit(address, now: now) {
             return .rateLimit
         }
-        if transport == .udp, let cap = self.udpCap, !self.takeUDPToken(cap, now: now) {
+        if transport == .udp, let cap = self.udpCap, !cap.take(now: now) {
             return .udpCap
         }
         return nil
@@ -60,18 +72,64 @@ final class SourcePolicy: Sendable {
 
     /// The number of source groups the rate limiter tracks now (bounded by its capacity).
     var trackedSources: (entries: Int, capacity: Int, evictions: Int) {
-        self.limiter.withLock { limiter in
-            guard let limiter else { return (0, 0, 0) }
-            return (limiter.entries, limiter.capacity, Int(limiter.evictions))
-        }
+        self.limiter?.tracked ?? (0, 0, 0)
+    }
+}
+
+/// One per-source rate-limiter table, shared by every thread (and kept across reloads that do not
+/// change its parameters).
+final class SharedRateLimiter: Sendable {
+    struct Parameters: Equatable, Sendable {
+        var rate: Double
+        var burst: Int
+        var capacity: Int
+        var ipv4PrefixLength: Int
+        var ipv6PrefixLength: Int
     }
 
-    /// One token from the global UDP bucket, lock-free: the bucket's state is one number.
-    private func takeUDPToken(_ cap: RateLimit, now: UInt64) -> Bool {
-        var state = self.udpCapState.load(ordering: .relaxed)
+    let parameters: Parameters
+    private let table: Mutex<SourceRateLimiter>
+
+    init(_ parameters: Parameters) {
+        self.parameters = parameters
+        self.table = Mutex(
+            SourceRateLimiter(
+                rate: parameters.rate,
+                burst: parameters.burst,
+                capacity: parameters.capacity,
+                ipv4PrefixLength: parameters.ipv4PrefixLength,
+                ipv6PrefixLength: parameters.ipv6PrefixLength
+            )
+        )
+    }
+
+    @inline(__always)
+    func admit(_ address: IPAddress, now: UInt64) -> Bool {
+        self.table.withLock { $0.admit(address, now: now) }
+    }
+
+    var tracked: (entries: Int, capacity: Int, evictions: Int) {
+        self.table.withLock { ($0.entries, $0.capacity, Int($0.evictions)) }
+    }
+}
+
+/// The global budget of UDP answers a second: a token bucket whose whole state is one number, so
+/// threads take tokens lock-free.
+final class SharedUDPCap: Sendable {
+    let rate: Double
+    private let limit: RateLimit
+    private let state = Atomic<UInt64>(0)
+
+    init(rate: Double) {
+        self.rate = rate
+        self.limit = RateLimit(rate: rate, burst: max(1, Int(rate / 10)))
+    }
+
+    func take(now: UInt64) -> Bool {
+        var state = self.state.load(ordering: .relaxed)
         while true {
-            guard let next = cap.stateAfterAdmitting(state, now: now) else { return false }
-            let (exchanged, current) = self.udpCapState.compareExchange(
+            guard let next = self.limit.stateAfterAdmitting(state, now: now) else { return false }
+            let (exchanged, current) = self.state.compareExchange(
                 expected: state,
                 desired: next,
                 ordering: .relaxed
