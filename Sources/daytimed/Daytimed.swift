@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaytimeCore
 import DaytimeServer
+import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -35,28 +36,45 @@ struct Daytimed: AsyncParsableCommand {
     var host: [String] = []
 
     @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "A configuration file, JSON (.json) or YAML (.yaml, .yml), whose keys are these flags' names. "
+                + "Flags win over environment variables (DAYTIMED_ and the key), which win over the file. "
+                + "Also DAYTIMED_CONFIG. SIGHUP reads it again.",
+            valueName: "path"
+        )
+    )
+    var config: String?
+
+    @Flag(
+        name: .customLong("check-config"),
+        help: "Check the settings (flags, environment, file), print each with where it came from, and exit."
+    )
+    var checkConfig = false
+
+    @Option(
         name: .customLong("daytime-port"),
         help: ArgumentHelp("Daytime port: a number, 0 for any free port, or off.", valueName: "port")
     )
-    var daytimePort = PortSetting(port: 13)
+    var daytimePort: String?
 
     @Option(
         name: .customLong("time-port"),
         help: ArgumentHelp("Time port: a number, 0 for any free port, or off.", valueName: "port")
     )
-    var timePort = PortSetting(port: 37)
+    var timePort: String?
 
     @Option(
         name: .customLong("daytime-transports"),
         help: ArgumentHelp("Transports for daytime: tcp, udp, or tcp,udp.", valueName: "list")
     )
-    var daytimeTransports = TransportsSetting(.both)
+    var daytimeTransports: String?
 
     @Option(
         name: .customLong("time-transports"),
         help: ArgumentHelp("Transports for time: tcp, udp, or tcp,udp.", valueName: "list")
     )
-    var timeTransports = TransportsSetting(.both)
+    var timeTransports: String?
 
     @Option(
         name: .customLong("blocked-source-ports"),
@@ -66,7 +84,7 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "ports"
         )
     )
-    var blockedSourcePorts = PortListSetting(ServerConfiguration.defaultBlockedSourcePorts)
+    var blockedSourcePorts: String?
 
     @Option(
         help: ArgumentHelp(
@@ -74,7 +92,7 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "format"
         )
     )
-    var format = "ctime"
+    var format: String?
 
     @Option(
         name: .customLong("timezone"),
@@ -83,7 +101,7 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "zone"
         )
     )
-    var timeZone = "local"
+    var timeZone: String?
 
     @Option(
         name: .customLong("log-level"),
@@ -92,7 +110,7 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "level"
         )
     )
-    var logLevel = "notice"
+    var logLevel: String?
 
     @Option(
         help: ArgumentHelp(
@@ -119,19 +137,19 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "rate"
         )
     )
-    var rateLimit = "4"
+    var rateLimit: String?
 
     @Option(name: .customLong("rate-burst"), help: "Answers a source may take in a row before --rate-limit applies.")
-    var rateBurst = 16
+    var rateBurst: String?
 
     @Option(
         name: .customLong("rate-limit-table"),
         help: "Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."
     )
-    var rateLimitTable = 65_536
+    var rateLimitTable: String?
 
     @Option(name: .customLong("rate-limit-ipv6-prefix"), help: "IPv6 sources are limited per prefix of this length.")
-    var rateLimitIPv6Prefix = 64
+    var rateLimitIPv6Prefix: String?
 
     @Option(
         name: .customLong("rate-limit-exempt"),
@@ -151,136 +169,105 @@ struct Daytimed: AsyncParsableCommand {
             valueName: "rate"
         )
     )
-    var udpMaxRate = "20000"
+    var udpMaxRate: String?
 
     @Option(help: "Accepting threads; the default is one per CPU this process may use.")
-    var threads: Int = ServerConfiguration.defaultThreadCount
+    var threads: String?
 
-    @Option(help: "Queue length of each listening socket (capped by net.core.somaxconn).")
-    var backlog: Int = 4096
+    @Option(help: "Queue length of each listening socket (capped by net.core.somaxconn). (default: 4096)")
+    var backlog: String?
 
-    func validate() throws {
-        guard DaytimeFormat(name: self.format) != nil else {
-            throw ValidationError(
-                "unknown format '\(self.format)': use one of \(DaytimeFormat.names.joined(separator: ", "))"
-            )
-        }
-        guard Logger.Level(rawValue: self.logLevel.lowercased()) != nil else {
-            throw ValidationError(
-                "unknown log level '\(self.logLevel)': use trace, debug, info, notice, warning, error or critical"
-            )
-        }
-        guard self.daytimePort.port != nil || self.timePort.port != nil else {
-            throw ValidationError("both --daytime-port and --time-port are off: nothing would be served")
-        }
-        guard (1...1024).contains(self.threads) else {
-            throw ValidationError("--threads must be between 1 and 1024")
-        }
-        guard self.backlog >= 1 else {
-            throw ValidationError("--backlog must be at least 1")
-        }
-        _ = try self.sourcePolicy()
-    }
-
-    /// The access list and limits from the flags, or a ValidationError that names the bad value.
-    func sourcePolicy() throws -> SourcePolicyConfiguration {
-        func ranges(_ texts: [String], flag: String) throws -> [AddressRange] {
-            try texts.map { text in
-                do {
-                    return try AddressRange(text)
-                } catch {
-                    throw ValidationError("\(flag): \(error)")
-                }
-            }
-        }
-        func rate(_ text: String, flag: String) throws -> Double? {
-            if text.lowercased() == "off" { return nil }
-            guard let value = Double(text), value > 0, value.isFinite else {
-                throw ValidationError(
-                    "\(flag) \(text) is not a rate: give answers a second above 0 (such as 4 or 0.5), or off"
-                )
-            }
-            return value
-        }
-        guard self.rateBurst >= 1 else { throw ValidationError("--rate-burst must be at least 1") }
-        guard (1...16_777_216).contains(self.rateLimitTable) else {
-            throw ValidationError("--rate-limit-table must be between 1 and 16777216")
-        }
-        guard (0...128).contains(self.rateLimitIPv6Prefix) else {
-            throw ValidationError("--rate-limit-ipv6-prefix must be between 0 and 128 (64 is one site's subnet)")
-        }
-        let exempt: [AddressRange]
-        if self.rateLimitExempt.isEmpty {
-            exempt = SourcePolicyConfiguration.loopback
-        } else if self.rateLimitExempt.map({ $0.lowercased() }) == ["none"] {
-            exempt = []
-        } else {
-            exempt = try ranges(self.rateLimitExempt, flag: "--rate-limit-exempt")
-        }
-        return SourcePolicyConfiguration(
-            allow: try ranges(self.allow, flag: "--allow"),
-            deny: try ranges(self.deny, flag: "--deny"),
-            rateLimit: try rate(self.rateLimit, flag: "--rate-limit").map { ($0, self.rateBurst) },
-            rateLimitTableSize: self.rateLimitTable,
-            ipv6PrefixLength: self.rateLimitIPv6Prefix,
-            exempt: exempt,
-            udpAnswersPerSecond: try rate(self.udpMaxRate, flag: "--udp-max-rate")
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: ArgumentHelp(
+            "Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled. (default: 10)",
+            valueName: "seconds"
         )
+    )
+    var shutdownTimeout: String?
+
+    /// The flags given, by setting key; flags not given are absent, so lower sources show through.
+    var flagValues: [String: [String]] {
+        let single: [(String, String?)] = [
+            ("daytime-port", self.daytimePort), ("time-port", self.timePort),
+            ("daytime-transports", self.daytimeTransports), ("time-transports", self.timeTransports),
+            ("blocked-source-ports", self.blockedSourcePorts), ("format", self.format),
+            ("timezone", self.timeZone), ("log-level", self.logLevel), ("rate-limit", self.rateLimit),
+            ("rate-burst", self.rateBurst), ("rate-limit-table", self.rateLimitTable),
+            ("rate-limit-ipv6-prefix", self.rateLimitIPv6Prefix), ("udp-max-rate", self.udpMaxRate),
+            ("threads", self.threads), ("backlog", self.backlog), ("shutdown-timeout", self.shutdownTimeout),
+        ]
+        let lists: [(String, [String])] = [
+            ("host", self.host), ("allow", self.allow), ("deny", self.deny),
+            ("rate-limit-exempt", self.rateLimitExempt),
+        ]
+        var values: [String: [String]] = [:]
+        for (key, value) in single { if let value { values[key] = [value] } }
+        for (key, list) in lists where !list.isEmpty { values[key] = list }
+        return values
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: self.logLevel.lowercased()) ?? .notice
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: "daytimed")
-        logger.logLevel = level
-
-        let zone: TimeZoneRules
-        do {
-            zone = try Self.timeZone(named: self.timeZone)
-        } catch {
-            throw Self.fail("\(error)")
-        }
-        let configuration = ServerConfiguration(
-            hosts: self.host,
-            daytimePort: self.daytimePort.port,
-            timePort: self.timePort.port,
-            daytimeTransports: self.daytimeTransports.transports,
-            timeTransports: self.timeTransports.transports,
-            blockedSourcePorts: self.blockedSourcePorts.ports,
-            sourcePolicy: try self.sourcePolicy(),
-            format: DaytimeFormat(name: self.format) ?? .ctime,
-            timeZone: zone,
-            threads: self.threads,
-            backlog: self.backlog
+        let environment = ProcessInfo.processInfo.environment
+        let loader = SettingsLoader(
+            flags: self.flagValues,
+            environment: environment,
+            configPath: self.config ?? environment[SettingsLoader.configPathVariable]
         )
+        let settings: DaemonSettings
+        let configuration: ServerConfiguration
+        do {
+            settings = try await loader.load()
+            configuration = try settings.serverConfiguration()
+        } catch {
+            // A bad flag is a usage error (64, like ArgumentParser's); a bad file or variable is a
+            // configuration error (78, EX_CONFIG).
+            throw Self.fail(error.description, code: error.origin == .flag ? .validationFailure : ExitCode(78))
+        }
+        if self.checkConfig {
+            print(SettingsReport(settings).text, terminator: "")
+            return
+        }
+
+        let level = LiveLogLevel(settings.logLevel)
+        LoggingSystem.bootstrap { label in
+            LiveLevelLogHandler(StreamLogHandler.standardError(label: label), level: level)
+        }
+        let logger = Logger(label: "daytimed")
+        // Trap SIGHUP before anything listens: its default action would end the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+
         let service: DaytimeService
         do {
             service = try DaytimeService(configuration: configuration, logger: logger)
         } catch {
             throw Self.fail(error.description)
         }
-        let group = ServiceGroup(
-            services: [service],
+        let reloader = HangupReloader(
+            signals: hangups,
+            loader: loader,
+            service: service,
+            logLevel: level,
+            running: settings,
+            logger: logger
+        )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: service),
+                .init(service: reloader, successTerminationBehavior: .ignore),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        try await group.run()
-    }
-
-    /// The zone for `--timezone`: `local` is the machine's zone (TZ, then /etc/localtime).
-    static func timeZone(named name: String) throws -> TimeZoneRules {
-        name.lowercased() == "local" ? TimeZoneRules.local() : try TimeZoneRules(identifier: name)
+        groupConfiguration.maximumGracefulShutdownDuration = settings.shutdownTimeout
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 
     /// Prints `daytimed: error: ...` on standard error and returns the failure exit code.
-    static func fail(_ message: String) -> ExitCode {
+    static func fail(_ message: String, code: ExitCode = .failure) -> ExitCode {
         var standardError = StandardError()
         print("daytimed: error: \(message)", to: &standardError)
-        return .failure
+        return code
     }
 }
 

@@ -63,8 +63,15 @@ enum Processes {
     ///
     /// The waiting happens on a Dispatch thread: Swift's cooperative pool has one thread per core
     /// (two here) and also runs the in-process servers of other tests, which must not starve.
-    static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 30) async throws -> Result {
-        try await offPool { try self.runBlocking(executable, arguments, timeout: timeout) }
+    static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        timeout: TimeInterval = 30
+    ) async throws -> Result {
+        try await offPool {
+            try self.runBlocking(executable, arguments, environment: environment, timeout: timeout)
+        }
     }
 
     /// Runs blocking `work` on a Dispatch thread and returns its result.
@@ -76,10 +83,18 @@ enum Processes {
         }
     }
 
-    private static func runBlocking(_ executable: URL, _ arguments: [String], timeout: TimeInterval) throws -> Result {
+    private static func runBlocking(
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String],
+        timeout: TimeInterval
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -121,9 +136,12 @@ final class BackgroundProcess: @unchecked Sendable {
     private let stderrText = Locked("")
     private let stdoutText = Locked("")
 
-    init(_ executable: URL, _ arguments: [String]) throws {
+    init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
         self.process.executableURL = executable
         self.process.arguments = arguments
+        if !environment.isEmpty {
+            self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         self.process.standardError = self.errPipe
         self.process.standardOutput = self.outPipe
         self.process.standardInput = FileHandle.nullDevice

@@ -1,0 +1,115 @@
+import DaytimeCore
+import DaytimeServer
+import Logging
+
+/// Everything `daytimed` is told, from flags, environment and file together, before it becomes a
+/// ``ServerConfiguration`` and the daemon's own settings. Every field starts at its documented
+/// default; ``SettingKey`` applies a value from the highest source that gives one.
+struct DaemonSettings: Sendable {
+    var hosts: [String] = []
+    var daytimePort: Int? = TimeProtocolKind.daytime.defaultPort
+    var timePort: Int? = TimeProtocolKind.time.defaultPort
+    var daytimeTransports: Transports = .both
+    var timeTransports: Transports = .both
+    var blockedSourcePorts: [Int] = ServerConfiguration.defaultBlockedSourcePorts
+    var format: DaytimeFormat = .ctime
+    var timeZoneName = "local"
+    var logLevel: Logger.Level = .notice
+    var allow: [AddressRange] = []
+    var deny: [AddressRange] = []
+    var rateLimit: Double? = 4
+    var rateBurst = 16
+    var rateLimitTable = 65_536
+    var rateLimitIPv6Prefix = 64
+    var rateLimitExempt: [AddressRange] = SourcePolicyConfiguration.loopback
+    var udpMaxRate: Double? = 20_000
+    var threads = ServerConfiguration.defaultThreadCount
+    var backlog = 4096
+    /// How long a graceful stop may take before the remaining work is cancelled.
+    var shutdownTimeout: Duration = .seconds(10)
+
+    /// Where each setting that is not a default came from, by key: for `--check-config` and for
+    /// error messages.
+    var origins: [String: SettingOrigin] = [:]
+    /// The text each such setting was given as, by key.
+    var texts: [String: String] = [:]
+
+    /// The server's configuration. Throws a ``SettingError`` for what only shows when the settings
+    /// are combined: an unknown time zone, both services off.
+    func serverConfiguration() throws(SettingError) -> ServerConfiguration {
+        let zone: TimeZoneRules
+        do {
+            zone =
+                self.timeZoneName.lowercased() == "local"
+                ? TimeZoneRules.local() : try TimeZoneRules(identifier: self.timeZoneName)
+        } catch {
+            throw SettingError(key: "timezone", origin: self.origins["timezone"], problem: "\(error)")
+        }
+        guard self.daytimePort != nil || self.timePort != nil else {
+            throw SettingError(
+                key: "daytime-port",
+                origin: self.origins["daytime-port"] ?? self.origins["time-port"],
+                problem: "both daytime-port and time-port are off: nothing would be served"
+            )
+        }
+        return ServerConfiguration(
+            hosts: self.hosts,
+            daytimePort: self.daytimePort,
+            timePort: self.timePort,
+            daytimeTransports: self.daytimeTransports,
+            timeTransports: self.timeTransports,
+            blockedSourcePorts: self.blockedSourcePorts,
+            sourcePolicy: SourcePolicyConfiguration(
+                allow: self.allow,
+                deny: self.deny,
+                rateLimit: self.rateLimit.map { ($0, self.rateBurst) },
+                rateLimitTableSize: self.rateLimitTable,
+                ipv6PrefixLength: self.rateLimitIPv6Prefix,
+                exempt: self.rateLimitExempt,
+                udpAnswersPerSecond: self.udpMaxRate
+            ),
+            format: self.format,
+            timeZone: zone,
+            threads: self.threads,
+            backlog: self.backlog
+        )
+    }
+}
+
+/// Where a setting's value came from, highest precedence first.
+enum SettingOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// A command-line flag.
+    case flag
+    /// An environment variable, by name.
+    case environment(String)
+    /// The configuration file, by path.
+    case file(String)
+
+    var description: String {
+        switch self {
+        case .flag: return "command line"
+        case .environment(let name): return "environment variable \(name)"
+        case .file(let path): return "config file \(path)"
+        }
+    }
+}
+
+/// A setting that cannot be used: where it came from, which key, and what is wrong with it.
+struct SettingError: Error, CustomStringConvertible, Sendable {
+    /// The key, spelled as in the file (and as the flag without its dashes).
+    var key: String
+    /// Where the value came from; nil for a problem with no single source.
+    var origin: SettingOrigin?
+    /// What is wrong and how to fix it.
+    var problem: String
+
+    var description: String {
+        switch self.origin {
+        case .flag: return "--\(self.key): \(self.problem)"
+        case .environment(let name): return "environment variable \(name): \(self.problem)"
+        case .file(let path) where self.key.isEmpty: return "config file \(path): \(self.problem)"
+        case .file(let path): return "config file \(path): key '\(self.key)': \(self.problem)"
+        case nil: return "\(self.key): \(self.problem)"
+        }
+    }
+}

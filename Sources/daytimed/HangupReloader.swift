@@ -1,0 +1,82 @@
+import DaytimeServer
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Reloads the configuration on SIGHUP, like every Unix daemon: reads the file again (flags and the
+/// environment cannot change under a running process), checks everything, and applies it to the
+/// running ``DaytimeService`` without closing a socket. A reload that fails keeps the running
+/// configuration whole and says why.
+struct HangupReloader: Service {
+    let signals: UnixSignalsSequence
+    let loader: SettingsLoader
+    let service: DaytimeService
+    let logLevel: LiveLogLevel
+    let logger: Logger
+    private let running: RunningSettings
+
+    init(
+        signals: UnixSignalsSequence,
+        loader: SettingsLoader,
+        service: DaytimeService,
+        logLevel: LiveLogLevel,
+        running: DaemonSettings,
+        logger: Logger
+    ) {
+        self.signals = signals
+        self.loader = loader
+        self.service = service
+        self.logLevel = logLevel
+        self.running = RunningSettings(running)
+        self.logger = logger
+    }
+
+    func run() async {
+        for await _ in self.signals.cancelOnGracefulShutdown() {
+            await self.reload()
+        }
+    }
+
+    /// One reload: all of it or none of it.
+    func reload() async {
+        let source = self.loader.configPath.map { "from \($0)" } ?? "(no config file: flags and environment only)"
+        do {
+            let new = try await self.loader.load()
+            let configuration = try new.serverConfiguration()
+            let old = self.running.settings
+            let restartOnly = SettingKey.all.filter { !$0.reloadable && new.texts[$0.name] != old.texts[$0.name] }
+            guard restartOnly.isEmpty else {
+                throw ReloadRefusal(
+                    description:
+                        "\(restartOnly.map(\.name).joined(separator: ", ")) changed, and only a restart applies that"
+                )
+            }
+            try self.service.reload(configuration)
+            self.logLevel.current = new.logLevel
+            self.running.settings = new
+            self.logger.notice("reloaded the configuration \(source)")
+        } catch {
+            self.logger.error("reload failed, the running configuration stays: \(error)")
+        }
+    }
+}
+
+/// Why a reload was not applied.
+private struct ReloadRefusal: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The settings in force, replaced by each successful reload.
+private final class RunningSettings: Sendable {
+    private let storage: Mutex<DaemonSettings>
+
+    init(_ settings: DaemonSettings) {
+        self.storage = Mutex(settings)
+    }
+
+    var settings: DaemonSettings {
+        get { self.storage.withLock { $0 } }
+        set { self.storage.withLock { $0 = newValue } }
+    }
+}
