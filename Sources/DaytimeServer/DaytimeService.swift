@@ -84,6 +84,34 @@ public final class DaytimeService: Service, Sendable {
         self.listeners = listeners
     }
 
+    /// Serves sockets that are already bound, such as those systemd passes by socket activation
+    /// (``SocketActivation/inheritedListeners()``). The configuration's hosts, ports and transports
+    /// are not used; everything else is. The service owns the sockets and closes them.
+    ///
+    /// - Throws: ``ServerError`` if `listeners` is empty or the rest of the configuration is invalid;
+    ///   the sockets are closed then too.
+    public init(
+        configuration: ServerConfiguration,
+        listeners: [ListeningSocket],
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger
+    ) throws(ServerError) {
+        do throws(ServerError) {
+            guard !listeners.isEmpty else {
+                throw ServerError(code: .invalidConfiguration, description: "no socket to serve")
+            }
+            try Self.validateServing(configuration)
+        } catch {
+            for listener in listeners { close(listener.descriptor) }
+            throw error
+        }
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.listeners = listeners
+        self.policy = SourcePolicy(configuration.sourcePolicy)
+    }
+
     deinit {
         for listener in self.listeners { close(listener.descriptor) }
     }
@@ -242,12 +270,7 @@ public final class DaytimeService: Service, Sendable {
                 )
             }
         }
-        guard (1...1024).contains(configuration.threads) else {
-            throw ServerError(
-                code: .invalidConfiguration,
-                description: "--threads \(configuration.threads) is out of range: use 1 to 1024 (default: one per CPU)"
-            )
-        }
+        try Self.validateServing(configuration)
         for service in TimeProtocolKind.allCases where configuration.port(for: service) != nil {
             guard !configuration.transports(for: service).isEmpty else {
                 throw ServerError(
@@ -256,6 +279,16 @@ public final class DaytimeService: Service, Sendable {
                         "\(service) has a port but no transport: give --\(service)-transports tcp, udp or tcp,udp, or --\(service)-port off"
                 )
             }
+        }
+    }
+
+    /// The checks that apply however the sockets came: threads, backlog, source policy.
+    private static func validateServing(_ configuration: ServerConfiguration) throws(ServerError) {
+        guard (1...1024).contains(configuration.threads) else {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "--threads \(configuration.threads) is out of range: use 1 to 1024 (default: one per CPU)"
+            )
         }
         try configuration.sourcePolicy.validate()
         guard configuration.backlog >= 1 else {

@@ -186,6 +186,36 @@ struct Daytimed: AsyncParsableCommand {
     )
     var shutdownTimeout: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run from inetd: answer the TCP connection (nowait) or the UDP datagrams (wait) on standard input "
+                + "as this service, then exit.",
+            valueName: "service"
+        )
+    )
+    var inetd: InetdServiceOption?
+
+    @Option(
+        help: ArgumentHelp(
+            "After binding, run as this user (name or uid), without supplementary groups; exit if that fails. "
+                + "Needs root at start.",
+            valueName: "user"
+        )
+    )
+    var user: String?
+
+    @Option(help: ArgumentHelp("With --user: the group to run as. Default: the user's primary group.", valueName: "group"))
+    var group: String?
+
+    func validate() throws {
+        if self.group != nil && self.user == nil {
+            throw ValidationError("--group needs --user: give the user to run as too")
+        }
+        if self.inetd != nil && self.user != nil {
+            throw ValidationError("--user does not apply with --inetd: set the user in the inetd.conf entry")
+        }
+    }
+
     /// The flags given, by setting key; flags not given are absent, so lower sources show through.
     var flagValues: [String: [String]] {
         let single: [(String, String?)] = [
@@ -208,6 +238,9 @@ struct Daytimed: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Under inetd, standard output and error are the client's socket: nothing but the answer
+        // may go there, not even an error about the settings.
+        let toSyslog = self.inetd != nil && Self.divertOutputFromClient()
         let environment = ProcessInfo.processInfo.environment
         let loader = SettingsLoader(
             flags: self.flagValues,
@@ -230,19 +263,21 @@ struct Daytimed: AsyncParsableCommand {
         }
 
         let level = LiveLogLevel(settings.logLevel)
-        LoggingSystem.bootstrap { label in
-            LiveLevelLogHandler(StreamLogHandler.standardError(label: label), level: level)
-        }
+        Self.bootstrapLogging(level: level, toSyslog: toSyslog)
         let logger = Logger(label: "daytimed")
+        if let inetd = self.inetd {
+            return try Self.serveInetd(inetd.kind, configuration: configuration, logger: logger)
+        }
         // Trap SIGHUP before anything listens: its default action would end the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let service: DaytimeService
         do {
-            service = try DaytimeService(configuration: configuration, logger: logger)
+            service = try Self.makeService(configuration: configuration, logger: logger)
         } catch {
             throw Self.fail(error.description)
         }
+        try self.dropPrivilegesIfAsked(logger: logger)
         let reloader = HangupReloader(
             signals: hangups,
             loader: loader,
@@ -267,6 +302,7 @@ struct Daytimed: AsyncParsableCommand {
     static func fail(_ message: String, code: ExitCode = .failure) -> ExitCode {
         var standardError = StandardError()
         print("daytimed: error: \(message)", to: &standardError)
+        SyslogLogHandler.logErrorIfOpen("error: \(message)")
         return code
     }
 }
