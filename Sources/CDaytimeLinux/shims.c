@@ -7,8 +7,12 @@
 #include "CDaytimeLinux.h"
 
 #include <netinet/in.h>
+#include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 _Static_assert(sizeof(struct c_daytime_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 _Static_assert(offsetof(struct c_daytime_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
@@ -92,4 +96,35 @@ unsigned long c_daytime_reply_packet_info(const void *received, unsigned long re
         }
     }
     return 0;
+}
+
+static volatile unsigned int c_daytime_target_uid;
+static volatile unsigned int c_daytime_target_gid;
+
+static void c_daytime_credentials_handler(int signal) {
+    (void)signal;
+    int saved = errno;
+    // The raw calls change only this thread; glibc's wrappers would signal every thread again.
+    syscall(SYS_setgroups, 0, NULL);
+    syscall(SYS_setresgid, c_daytime_target_gid, c_daytime_target_gid, c_daytime_target_gid);
+    syscall(SYS_setresuid, c_daytime_target_uid, c_daytime_target_uid, c_daytime_target_uid);
+    errno = saved;
+}
+
+int c_daytime_install_credentials_handler(int signal, unsigned int uid, unsigned int gid) {
+    c_daytime_target_uid = uid;
+    c_daytime_target_gid = gid;
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = c_daytime_credentials_handler;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signal, &action, NULL);
+}
+
+int c_daytime_tgkill(int process, int thread, int signal) {
+    return (int)syscall(SYS_tgkill, process, thread, signal);
+}
+
+int c_daytime_sigrtmin(void) {
+    return SIGRTMIN;
 }

@@ -44,6 +44,19 @@ unsigned long c_daytime_reply_packet_info(const void *received, unsigned long re
 
 /// Names the calling thread (15 characters at most), for `top -H` and debuggers.
 void c_daytime_set_thread_name(const char *name);
+
+/// Installs, for `signal`, a handler that sets the supplementary groups (none), gid and uid of the
+/// thread it runs on, and only that thread, with raw system calls (setgroups, setresgid,
+/// setresuid: async-signal-safe). For a thread glibc's setuid cannot reach: glibc changes every
+/// thread's credentials, except one that is exiting, which is where libdispatch parks the main
+/// thread of an async Swift program. Returns 0 or -1.
+int c_daytime_install_credentials_handler(int signal, unsigned int uid, unsigned int gid);
+
+/// `tgkill(2)`: a signal to one thread of a process.
+int c_daytime_tgkill(int process, int thread, int signal);
+
+/// `SIGRTMIN` (a macro over a glibc call).
+int c_daytime_sigrtmin(void);
 #endif
 
 #endif
