@@ -98,9 +98,11 @@ extension ListeningSocket {
         guard getsockopt(fd, SOL_SOCKET, option, &value, &length) == 0 else {
             let code = errno
             let reason =
-                code == ENOTSOCK ? "is not a socket"
-                : code == EBADF ? "is not open"
-                : "cannot tell \(what): \(String(cString: strerror(code)))"
+                code == ENOTSOCK
+                ? "is not a socket"
+                : code == EBADF
+                    ? "is not open"
+                    : "cannot tell \(what): \(String(cString: strerror(code)))"
             throw Self.inheritedFailure(fd, reason, systemError: code)
         }
         return value

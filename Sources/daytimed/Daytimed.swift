@@ -204,7 +204,9 @@ struct Daytimed: AsyncParsableCommand {
     )
     var user: String?
 
-    @Option(help: ArgumentHelp("With --user: the group to run as. Default: the user's primary group.", valueName: "group"))
+    @Option(
+        help: ArgumentHelp("With --user: the group to run as. Default: the user's primary group.", valueName: "group")
+    )
     var group: String?
 
     func validate() throws {
