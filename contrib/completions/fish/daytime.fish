@@ -1,0 +1,104 @@
+function __daytime_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __daytime_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __daytime_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __daytime_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __daytime_parse_tokens -S
+    set -l unparsed_tokens (__daytime_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'daytime'
+        __daytime_parse_subcommand 0 'h/help'
+        switch $unparsed_tokens[1]
+        case 'query'
+            __daytime_parse_subcommand 1 'port=' 'protocol=' 'timeout=' '4' '6' 'json' 'time-zone=' 'h/help'
+        case 'bench'
+            __daytime_parse_subcommand 1 'port=' 'protocol=' 'timeout=' '4' '6' 'concurrency=' 'duration=' 'count=' 'h/help'
+        case 'help'
+            __daytime_parse_subcommand -r 1 
+        end
+    end
+end
+
+function __daytime_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __daytime_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __daytime_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __daytime_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__daytime_tokens -p)
+    if test -z "$(__daytime_tokens -t)"
+        set -l index (count (__daytime_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'daytime' -f
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'query' -d 'Ask the server once, and print its time and the offset of the local clock (the default).'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'bench' -d 'Measure a server: ask it again and again, and report answers per second and latency.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" port' -l 'port' -d 'The server\'s port. (default: 13 for daytime, 37 for time)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" protocol' -l 'protocol' -d 'The protocol: daytime (RFC 867, text) or time (RFC 868, binary).' -rfka 'daytime time'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" timeout' -l 'timeout' -d 'Seconds to wait for one whole exchange: name lookup, connection and answer.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" 4' -s '4' -d 'Use IPv4 only.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" 6' -s '6' -d 'Use IPv6 only.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" json' -l 'json' -d 'Print one JSON object instead of two lines of text.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" time-zone' -l 'time-zone' -d 'The zone in which to read a line that states none (ctime lines such as \'Fri May  7 20:36:52 2021\'): an IANA name such as Europe/London, UTC, or a POSIX TZ rule. (default: the local zone)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" port' -l 'port' -d 'The server\'s port. (default: 13 for daytime, 37 for time)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" protocol' -l 'protocol' -d 'The protocol: daytime (RFC 867, text) or time (RFC 868, binary).' -rfka 'daytime time'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" timeout' -l 'timeout' -d 'Seconds to wait for one whole exchange: name lookup, connection and answer.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 4' -s '4' -d 'Use IPv4 only.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 6' -s '6' -d 'Use IPv6 only.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" concurrency' -l 'concurrency' -d 'How many queries to keep in flight at once.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" duration' -l 'duration' -d 'Seconds to run for.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" count' -l 'count' -d 'Stop after this many answers, even before --duration has passed. (default: no limit)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" h help' -s 'h' -l 'help' -d 'Show help information.'

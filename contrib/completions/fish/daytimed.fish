@@ -1,0 +1,105 @@
+function __daytimed_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __daytimed_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __daytimed_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __daytimed_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __daytimed_parse_tokens -S
+    set -l unparsed_tokens (__daytimed_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'daytimed'
+        __daytimed_parse_subcommand 0 'host=+' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __daytimed_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __daytimed_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __daytimed_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __daytimed_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __daytimed_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__daytimed_tokens -p)
+    if test -z "$(__daytimed_tokens -t)"
+        set -l index (count (__daytimed_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'daytimed' -f
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'host' -d 'An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-port' -l 'daytime-port' -d 'Daytime port: a number, 0 for any free port, or off.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" time-port' -l 'time-port' -d 'Time port: a number, 0 for any free port, or off.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-transports' -l 'daytime-transports' -d 'Transports for daytime: tcp, udp, or tcp,udp.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" time-transports' -l 'time-transports' -d 'Transports for time: tcp, udp, or tcp,udp.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" blocked-source-ports' -l 'blocked-source-ports' -d 'UDP source ports that never get an answer, comma-separated: services that answer anything, so answering them would start a packet loop. Port 0 is always blocked.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" format' -l 'format' -d 'Layout of the daytime line: ctime, rfc3339, rfc3339.3, rfc3339.6, rfc3339.9, rfc2822.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" timezone' -l 'timezone' -d 'Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" log-level' -l 'log-level' -d 'Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, critical.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'allow' -d 'Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. Default: every source not denied.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'deny' -d 'Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" rate-limit' -l 'rate-limit' -d 'Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. Over it, datagrams are dropped and connections closed without an answer.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" rate-burst' -l 'rate-burst' -d 'Answers a source may take in a row before --rate-limit applies.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" rate-limit-table' -l 'rate-limit-table' -d 'Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it).' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" rate-limit-ipv6-prefix' -l 'rate-limit-ipv6-prefix' -d 'IPv6 sources are limited per prefix of this length.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'rate-limit-exempt' -d 'A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. Default: loopback (127.0.0.0/8, ::1). Give \'none\' to exempt nobody.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" udp-max-rate' -l 'udp-max-rate' -d 'UDP answers a second to all non-exempt sources together, or off: the most this server can be made to reflect (26 bytes a line).' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" threads' -l 'threads' -d 'Accepting threads; the default is one per CPU this process may use.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" backlog' -l 'backlog' -d 'Queue length of each listening socket (capped by net.core.somaxconn).' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" inetd' -l 'inetd' -d 'Run from inetd: answer the TCP connection (nowait) or the UDP datagrams (wait) on standard input as this service, then exit.' -rfka 'daytime time'
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" user' -l 'user' -d 'After binding, run as this user (name or uid), without supplementary groups; exit if that fails. Needs root at start.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" group' -l 'group' -d 'With --user: the group to run as. Default: the user\'s primary group.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" version' -l 'version' -d 'Show the version.'
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_positional "daytimed" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed help" version' -l 'version' -d 'Show the version.'
