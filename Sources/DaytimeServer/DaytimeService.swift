@@ -105,11 +105,11 @@ public final class DaytimeService: Service, Sendable {
             for listener in listeners { close(listener.descriptor) }
             throw error
         }
-        self.configuration = configuration
+        self.currentConfiguration = Mutex(configuration)
+        self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
         self.logger = logger
         self.listeners = listeners
-        self.policy = SourcePolicy(configuration.sourcePolicy)
     }
 
     deinit {

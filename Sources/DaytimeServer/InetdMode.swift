@@ -43,10 +43,10 @@ public enum InetdMode {
         clock: any WallClock = SystemWallClock(),
         logger: Logger
     ) throws(ServerError) -> ServerStatistics.Snapshot {
-        var policyConfiguration = configuration.sourcePolicy
-        policyConfiguration.rateLimit = nil
-        policyConfiguration.udpAnswersPerSecond = nil
-        let policy = SourcePolicy(policyConfiguration)
+        var unlimited = configuration
+        unlimited.sourcePolicy.rateLimit = nil
+        unlimited.sourcePolicy.udpAnswersPerSecond = nil
+        let settings = LiveSettings(unlimited, reusing: nil)
         let statistics = ServerStatistics()
 
         var kind: Int32 = 0
@@ -76,7 +76,7 @@ public enum InetdMode {
                 descriptor,
                 service: service,
                 configuration: configuration,
-                policy: policy,
+                policy: settings.policy,
                 statistics: statistics,
                 clock: clock,
                 logger: logger
@@ -97,11 +97,7 @@ public enum InetdMode {
                 socket: socket,
                 stopFlag: stopFlag,
                 configuration: configuration,
-                sourceCheck: DatagramSourceCheck(
-                    blockedSourcePorts: configuration.blockedSourcePorts,
-                    boundAddress: IPAddress(socket.host)
-                ),
-                policy: policy,
+                settings: LiveSettingsBox(settings),
                 statistics: statistics,
                 clock: clock,
                 logger: logger

@@ -20,7 +20,7 @@ function __daytimed_parse_tokens -S
     set -l unparsed_tokens (__daytimed_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytimed'
-        __daytimed_parse_subcommand 0 'host=+' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
+        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __daytimed_parse_subcommand -r 1 'version'
@@ -78,6 +78,8 @@ end
 
 complete -c 'daytimed' -f
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'host' -d 'An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" config' -l 'config' -d 'A configuration file, JSON (.json) or YAML (.yaml, .yml), whose keys are these flags\' names. Flags win over environment variables (DAYTIMED_ and the key), which win over the file. Also DAYTIMED_CONFIG. SIGHUP reads it again.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" check-config' -l 'check-config' -d 'Check the settings (flags, environment, file), print each with where it came from, and exit.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-port' -l 'daytime-port' -d 'Daytime port: a number, 0 for any free port, or off.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" time-port' -l 'time-port' -d 'Time port: a number, 0 for any free port, or off.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-transports' -l 'daytime-transports' -d 'Transports for daytime: tcp, udp, or tcp,udp.' -rfka ''
@@ -95,7 +97,8 @@ complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_opti
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'rate-limit-exempt' -d 'A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. Default: loopback (127.0.0.0/8, ::1). Give \'none\' to exempt nobody.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" udp-max-rate' -l 'udp-max-rate' -d 'UDP answers a second to all non-exempt sources together, or off: the most this server can be made to reflect (26 bytes a line).' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" threads' -l 'threads' -d 'Accepting threads; the default is one per CPU this process may use.' -rfka ''
-complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" backlog' -l 'backlog' -d 'Queue length of each listening socket (capped by net.core.somaxconn).' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" backlog' -l 'backlog' -d 'Queue length of each listening socket (capped by net.core.somaxconn). (default: 4096)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled. (default: 10)' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" inetd' -l 'inetd' -d 'Run from inetd: answer the TCP connection (nowait) or the UDP datagrams (wait) on standard input as this service, then exit.' -rfka 'daytime time'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" user' -l 'user' -d 'After binding, run as this user (name or uid), without supplementary groups; exit if that fails. Needs root at start.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" group' -l 'group' -d 'With --user: the group to run as. Default: the user\'s primary group.' -rfka ''
