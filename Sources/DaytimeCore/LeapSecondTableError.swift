@@ -26,7 +26,8 @@ public struct LeapSecondTableError: Error, CustomStringConvertible, Hashable {
     /// The message.
     public var description: String { self.message }
 
-    static let advice =
+    /// How to get a usable list, as every message ends.
+    public static let advice =
         "install a current list (Debian: apt-get install --only-upgrade tzdata) or give another "
         + "--leap-seconds-file"
 }

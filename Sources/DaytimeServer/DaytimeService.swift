@@ -32,6 +32,7 @@ public final class DaytimeService: Service, Sendable {
     private let currentConfiguration: Mutex<ServerConfiguration>
     private let settings: LiveSettingsBox
     private let clock: any WallClock
+    private let timeQuality: TimeQualityMonitor
     private let logger: Logger
     private let stopFlag = StopFlag()
     private let state = Mutex(RunState.idle)
@@ -45,11 +46,15 @@ public final class DaytimeService: Service, Sendable {
     /// - Parameters:
     ///   - configuration: addresses, ports, format and threads.
     ///   - clock: where the time comes from; inject a fixed or shifted clock in tests.
-    ///   - logger: the service logs its start at `notice` and one line per connection at `info`.
+    ///   - kernelClock: where the clock's health comes from (`adjtimex`, read only); inject a fixed
+    ///     state in tests.
+    ///   - logger: the service logs its start at `notice` and one line per connection at `info`;
+    ///     a missing or expired leap-second list and an unsynchronized clock at `warning`.
     /// - Throws: ``ServerError`` naming the address that failed and how to fix it.
     public init(
         configuration: ServerConfiguration,
         clock: any WallClock = SystemWallClock(),
+        kernelClock: any KernelClockReading = SystemKernelClock(),
         logger: Logger
     ) throws(ServerError) {
         try Self.validate(configuration)
@@ -57,6 +62,14 @@ public final class DaytimeService: Service, Sendable {
         self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
         self.logger = logger
+        // Before binding: a missing or expired list is reported at start, with the rest.
+        self.timeQuality = TimeQualityMonitor(
+            leapSecondsFile: configuration.leapSecondsFile,
+            thresholds: configuration.clockHealth,
+            reader: kernelClock,
+            clock: clock,
+            logger: logger
+        )
 
         var listeners: [ListeningSocket] = []
         do {
@@ -97,6 +110,24 @@ public final class DaytimeService: Service, Sendable {
         return (tracked.entries, tracked.capacity)
     }
 
+    /// How far the time the service sends can be trusted now: the leap-second list's state, the
+    /// current month's leap warning, the kernel's clock state and its health. For a health
+    /// endpoint and metrics; cheap (a few short locks), no system call.
+    public func timeStatus() -> TimeStatus {
+        self.timeQuality.status()
+    }
+
+    /// Reads the leap-second list (``ServerConfiguration/leapSecondsFile``) again, for example
+    /// after tzdata was upgraded. Answers use the new list from their next second on.
+    ///
+    /// - Returns: the list now in use, or nil if no file is configured.
+    /// - Throws: ``LeapSecondTableError`` if the file is missing or fails its checks; the list
+    ///   loaded before (if any) then stays in use, and ``timeStatus()`` reports the error.
+    @discardableResult
+    public func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {
+        try self.timeQuality.reloadLeapSeconds()
+    }
+
     /// Whether ``run()`` has started its threads and not yet returned: from then on, connections
     /// and datagrams are answered as soon as they arrive.
     public var isRunning: Bool {
@@ -126,6 +157,7 @@ public final class DaytimeService: Service, Sendable {
         let settings = self.settings
         let configuration = self.configuration
         let clock = self.clock
+        let quality = self.timeQuality.source
         let logger = self.logger
         do {
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
@@ -141,6 +173,7 @@ public final class DaytimeService: Service, Sendable {
                                 settings: settings,
                                 statistics: statistics,
                                 clock: clock,
+                                quality: quality,
                                 logger: logger
                             )
                             loop.run()
@@ -152,6 +185,7 @@ public final class DaytimeService: Service, Sendable {
                                 settings: settings,
                                 statistics: statistics,
                                 clock: clock,
+                                quality: quality,
                                 logger: logger
                             )
                             loop.run()
@@ -178,7 +212,16 @@ public final class DaytimeService: Service, Sendable {
 
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await threads.wait()
+                await withDiscardingTaskGroup { group in
+                    // The clock's health, once a second: a system call here, none per answer.
+                    group.addTask {
+                        while (try? await Task.sleep(for: .seconds(1))) != nil {
+                            self.timeQuality.checkClock()
+                        }
+                    }
+                    await threads.wait()
+                    group.cancelAll()
+                }
             } onGracefulShutdown: {
                 self.stop()
             }
@@ -193,8 +236,10 @@ public final class DaytimeService: Service, Sendable {
     /// What can change live: the format, the time zone, the blocked source ports, the access list
     /// and the limits (a rate limiter whose parameters did not change keeps its table). Each thread
     /// switches at its next connection or datagram batch. Listener settings (hosts, ports,
-    /// transports, threads, backlog) cannot change while the sockets are open: a configuration
-    /// that changes them is refused whole, and the one in force stays.
+    /// transports, threads, backlog) cannot change while the sockets are open, nor can the
+    /// leap-second file's path or the clock thresholds: a configuration that changes them is
+    /// refused whole, and the one in force stays. The leap-second list is read again (see
+    /// ``reloadLeapSeconds()``).
     ///
     /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
     ///   configuration is invalid, or ``ServerError/Code/restartRequired`` naming the listener
@@ -214,6 +259,9 @@ public final class DaytimeService: Service, Sendable {
             self.settings.replace(LiveSettings(new, reusing: previousPolicy))
             current = new
         }
+        // A reload is also when an upgraded tzdata is picked up; a failure keeps the list in use
+        // and is logged and reported by timeStatus(), but does not undo the new configuration.
+        _ = try? self.timeQuality.reloadLeapSeconds()
     }
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
@@ -258,6 +306,9 @@ public final class DaytimeService: Service, Sendable {
             }
         }
         try configuration.sourcePolicy.validate()
+        if let problem = configuration.clockHealth.validationError() {
+            throw ServerError(code: .invalidConfiguration, description: problem)
+        }
         guard configuration.backlog >= 1 else {
             throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
         }

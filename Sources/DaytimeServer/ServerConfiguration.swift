@@ -38,6 +38,12 @@ public struct ServerConfiguration: Sendable {
     /// How long a thread stops accepting when the process or the system is out of file descriptors
     /// or memory, so that it neither spins nor gives up. Default 100 ms.
     public var acceptBackoff: Duration
+    /// The tz database's leap-second list, for NIST's `L`; nil for none (`L` then says unknown).
+    /// Default ``LeapSecondTable/defaultPath`` (Debian's tzdata). Re-read on every ``DaytimeService/reload(_:)``.
+    public var leapSecondsFile: String?
+    /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).
+    /// Defaults: healthy up to 1 s maximum error, wrong beyond 5 s estimated error.
+    public var clockHealth: ClockHealthThresholds
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -52,7 +58,9 @@ public struct ServerConfiguration: Sendable {
         timeZone: TimeZoneRules = .local(),
         threads: Int = ServerConfiguration.defaultThreadCount,
         backlog: Int = 4096,
-        acceptBackoff: Duration = .milliseconds(100)
+        acceptBackoff: Duration = .milliseconds(100),
+        leapSecondsFile: String? = LeapSecondTable.defaultPath,
+        clockHealth: ClockHealthThresholds = ClockHealthThresholds()
     ) {
         self.hosts = hosts
         self.daytimePort = daytimePort
@@ -66,6 +74,8 @@ public struct ServerConfiguration: Sendable {
         self.threads = threads
         self.backlog = backlog
         self.acceptBackoff = acceptBackoff
+        self.leapSecondsFile = leapSecondsFile
+        self.clockHealth = clockHealth
     }
 
     /// One thread per CPU in this process's affinity mask (so `taskset -c 0` gives one thread).
@@ -105,6 +115,8 @@ public struct ServerConfiguration: Sendable {
         if self.timeTransports != other.timeTransports { changed.append("time-transports") }
         if self.threads != other.threads { changed.append("threads") }
         if self.backlog != other.backlog { changed.append("backlog") }
+        if self.clockHealth != other.clockHealth { changed.append("clock thresholds") }
+        if self.leapSecondsFile != other.leapSecondsFile { changed.append("leap-seconds-file") }
         return changed
     }
 }
