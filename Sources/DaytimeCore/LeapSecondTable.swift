@@ -53,7 +53,9 @@ public struct LeapSecondTable: Sendable, Hashable {
         var hash: [UInt32]?
         var entries: [Entry] = []
         var hashed: [UInt8] = []
-        var hashedHeader: [UInt8] = []
+        // Hashed in this order whatever the order of the lines: last update, expiry, data.
+        var hashedUpdate: [UInt8] = []
+        var hashedExpiry: [UInt8] = []
         var lineNumber = 0
 
         func fail(_ reason: String) -> LeapSecondTableError {
@@ -69,15 +71,20 @@ public struct LeapSecondTable: Sendable, Hashable {
             guard let first = fields.first else { continue }
             if first.first == 0x23 {  // '#'
                 let tag = first.count > 1 ? first[first.startIndex + 1] : 0
-                // "#$ value" and "#$value" both occur in the wild; take the value either way.
+                // The value, whether or not white space follows the tag.
                 let values = (first.count > 2 ? [first.dropFirst(2)] : []) + fields.dropFirst()
                 switch tag {
                 case 0x24, 0x40:  // '$' last update, '@' expiry
                     guard values.count == 1, let value = Self.integer(values[0]) else {
                         throw fail("expected one number after #\(tag == 0x24 ? "$" : "@")")
                     }
-                    hashedHeader += values[0]
-                    if tag == 0x24 { lastUpdate = value } else { expiry = value }
+                    if tag == 0x24 {
+                        lastUpdate = value
+                        hashedUpdate = Array(values[0])
+                    } else {
+                        expiry = value
+                        hashedExpiry = Array(values[0])
+                    }
                 case 0x68:  // 'h'
                     let words = values.compactMap { Self.hexWord($0) }
                     guard values.count == 5, words.count == 5 else {
@@ -117,7 +124,7 @@ public struct LeapSecondTable: Sendable, Hashable {
                     + "leap-seconds.list; \(LeapSecondTableError.advice)"
             )
         }
-        let actual = SHA1.hash(hashedHeader + hashed)
+        let actual = SHA1.hash(hashedUpdate + hashedExpiry + hashed)
         guard actual == hash else {
             throw LeapSecondTableError(
                 code: .hashMismatch,

@@ -96,6 +96,12 @@ struct LeapSecondTableTests {
         // Comments can change freely.
         let recommented = good.replacing("# a comment", with: "# 1 Jul 1972, edited")
         #expect(try LeapSecondTable(text: Array(recommented.utf8), source: "test").entries.count == 2)
+        // The hash covers update, expiry, data in that order, whatever the order of the lines.
+        let swapped = good.replacing("#$\t\(ntp(2020, 1, 1))", with: "#@\t\(ntp(2030, 6, 28))#")
+            .replacing("#@\t\(ntp(2030, 6, 28))\n", with: "#$\t\(ntp(2020, 1, 1))\n")
+            .replacing("#@\t\(ntp(2030, 6, 28))#", with: "#@\t\(ntp(2030, 6, 28))")
+        #expect(swapped.firstRange(of: "#@")!.lowerBound < swapped.firstRange(of: "#$")!.lowerBound)
+        #expect(failure(swapped) == nil)
 
         var words = SHA1.hash(
             Array("\(ntp(2020, 1, 1))\(ntp(2030, 6, 28))\(ntp(1972, 1, 1))10\(ntp(1972, 7, 1))11".utf8)
