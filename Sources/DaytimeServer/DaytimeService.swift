@@ -62,14 +62,6 @@ public final class DaytimeService: Service, Sendable {
         self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
         self.logger = logger
-        // Before binding: a missing or expired list is reported at start, with the rest.
-        self.timeQuality = TimeQualityMonitor(
-            leapSecondsFile: configuration.leapSecondsFile,
-            thresholds: configuration.clockHealth,
-            reader: kernelClock,
-            clock: clock,
-            logger: logger
-        )
 
         var listeners: [ListeningSocket] = []
         do {
@@ -95,6 +87,15 @@ public final class DaytimeService: Service, Sendable {
             throw error
         }
         self.listeners = listeners
+        // After binding, so that a port in use is the one line a failed start prints; a missing or
+        // expired leap-second list and an unsynchronized clock are reported here, at start.
+        self.timeQuality = TimeQualityMonitor(
+            leapSecondsFile: configuration.leapSecondsFile,
+            thresholds: configuration.clockHealth,
+            reader: kernelClock,
+            clock: clock,
+            logger: logger
+        )
     }
 
     deinit {

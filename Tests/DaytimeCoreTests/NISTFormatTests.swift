@@ -30,7 +30,7 @@ struct NISTFormatTests {
     }
 
     @Test("NIST's example line, byte for byte: leading LF, %5.1f advance, OTM, space, LF")
-    func example() {
+    func example() throws {
         // 2024-11-26 16:13:06 UTC, stamped 50 ms ahead: the clock reads 16:13:05.950.
         let quality = TimeQualitySource(
             clock: KernelClockState(
@@ -39,16 +39,24 @@ struct NISTFormatTests {
                 estimatedErrorMicroseconds: 100
             )
         )
-        let table = try? LeapSecondTable()
-        quality.setLeapTable(table)
+        // A list valid through 2025 with no leap second since 2017: L is 0 in November 2024.
+        let list = leapSecondsList(
+            lastUpdate: ntp(2024, 7, 1),
+            expiry: ntp(2025, 6, 28),
+            entries: [(ntp(2017, 1, 1), 37)]
+        )
+        quality.setLeapTable(try LeapSecondTable(text: Array(list.utf8), source: "test"))
         var renderer = DaytimeLineRenderer(
             format: .nist(nist(advance: 50)),
             timeZone: zone("Asia/Kolkata"),
             quality: quality
         )
         let now = Instant(seconds: utc(2024, 11, 26, 16, 13, 5), nanoseconds: 950_000_000)
-        // L from the system's list: no leap second ends November 2024 (the list was valid then).
         #expect(renderedLine(&renderer, now) == "\n60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) * \n")
+        // In July (daylight time), with a clock state that cannot be read: TT is 50, H is 3.
+        quality.setClock(nil)
+        let july = Instant(seconds: utc(2024, 7, 26, 16, 13, 5), nanoseconds: 950_000_000)
+        #expect(renderedLine(&renderer, july) == "\n60517 24-07-26 16:13:06 50 0 3  50.0 UTC(NIST) * \n")
     }
 
     @Test(
