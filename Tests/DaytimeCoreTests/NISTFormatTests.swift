@@ -97,6 +97,31 @@ struct NISTFormatTests {
         }
     }
 
+    @Test("Read back (MJD and time of day, as a client would), a line names the instant it was stamped for")
+    func readBack() throws {
+        // DaytimeLineParser does not read NIST lines yet (issue 6); this reads the two fields a
+        // client needs, independently of the writer.
+        var random = SplitMix64(seed: 19)
+        for advance in [0.0, 50, 999.9] {
+            var renderer = DaytimeLineRenderer(format: .nist(nist(advance: advance)), timeZone: zone("Europe/London"))
+            for _ in 0..<500 {
+                let now = Instant(
+                    seconds: Int64(random.next() % UInt64(utc(2131, 1, 1))),
+                    nanoseconds: Int32(random.next() % 1_000_000_000)
+                )
+                let line = renderedLine(&renderer, now)
+                let f = fields(line)
+                let mjd = try #require(Int64(f[0].dropFirst()))
+                let clock = f[2].split(separator: ":").compactMap { Int64($0) }
+                try #require(clock.count == 3)
+                let stated = (mjd - 40_587) * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]
+                // The line states the whole second of the clock's time plus the advance.
+                #expect(stated == now.advanced(by: advance / 1000).seconds, "\(line.debugDescription) for \(now)")
+                #expect(Double(f[6]) == (advance * 10).rounded() / 10)
+            }
+        }
+    }
+
     @Test("Labels: the default is honest, bad ones are refused with the rule")
     func labels() throws {
         #expect(try NISTFormatOptions().labelText == "UTC(daytimed)")
