@@ -29,10 +29,9 @@ public final class TimeQualitySource: Sendable {
         var leapTable: LeapSecondTable?
         var clock: KernelClockState?
         var health: ClockHealth
+        var thresholds: ClockHealthThresholds
     }
 
-    /// The limits that turn a kernel state into a health.
-    public let thresholds: ClockHealthThresholds
     private let state: Mutex<State>
 
     /// Creates a source with what is known now (nothing, by default: `L` and `H` say unknown).
@@ -41,8 +40,9 @@ public final class TimeQualitySource: Sendable {
         clock: KernelClockState? = nil,
         thresholds: ClockHealthThresholds = ClockHealthThresholds()
     ) {
-        self.thresholds = thresholds
-        self.state = Mutex(State(leapTable: leapTable, clock: clock, health: thresholds.health(of: clock)))
+        self.state = Mutex(
+            State(leapTable: leapTable, clock: clock, health: thresholds.health(of: clock), thresholds: thresholds)
+        )
     }
 
     /// The snapshot for `instant`: the leap warning for its UTC month and the current health.
@@ -63,12 +63,24 @@ public final class TimeQualitySource: Sendable {
     /// Records the kernel's clock state (nil when unreadable) and returns the health it maps to.
     @discardableResult
     public func setClock(_ clock: KernelClockState?) -> ClockHealth {
-        let health = self.thresholds.health(of: clock)
         self.state.withLock {
             $0.clock = clock
-            $0.health = health
+            $0.health = $0.thresholds.health(of: clock)
+            return $0.health
         }
-        return health
+    }
+
+    /// The limits that turn a kernel state into a health.
+    public var thresholds: ClockHealthThresholds {
+        self.state.withLock { $0.thresholds }
+    }
+
+    /// Replaces the thresholds and maps the last clock state again with them.
+    public func setThresholds(_ thresholds: ClockHealthThresholds) {
+        self.state.withLock {
+            $0.thresholds = thresholds
+            $0.health = thresholds.health(of: $0.clock)
+        }
     }
 
     /// The current leap table, if any.

@@ -237,9 +237,9 @@ public final class DaytimeService: Service, Sendable {
     /// What can change live: the format, the time zone, the blocked source ports, the access list
     /// and the limits (a rate limiter whose parameters did not change keeps its table). Each thread
     /// switches at its next connection or datagram batch. Listener settings (hosts, ports,
-    /// transports, threads, backlog) cannot change while the sockets are open, nor can the
-    /// leap-second file's path or the clock thresholds: a configuration that changes them is
-    /// refused whole, and the one in force stays. The leap-second list is read again (see
+    /// transports, threads, backlog) cannot change while the sockets are open: a configuration
+    /// that changes them is refused whole, and the one in force stays. The clock thresholds and
+    /// the leap-second file's path apply at once, and the list is read again (see
     /// ``reloadLeapSeconds()``).
     ///
     /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
@@ -261,7 +261,9 @@ public final class DaytimeService: Service, Sendable {
             current = new
         }
         // A reload is also when an upgraded tzdata is picked up; a failure keeps the list in use
-        // and is logged and reported by timeStatus(), but does not undo the new configuration.
+        // (unless the path changed) and is logged and reported by timeStatus(), but does not undo
+        // the new configuration.
+        self.timeQuality.reconfigure(leapSecondsFile: new.leapSecondsFile, thresholds: new.clockHealth)
         _ = try? self.timeQuality.reloadLeapSeconds()
     }
 

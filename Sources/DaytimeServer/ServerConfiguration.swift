@@ -39,7 +39,8 @@ public struct ServerConfiguration: Sendable {
     /// or memory, so that it neither spins nor gives up. Default 100 ms.
     public var acceptBackoff: Duration
     /// The tz database's leap-second list, for NIST's `L`; nil for none (`L` then says unknown).
-    /// Default ``LeapSecondTable/defaultPath`` (Debian's tzdata). Re-read on every ``DaytimeService/reload(_:)``.
+    /// Default ``LeapSecondTable/defaultPath`` (Debian's tzdata). Read again on every
+    /// ``DaytimeService/reload(_:)``, which may also change it.
     public var leapSecondsFile: String?
     /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).
     /// Defaults: healthy up to 1 s maximum error, wrong beyond 5 s estimated error.
@@ -115,8 +116,6 @@ public struct ServerConfiguration: Sendable {
         if self.timeTransports != other.timeTransports { changed.append("time-transports") }
         if self.threads != other.threads { changed.append("threads") }
         if self.backlog != other.backlog { changed.append("backlog") }
-        if self.clockHealth != other.clockHealth { changed.append("clock thresholds") }
-        if self.leapSecondsFile != other.leapSecondsFile { changed.append("leap-seconds-file") }
         return changed
     }
 }

@@ -11,7 +11,6 @@ import Synchronization
 final class TimeQualityMonitor: Sendable {
     /// Shared with every renderer of the service.
     let source: TimeQualitySource
-    private let leapSecondsFile: String?
     private let reader: any KernelClockReading
     private let clock: any WallClock
     private let logger: Logger
@@ -21,6 +20,7 @@ final class TimeQualityMonitor: Sendable {
     static let warningInterval: Duration = .seconds(600)
 
     private struct State {
+        var leapSecondsFile: String?
         var lastLoadError: LeapSecondTableError?
         var reportedExpired = false
         var lastHealth: ClockHealth?
@@ -36,11 +36,10 @@ final class TimeQualityMonitor: Sendable {
         logger: Logger
     ) {
         self.source = TimeQualitySource(thresholds: thresholds)
-        self.leapSecondsFile = leapSecondsFile
         self.reader = reader
         self.clock = clock
         self.logger = logger
-        self.state = Mutex(State())
+        self.state = Mutex(State(leapSecondsFile: leapSecondsFile))
         if leapSecondsFile != nil {
             _ = try? self.reloadLeapSeconds()
         }
@@ -51,7 +50,7 @@ final class TimeQualityMonitor: Sendable {
     /// logged and kept for ``status()``, and rethrown.
     @discardableResult
     func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {
-        guard let path = self.leapSecondsFile else { return nil }
+        guard let path = self.state.withLock({ $0.leapSecondsFile }) else { return nil }
         let table: LeapSecondTable
         do {
             table = try LeapSecondTable(path: path)
@@ -75,6 +74,24 @@ final class TimeQualityMonitor: Sendable {
         )
         self.checkExpiry(at: self.clock.now())
         return table
+    }
+
+    /// Applies a reloaded configuration: a new list path (nil: none, and `L` says unknown) and new
+    /// thresholds. The caller then reloads the list.
+    func reconfigure(leapSecondsFile: String?, thresholds: ClockHealthThresholds) {
+        let changed = self.state.withLock { state in
+            defer { state.leapSecondsFile = leapSecondsFile }
+            return state.leapSecondsFile != leapSecondsFile
+        }
+        if changed {
+            // A list from another path (or from none) must not stand in for the new one.
+            self.source.setLeapTable(nil)
+            self.state.withLock {
+                $0.lastLoadError = nil
+                $0.reportedExpired = false
+            }
+        }
+        self.source.setThresholds(thresholds)
     }
 
     /// Reads the kernel's clock state, updates the source, and logs changes. Called once a second.
@@ -114,9 +131,11 @@ final class TimeQualityMonitor: Sendable {
     func status() -> TimeStatus {
         let now = self.clock.now()
         let table = self.source.leapTable
-        let (error, unsynchronizedChecks) = self.state.withLock { ($0.lastLoadError, $0.unsynchronizedChecks) }
+        let (path, error, unsynchronizedChecks) = self.state.withLock {
+            ($0.leapSecondsFile, $0.lastLoadError, $0.unsynchronizedChecks)
+        }
         let leapState: LeapSecondsStatus.State
-        if self.leapSecondsFile == nil {
+        if path == nil {
             leapState = .notConfigured
         } else if let table {
             leapState = table.isExpired(at: now) ? .expired : .valid
@@ -126,7 +145,7 @@ final class TimeQualityMonitor: Sendable {
         return TimeStatus(
             leapSeconds: LeapSecondsStatus(
                 state: leapState,
-                path: self.leapSecondsFile,
+                path: path,
                 expiry: table?.expiry,
                 lastUpdate: table?.lastUpdate,
                 lastError: error

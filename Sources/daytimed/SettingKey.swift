@@ -84,7 +84,7 @@ struct SettingKey: Sendable {
             }
             settings.nistAdvance = value
         },
-        SettingKey(name: "leap-seconds-file", default: LeapSecondTable.defaultPath, reloadable: false) {
+        SettingKey(name: "leap-seconds-file", default: LeapSecondTable.defaultPath) {
             settings,
             values throws(SettingProblem) in
             guard !values[0].isEmpty else {
@@ -92,12 +92,12 @@ struct SettingKey: Sendable {
             }
             settings.leapSecondsFile = values[0].lowercased() == "none" ? nil : values[0]
         },
-        SettingKey(name: "clock-healthy-max-error", default: "1000", reloadable: false) {
+        SettingKey(name: "clock-healthy-max-error", default: "1000") {
             settings,
             values throws(SettingProblem) in
             settings.clockHealthyMaxError = try milliseconds(values[0])
         },
-        SettingKey(name: "clock-wrong-est-error", default: "5000", reloadable: false) {
+        SettingKey(name: "clock-wrong-est-error", default: "5000") {
             settings,
             values throws(SettingProblem) in
             settings.clockWrongEstError = try milliseconds(values[0])

@@ -265,6 +265,45 @@ struct TimeQualityServiceTests {
         #expect(service.timeStatus().leapSeconds.lastError == nil)
     }
 
+    @Test("reload(_:) applies new clock thresholds and a new leap-second path at once")
+    func reloadThresholdsAndPath() throws {
+        let drifting = KernelClockState(
+            isSynchronized: true,
+            maximumErrorMicroseconds: 3_000_000,
+            estimatedErrorMicroseconds: 200_000
+        )
+        var configuration = ServerConfiguration(
+            hosts: ["127.0.0.1"],
+            daytimePort: 0,
+            timePort: nil,
+            format: .nist(try NISTFormatOptions()),
+            threads: 1,
+            leapSecondsFile: nil
+        )
+        let service = try DaytimeService(
+            configuration: configuration,
+            clock: FixedWallClock(CivilDateTime(year: 2016, month: 12, day: 1).instant),
+            kernelClock: FixedKernelClock(drifting),
+            logger: quietLogger()
+        )
+        #expect(service.timeStatus().health == .degraded)
+        #expect(service.timeStatus().leapSeconds.state == .notConfigured)
+        #expect(service.timeStatus().leapIndicator == .unknown)
+
+        configuration.clockHealth = ClockHealthThresholds(healthyMaximumError: .seconds(5))
+        configuration.leapSecondsFile = LeapSecondTable.defaultPath
+        try service.reload(configuration)
+        #expect(service.timeStatus().health == .healthy)
+        #expect(service.timeStatus().leapSeconds.path == LeapSecondTable.defaultPath)
+        #expect(service.timeStatus().leapIndicator == .positive)
+
+        configuration.leapSecondsFile = "/nonexistent/leap-seconds.list"
+        try service.reload(configuration)
+        // The list from the old path does not stand in for the new one.
+        #expect(service.timeStatus().leapSeconds.state == .failed)
+        #expect(service.timeStatus().leapIndicator == .unknown)
+    }
+
     @Test("A custom pattern is served in the configured zone; bad clock thresholds are refused")
     func patternAndThresholds() async throws {
         let service = try DaytimeService(
