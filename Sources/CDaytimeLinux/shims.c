@@ -13,10 +13,18 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/timex.h>
+#endif
 
 _Static_assert(sizeof(struct c_daytime_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 _Static_assert(offsetof(struct c_daytime_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
 _Static_assert(C_DAYTIME_MSG_WAITFORONE == MSG_WAITFORONE, "MSG_WAITFORONE");
+#ifdef __linux__
+_Static_assert(C_DAYTIME_STA_UNSYNC == STA_UNSYNC, "STA_UNSYNC");
+_Static_assert(C_DAYTIME_TIME_OOP == TIME_OOP, "TIME_OOP");
+_Static_assert(C_DAYTIME_TIME_ERROR == TIME_ERROR, "TIME_ERROR");
+#endif
 
 int c_daytime_available_cpus(void) {
 #ifdef __linux__
@@ -128,3 +136,17 @@ int c_daytime_tgkill(int process, int thread, int signal) {
 int c_daytime_sigrtmin(void) {
     return SIGRTMIN;
 }
+#ifdef __linux__
+int c_daytime_read_kernel_clock(long *maximum_error, long *estimated_error, int *status) {
+    struct timex state = {0};
+    state.modes = 0;  // read only: with no mode bit set, adjtimex changes nothing
+    int result = adjtimex(&state);
+    if (result < 0) {
+        return -1;
+    }
+    *maximum_error = state.maxerror;
+    *estimated_error = state.esterror;
+    *status = state.status;
+    return result;
+}
+#endif

@@ -64,3 +64,30 @@ struct ASCIIWriter {
         self.byte(base[2])
     }
 }
+
+extension ASCIIWriter {
+    /// A non-negative number in decimal, zero-padded to at least five digits (NIST's MJD).
+    @inlinable
+    mutating func atLeastFiveDigits(_ value: Int) {
+        var digits = 5
+        var limit = 100_000
+        while value >= limit && digits < 19 {
+            digits += 1
+            limit &*= 10
+        }
+        self.decimal(value, digits: digits)
+    }
+
+    /// `value` (non-negative) as exactly `digits` decimal digits, zero-padded; higher digits are dropped.
+    @inlinable
+    mutating func decimal(_ value: Int, digits: Int) {
+        var rest = value
+        var index = self.count + digits - 1
+        while index >= self.count {
+            self.buffer[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+            rest /= 10
+            index -= 1
+        }
+        self.count += digits
+    }
+}

@@ -3,12 +3,16 @@
 /// It keeps the time zone's current offset until the zone's next transition and, for formats
 /// without a fraction of a second, the whole rendered line until the second changes: a server
 /// under load renders once a second and copies bytes in between. One renderer per thread; it is
-/// a value type with no locks.
+/// a value type with no locks of its own. A NIST line also needs the leap-second warning and the
+/// clock's health: the renderer asks its ``TimeQualitySource`` once per new second (a short lock,
+/// no system call), never per answer.
 public struct DaytimeLineRenderer: Sendable {
     /// The layout of the line.
     public let format: DaytimeFormat
     /// The zone the line is expressed in.
     public let timeZone: TimeZoneRules
+    /// Where a NIST line's `L` and `H` come from; nil writes them as unknown.
+    public let quality: TimeQualitySource?
 
     private var period: UTCOffsetPeriod
     private var cachedSecond: Int64 = .min
@@ -17,11 +21,12 @@ public struct DaytimeLineRenderer: Sendable {
     /// The largest line any format writes, with room to spare; lines are kept inline, never on the heap.
     public static let capacity = 64
 
-    /// Creates a renderer for `format` in `timeZone`.
-    public init(format: DaytimeFormat, timeZone: TimeZoneRules) {
+    /// Creates a renderer for `format` in `timeZone`, with `quality` for NIST's `L` and `H`.
+    public init(format: DaytimeFormat, timeZone: TimeZoneRules, quality: TimeQualitySource? = nil) {
         precondition(format.maximumLineLength <= Self.capacity)
         self.format = format
         self.timeZone = timeZone
+        self.quality = quality
         self.period = timeZone.period(at: 0)
     }
 
@@ -33,9 +38,25 @@ public struct DaytimeLineRenderer: Sendable {
     }
 
     @usableFromInline
-    mutating func _render(_ instant: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    mutating func _render(_ now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var instant = now
+        if case .nist(let options) = self.format {
+            // NIST stamps the line ahead of its clock by the advance it states.
+            instant.nanoseconds += options.advanceNanoseconds
+            if instant.nanoseconds >= 1_000_000_000 {
+                instant.nanoseconds -= 1_000_000_000
+                instant.seconds += 1
+            }
+        }
         if instant.seconds == self.cachedSecond && !self.format.showsFractionOfSecond {
             return self.cachedLine.copy(into: buffer)
+        }
+        if case .nist(let options) = self.format {
+            let quality = self.quality?.quality(at: instant) ?? .unknown
+            let n = NISTFormat.write(instant, quality: quality, options: options, into: buffer)
+            self.cachedSecond = instant.seconds
+            self.cachedLine.store(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            return n
         }
         if instant.seconds < self.period.start || instant.seconds >= self.period.end {
             self.period = self.timeZone.period(at: instant.seconds)

@@ -33,6 +33,7 @@ struct AcceptLoop: ~Copyable {
     private var policy: SourcePolicy
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer
+    private let quality: TimeQualitySource
     private let logger: Logger
     private var logsConnections: Bool
     private var backoff: Backoff
@@ -50,6 +51,7 @@ struct AcceptLoop: ~Copyable {
         settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
+        quality: TimeQualitySource,
         logger: Logger
     ) {
         self.descriptor = listener.descriptor
@@ -61,7 +63,8 @@ struct AcceptLoop: ~Copyable {
         self.generation = generation
         self.policy = current.policy
         self.clock = clock
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        self.quality = quality
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: self.quality)
         self.logger = logger
         self.logsConnections = logger.logLevel <= .info
         self.backoff = Backoff(configuration.acceptBackoff)
@@ -143,7 +146,11 @@ struct AcceptLoop: ~Copyable {
         self.generation = generation
         self.policy = current.policy
         if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+            self.renderer = DaytimeLineRenderer(
+                format: current.format,
+                timeZone: current.timeZone,
+                quality: self.quality
+            )
         }
         // The log level may have changed too (the handler reads it live).
         self.logsConnections = self.logger.logLevel <= .info

@@ -32,6 +32,7 @@ struct DatagramLoop: ~Copyable {
     private let stopFlag: StopFlag
     private let clock: any WallClock
     private var renderer: DaytimeLineRenderer
+    private let quality: TimeQualitySource
     private var sourceCheck: DatagramSourceCheck
     private let settings: LiveSettingsBox
     private var generation: Int
@@ -63,16 +64,18 @@ struct DatagramLoop: ~Copyable {
         settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
+        quality: TimeQualitySource,
         logger: Logger
     ) {
         self.descriptor = socket.descriptor
         self.service = socket.service
         self.stopFlag = stopFlag
         self.clock = clock
+        self.quality = quality
         let (current, generation) = settings.current()
         self.settings = settings
         self.generation = generation
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: self.quality)
         self.boundAddress = IPAddress(socket.host)
         self.sourceCheck = DatagramSourceCheck(
             blockedSourcePorts: current.blockedSourcePorts,
@@ -172,7 +175,11 @@ struct DatagramLoop: ~Copyable {
             boundAddress: self.boundAddress
         )
         if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+            self.renderer = DaytimeLineRenderer(
+                format: current.format,
+                timeZone: current.timeZone,
+                quality: self.quality
+            )
         }
         self.logsDatagrams = self.logger.logLevel <= .info
     }

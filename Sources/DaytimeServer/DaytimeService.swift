@@ -32,6 +32,7 @@ public final class DaytimeService: Service, Sendable {
     private let currentConfiguration: Mutex<ServerConfiguration>
     private let settings: LiveSettingsBox
     private let clock: any WallClock
+    private let timeQuality: TimeQualityMonitor
     private let logger: Logger
     private let stopFlag = StopFlag()
     private let state = Mutex(RunState.idle)
@@ -45,11 +46,15 @@ public final class DaytimeService: Service, Sendable {
     /// - Parameters:
     ///   - configuration: addresses, ports, format and threads.
     ///   - clock: where the time comes from; inject a fixed or shifted clock in tests.
-    ///   - logger: the service logs its start at `notice` and one line per connection at `info`.
+    ///   - kernelClock: where the clock's health comes from (`adjtimex`, read only); inject a fixed
+    ///     state in tests.
+    ///   - logger: the service logs its start at `notice` and one line per connection at `info`;
+    ///     a missing or expired leap-second list and an unsynchronized clock at `warning`.
     /// - Throws: ``ServerError`` naming the address that failed and how to fix it.
     public init(
         configuration: ServerConfiguration,
         clock: any WallClock = SystemWallClock(),
+        kernelClock: any KernelClockReading = SystemKernelClock(),
         logger: Logger
     ) throws(ServerError) {
         try Self.validate(configuration)
@@ -82,6 +87,15 @@ public final class DaytimeService: Service, Sendable {
             throw error
         }
         self.listeners = listeners
+        // After binding, so that a port in use is the one line a failed start prints; a missing or
+        // expired leap-second list and an unsynchronized clock are reported here, at start.
+        self.timeQuality = TimeQualityMonitor(
+            leapSecondsFile: configuration.leapSecondsFile,
+            thresholds: configuration.clockHealth,
+            reader: kernelClock,
+            clock: clock,
+            logger: logger
+        )
     }
 
     /// Serves sockets that are already bound, such as those systemd passes by socket activation
@@ -94,6 +108,7 @@ public final class DaytimeService: Service, Sendable {
         configuration: ServerConfiguration,
         listeners: [ListeningSocket],
         clock: any WallClock = SystemWallClock(),
+        kernelClock: any KernelClockReading = SystemKernelClock(),
         logger: Logger
     ) throws(ServerError) {
         do throws(ServerError) {
@@ -110,6 +125,13 @@ public final class DaytimeService: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.listeners = listeners
+        self.timeQuality = TimeQualityMonitor(
+            leapSecondsFile: configuration.leapSecondsFile,
+            thresholds: configuration.clockHealth,
+            reader: kernelClock,
+            clock: clock,
+            logger: logger
+        )
     }
 
     deinit {
@@ -123,6 +145,24 @@ public final class DaytimeService: Service, Sendable {
     public var trackedSources: (entries: Int, capacity: Int) {
         let tracked = self.settings.current().settings.policy.trackedSources
         return (tracked.entries, tracked.capacity)
+    }
+
+    /// How far the time the service sends can be trusted now: the leap-second list's state, the
+    /// current month's leap warning, the kernel's clock state and its health. For a health
+    /// endpoint and metrics; cheap (a few short locks), no system call.
+    public func timeStatus() -> TimeStatus {
+        self.timeQuality.status()
+    }
+
+    /// Reads the leap-second list (``ServerConfiguration/leapSecondsFile``) again, for example
+    /// after tzdata was upgraded. Answers use the new list from their next second on.
+    ///
+    /// - Returns: the list now in use, or nil if no file is configured.
+    /// - Throws: ``LeapSecondTableError`` if the file is missing or fails its checks; the list
+    ///   loaded before (if any) then stays in use, and ``timeStatus()`` reports the error.
+    @discardableResult
+    public func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {
+        try self.timeQuality.reloadLeapSeconds()
     }
 
     /// Whether ``run()`` has started its threads and not yet returned: from then on, connections
@@ -154,6 +194,7 @@ public final class DaytimeService: Service, Sendable {
         let settings = self.settings
         let configuration = self.configuration
         let clock = self.clock
+        let quality = self.timeQuality.source
         let logger = self.logger
         do {
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
@@ -169,6 +210,7 @@ public final class DaytimeService: Service, Sendable {
                                 settings: settings,
                                 statistics: statistics,
                                 clock: clock,
+                                quality: quality,
                                 logger: logger
                             )
                             loop.run()
@@ -180,6 +222,7 @@ public final class DaytimeService: Service, Sendable {
                                 settings: settings,
                                 statistics: statistics,
                                 clock: clock,
+                                quality: quality,
                                 logger: logger
                             )
                             loop.run()
@@ -206,7 +249,16 @@ public final class DaytimeService: Service, Sendable {
 
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await threads.wait()
+                await withDiscardingTaskGroup { group in
+                    // The clock's health, once a second: a system call here, none per answer.
+                    group.addTask {
+                        while (try? await Task.sleep(for: .seconds(1))) != nil {
+                            self.timeQuality.checkClock()
+                        }
+                    }
+                    await threads.wait()
+                    group.cancelAll()
+                }
             } onGracefulShutdown: {
                 self.stop()
             }
@@ -222,7 +274,9 @@ public final class DaytimeService: Service, Sendable {
     /// and the limits (a rate limiter whose parameters did not change keeps its table). Each thread
     /// switches at its next connection or datagram batch. Listener settings (hosts, ports,
     /// transports, threads, backlog) cannot change while the sockets are open: a configuration
-    /// that changes them is refused whole, and the one in force stays.
+    /// that changes them is refused whole, and the one in force stays. The clock thresholds and
+    /// the leap-second file's path apply at once, and the list is read again (see
+    /// ``reloadLeapSeconds()``).
     ///
     /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
     ///   configuration is invalid, or ``ServerError/Code/restartRequired`` naming the listener
@@ -242,6 +296,11 @@ public final class DaytimeService: Service, Sendable {
             self.settings.replace(LiveSettings(new, reusing: previousPolicy))
             current = new
         }
+        // A reload is also when an upgraded tzdata is picked up; a failure keeps the list in use
+        // (unless the path changed) and is logged and reported by timeStatus(), but does not undo
+        // the new configuration.
+        self.timeQuality.reconfigure(leapSecondsFile: new.leapSecondsFile, thresholds: new.clockHealth)
+        _ = try? self.timeQuality.reloadLeapSeconds()
     }
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
@@ -291,6 +350,9 @@ public final class DaytimeService: Service, Sendable {
             )
         }
         try configuration.sourcePolicy.validate()
+        if let problem = configuration.clockHealth.validationError() {
+            throw ServerError(code: .invalidConfiguration, description: problem)
+        }
         guard configuration.backlog >= 1 else {
             throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
         }

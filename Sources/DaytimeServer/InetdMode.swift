@@ -61,6 +61,14 @@ public enum InetdMode {
                 systemError: code
             )
         }
+        // Read once: the process answers one connection (or one burst of datagrams) and exits.
+        let quality = TimeQualityMonitor(
+            leapSecondsFile: configuration.leapSecondsFile,
+            thresholds: configuration.clockHealth,
+            reader: SystemKernelClock(),
+            clock: clock,
+            logger: logger
+        ).source
         switch kind {
         case Int32(SOCK_STREAM.rawValue):
             var listening: Int32 = 0
@@ -77,6 +85,7 @@ public enum InetdMode {
                 service: service,
                 configuration: configuration,
                 policy: settings.policy,
+                quality: quality,
                 statistics: statistics,
                 clock: clock,
                 logger: logger
@@ -100,6 +109,7 @@ public enum InetdMode {
                 settings: LiveSettingsBox(settings),
                 statistics: statistics,
                 clock: clock,
+                quality: quality,
                 logger: logger
             )
             loop.run()
@@ -119,6 +129,7 @@ public enum InetdMode {
         service: TimeProtocolKind,
         configuration: ServerConfiguration,
         policy: SourcePolicy,
+        quality: TimeQualitySource,
         statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
@@ -143,7 +154,11 @@ public enum InetdMode {
             )
             return
         }
-        var renderer = DaytimeLineRenderer(format: configuration.format, timeZone: configuration.timeZone)
+        var renderer = DaytimeLineRenderer(
+            format: configuration.format,
+            timeZone: configuration.timeZone,
+            quality: quality
+        )
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DaytimeLineRenderer.capacity, alignment: 8)
         defer { buffer.deallocate() }
         let length = renderer.writeAnswer(for: service, at: clock.now(), into: buffer)

@@ -38,6 +38,13 @@ public struct ServerConfiguration: Sendable {
     /// How long a thread stops accepting when the process or the system is out of file descriptors
     /// or memory, so that it neither spins nor gives up. Default 100 ms.
     public var acceptBackoff: Duration
+    /// The tz database's leap-second list, for NIST's `L`; nil for none (`L` then says unknown).
+    /// Default ``LeapSecondTable/defaultPath`` (Debian's tzdata). Read again on every
+    /// ``DaytimeService/reload(_:)``, which may also change it.
+    public var leapSecondsFile: String?
+    /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).
+    /// Defaults: healthy up to 1 s maximum error, wrong beyond 5 s estimated error.
+    public var clockHealth: ClockHealthThresholds
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -52,7 +59,9 @@ public struct ServerConfiguration: Sendable {
         timeZone: TimeZoneRules = .local(),
         threads: Int = ServerConfiguration.defaultThreadCount,
         backlog: Int = 4096,
-        acceptBackoff: Duration = .milliseconds(100)
+        acceptBackoff: Duration = .milliseconds(100),
+        leapSecondsFile: String? = LeapSecondTable.defaultPath,
+        clockHealth: ClockHealthThresholds = ClockHealthThresholds()
     ) {
         self.hosts = hosts
         self.daytimePort = daytimePort
@@ -66,6 +75,8 @@ public struct ServerConfiguration: Sendable {
         self.threads = threads
         self.backlog = backlog
         self.acceptBackoff = acceptBackoff
+        self.leapSecondsFile = leapSecondsFile
+        self.clockHealth = clockHealth
     }
 
     /// One thread per CPU in this process's affinity mask (so `taskset -c 0` gives one thread).

@@ -13,6 +13,11 @@ struct DaemonSettings: Sendable {
     var timeTransports: Transports = .both
     var blockedSourcePorts: [Int] = ServerConfiguration.defaultBlockedSourcePorts
     var format: DaytimeFormat = .ctime
+    var nistLabel = NISTFormatOptions.defaultLabel
+    var nistAdvance: Double = 0
+    var leapSecondsFile: String? = LeapSecondTable.defaultPath
+    var clockHealthyMaxError: Duration = .seconds(1)
+    var clockWrongEstError: Duration = .seconds(5)
     var timeZoneName = "local"
     var logLevel: Logger.Level = .notice
     var allow: [AddressRange] = []
@@ -52,6 +57,14 @@ struct DaemonSettings: Sendable {
                 problem: "both daytime-port and time-port are off: nothing would be served"
             )
         }
+        var format = self.format
+        if case .nist = format {
+            do {
+                format = .nist(try NISTFormatOptions(label: self.nistLabel, advanceMilliseconds: self.nistAdvance))
+            } catch {
+                throw SettingError(key: "nist-label", origin: self.origins["nist-label"], problem: error.message)
+            }
+        }
         return ServerConfiguration(
             hosts: self.hosts,
             daytimePort: self.daytimePort,
@@ -68,10 +81,15 @@ struct DaemonSettings: Sendable {
                 exempt: self.rateLimitExempt,
                 udpAnswersPerSecond: self.udpMaxRate
             ),
-            format: self.format,
+            format: format,
             timeZone: zone,
             threads: self.threads,
-            backlog: self.backlog
+            backlog: self.backlog,
+            leapSecondsFile: self.leapSecondsFile,
+            clockHealth: ClockHealthThresholds(
+                healthyMaximumError: self.clockHealthyMaxError,
+                wrongEstimatedError: self.clockWrongEstError
+            )
         )
     }
 }

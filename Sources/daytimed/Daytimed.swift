@@ -88,11 +88,58 @@ struct Daytimed: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")).",
+            "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")), or a pattern such as "
+                + "'%F %T.%3N %z' (fields: docs/FORMATS.md).",
             valueName: "format"
         )
     )
     var format: String?
+
+    @Option(
+        name: .customLong("nist-label"),
+        help: ArgumentHelp(
+            "Label of the nist format in the place of UTC(NIST): we are not NIST. (default: \(NISTFormatOptions.defaultLabel))",
+            valueName: "label"
+        )
+    )
+    var nistLabel: String?
+
+    @Option(
+        name: .customLong("nist-advance"),
+        help: ArgumentHelp(
+            "Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV. (default: 0)",
+            valueName: "ms"
+        )
+    )
+    var nistAdvance: String?
+
+    @Option(
+        name: .customLong("leap-seconds-file"),
+        help: ArgumentHelp(
+            "The tz database's leap-second list, for the nist line's L, or none. "
+                + "(default: \(LeapSecondTable.defaultPath))",
+            valueName: "path"
+        )
+    )
+    var leapSecondsFile: String?
+
+    @Option(
+        name: .customLong("clock-healthy-max-error"),
+        help: ArgumentHelp(
+            "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0). (default: 1000)",
+            valueName: "ms"
+        )
+    )
+    var clockHealthyMaxError: String?
+
+    @Option(
+        name: .customLong("clock-wrong-est-error"),
+        help: ArgumentHelp(
+            "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2). (default: 5000)",
+            valueName: "ms"
+        )
+    )
+    var clockWrongEstError: String?
 
     @Option(
         name: .customLong("timezone"),
@@ -228,6 +275,9 @@ struct Daytimed: AsyncParsableCommand {
             ("rate-burst", self.rateBurst), ("rate-limit-table", self.rateLimitTable),
             ("rate-limit-ipv6-prefix", self.rateLimitIPv6Prefix), ("udp-max-rate", self.udpMaxRate),
             ("threads", self.threads), ("backlog", self.backlog), ("shutdown-timeout", self.shutdownTimeout),
+            ("nist-label", self.nistLabel), ("nist-advance", self.nistAdvance),
+            ("leap-seconds-file", self.leapSecondsFile), ("clock-healthy-max-error", self.clockHealthyMaxError),
+            ("clock-wrong-est-error", self.clockWrongEstError),
         ]
         let lists: [(String, [String])] = [
             ("host", self.host), ("allow", self.allow), ("deny", self.deny),

@@ -62,12 +62,45 @@ struct SettingKey: Sendable {
             }
         },
         SettingKey(name: "format", default: "ctime") { settings, values throws(SettingProblem) in
-            guard let format = DaytimeFormat(name: values[0]) else {
-                throw SettingProblem(
-                    "unknown format '\(values[0])': use one of \(DaytimeFormat.names.joined(separator: ", "))"
-                )
+            do {
+                settings.format = try DaytimeFormat.parse(values[0])
+            } catch {
+                throw SettingProblem("\(error)")
             }
-            settings.format = format
+        },
+        SettingKey(name: "nist-label", default: NISTFormatOptions.defaultLabel) {
+            settings,
+            values throws(SettingProblem) in
+            do {
+                _ = try NISTFormatOptions(label: values[0])
+            } catch {
+                throw SettingProblem("\(error)")
+            }
+            settings.nistLabel = values[0]
+        },
+        SettingKey(name: "nist-advance", default: "0") { settings, values throws(SettingProblem) in
+            guard let value = Double(values[0]), (try? NISTFormatOptions(advanceMilliseconds: value)) != nil else {
+                throw SettingProblem("'\(values[0])' is not an advance: give milliseconds from 0 to 999.9, such as 50")
+            }
+            settings.nistAdvance = value
+        },
+        SettingKey(name: "leap-seconds-file", default: LeapSecondTable.defaultPath) {
+            settings,
+            values throws(SettingProblem) in
+            guard !values[0].isEmpty else {
+                throw SettingProblem("give the path of a leap-seconds.list, or none")
+            }
+            settings.leapSecondsFile = values[0].lowercased() == "none" ? nil : values[0]
+        },
+        SettingKey(name: "clock-healthy-max-error", default: "1000") {
+            settings,
+            values throws(SettingProblem) in
+            settings.clockHealthyMaxError = try milliseconds(values[0])
+        },
+        SettingKey(name: "clock-wrong-est-error", default: "5000") {
+            settings,
+            values throws(SettingProblem) in
+            settings.clockWrongEstError = try milliseconds(values[0])
         },
         SettingKey(name: "timezone", default: "local") { settings, values throws(SettingProblem) in
             settings.timeZoneName = values[0]
@@ -187,6 +220,14 @@ private func ranges(_ texts: [String]) throws(SettingProblem) -> [AddressRange] 
         }
     }
     return ranges
+}
+
+/// A positive time in milliseconds, such as `1000` or `2.5`.
+private func milliseconds(_ text: String) throws(SettingProblem) -> Duration {
+    guard let value = Double(text), value.isFinite, value > 0, value <= 86_400_000 else {
+        throw SettingProblem("'\(text)' is not a time: give milliseconds above 0, such as 1000")
+    }
+    return .microseconds(Int64((value * 1000).rounded()))
 }
 
 private func rate(_ text: String) throws(SettingProblem) -> Double? {

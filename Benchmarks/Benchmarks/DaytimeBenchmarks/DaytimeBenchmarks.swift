@@ -75,6 +75,37 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("Render.nist.newSecond", configuration: inProcess) { benchmark in
+        // A new second every call: the leap warning and health are read from the shared source
+        // (a short lock, no system call) and every field is written.
+        let quality = TimeQualitySource(
+            leapTable: try? LeapSecondTable(),
+            clock: KernelClockState(isSynchronized: true, maximumErrorMicroseconds: 1_000, estimatedErrorMicroseconds: 100)
+        )
+        let options = (try? NISTFormatOptions(advanceMilliseconds: 50)) ?? (try! NISTFormatOptions())
+        var renderer = DaytimeLineRenderer(format: .nist(options), timeZone: newYork, quality: quality)
+        withLineBuffer { buffer in
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                blackHole(renderer.render(Instant(seconds: seconds + Int64(i)), into: buffer))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("Render.pattern.fraction", configuration: inProcess) { benchmark in
+        // A user's pattern with names and a fraction: nothing cached, every field walked each call.
+        let pattern = (try? DaytimeFormat.parse("%A %d %B %Y %T.%6N %:z")) ?? .ctime
+        var renderer = DaytimeLineRenderer(format: pattern, timeZone: newYork)
+        withLineBuffer { buffer in
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                blackHole(renderer.render(Instant(seconds: seconds, nanoseconds: Int32(i) * 997), into: buffer))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
     // MARK: - DaytimeLineParser
 
     Benchmark("Parse.ctime", configuration: inProcess) { benchmark in

@@ -57,6 +57,18 @@ int c_daytime_tgkill(int process, int thread, int signal);
 
 /// `SIGRTMIN` (a macro over a glibc call).
 int c_daytime_sigrtmin(void);
+
+/// The kernel's clock discipline state, read with `adjtimex(2)` in read-only mode (`modes` = 0),
+/// which never changes the clock. Returns the clock state (`TIME_OK` ... `TIME_ERROR`) and fills
+/// the maximum and estimated errors (microseconds) and the status bits; -1 if the call failed.
+int c_daytime_read_kernel_clock(long *maximum_error, long *estimated_error, int *status);
+
+/// `STA_UNSYNC`: the clock is not synchronized.
+#define C_DAYTIME_STA_UNSYNC 0x0040
+/// `TIME_OOP`: a leap second is being inserted now.
+#define C_DAYTIME_TIME_OOP 3
+/// `TIME_ERROR`: the clock is not synchronized (or, with `STA_UNSYNC`, never was).
+#define C_DAYTIME_TIME_ERROR 5
 #endif
 
 #endif

@@ -20,7 +20,7 @@ function __daytimed_parse_tokens -S
     set -l unparsed_tokens (__daytimed_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytimed'
-        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
+        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'nist-label=' 'nist-advance=' 'leap-seconds-file=' 'clock-healthy-max-error=' 'clock-wrong-est-error=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __daytimed_parse_subcommand -r 1 'version'
@@ -85,7 +85,12 @@ complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_opti
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-transports' -l 'daytime-transports' -d 'Transports for daytime: tcp, udp, or tcp,udp.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" time-transports' -l 'time-transports' -d 'Transports for time: tcp, udp, or tcp,udp.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" blocked-source-ports' -l 'blocked-source-ports' -d 'UDP source ports that never get an answer, comma-separated: services that answer anything, so answering them would start a packet loop. Port 0 is always blocked.' -rfka ''
-complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" format' -l 'format' -d 'Layout of the daytime line: ctime, rfc3339, rfc3339.3, rfc3339.6, rfc3339.9, rfc2822.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" format' -l 'format' -d 'Layout of the daytime line: ctime, rfc3339, rfc3339.3, rfc3339.6, rfc3339.9, rfc2822, nist, or a pattern such as \'%F %T.%3N %z\' (fields: docs/FORMATS.md).' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" nist-label' -l 'nist-label' -d 'Label of the nist format in the place of UTC(NIST): we are not NIST. (default: UTC(daytimed))' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" nist-advance' -l 'nist-advance' -d 'Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV. (default: 0)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" leap-seconds-file' -l 'leap-seconds-file' -d 'The tz database\'s leap-second list, for the nist line\'s L, or none. (default: /usr/share/zoneinfo/leap-seconds.list)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" clock-healthy-max-error' -l 'clock-healthy-max-error' -d 'A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0). (default: 1000)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" clock-wrong-est-error' -l 'clock-wrong-est-error' -d 'A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2). (default: 5000)' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" timezone' -l 'timezone' -d 'Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" log-level' -l 'log-level' -d 'Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, critical.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'allow' -d 'Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. Default: every source not denied.' -rfka ''

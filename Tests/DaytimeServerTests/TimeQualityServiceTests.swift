@@ -1,0 +1,340 @@
+import DaytimeCore
+import DaytimeServer
+import Glibc
+import InMemoryLogging
+import Logging
+import Synchronization
+import Testing
+
+/// A kernel clock whose state the test changes while the service runs.
+private final class SwitchableKernelClock: KernelClockReading {
+    private let state: Mutex<KernelClockState?>
+
+    init(_ state: KernelClockState?) {
+        self.state = Mutex(state)
+    }
+
+    func set(_ new: KernelClockState?) {
+        self.state.withLock { $0 = new }
+    }
+
+    func read() -> KernelClockState? {
+        self.state.withLock { $0 }
+    }
+}
+
+private let synchronized = KernelClockState(
+    isSynchronized: true,
+    maximumErrorMicroseconds: 30_000,
+    estimatedErrorMicroseconds: 2_000
+)
+private let unsynchronized = KernelClockState(
+    isSynchronized: false,
+    maximumErrorMicroseconds: 16_000_000,
+    estimatedErrorMicroseconds: 16_000_000
+)
+
+/// Writes `text` to a new file under /tmp; the caller unlinks it.
+private func temporaryFile(_ text: String) throws -> String {
+    var template = Array("/tmp/daytimeserver-leap-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw LoopbackClient.Failure(description: "mkstemp: errno \(errno)") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+        throw LoopbackClient.Failure(description: "write: errno \(errno)")
+    }
+    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Replaces the file at `path` with `text` (a new inode, as a package upgrade does).
+private func replaceFile(_ path: String, with text: String) throws {
+    let fresh = try temporaryFile(text)
+    guard rename(fresh, path) == 0 else { throw LoopbackClient.Failure(description: "rename: errno \(errno)") }
+}
+
+/// A valid leap-seconds.list with the given lines (NTP seconds, TAI-UTC) and `#h` computed.
+private func leapList(expiry: Int64, _ entries: [(Int64, Int)]) -> String {
+    let update: Int64 = 3_900_000_000
+    var hashed = "\(update)\(expiry)"
+    var text = "#$\t\(update)\n#@\t\(expiry)\n"
+    for (ntp, dtai) in entries {
+        hashed += "\(ntp)\(dtai)"
+        text += "\(ntp)\t\(dtai)\t# test\n"
+    }
+    let words = SHA1.hash(Array(hashed.utf8)).map { word -> String in
+        let hex = String(word, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+    return text + "#h\t" + words.joined(separator: " ") + "\n"
+}
+
+private func ntp(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+    CivilDateTime(year: year, month: month, day: day).instant.seconds + 2_208_988_800
+}
+
+private func nistFields(_ bytes: [UInt8]) -> [Substring] {
+    String(decoding: bytes, as: UTF8.self).split(separator: " ")
+}
+
+@Suite("NIST line, leap seconds and clock health in the running service")
+struct TimeQualityServiceTests {
+    @Test(
+        "The NIST line over TCP and UDP: the system's leap list, the kernel's health, the label",
+        arguments: ["127.0.0.1", "::1"]
+    )
+    func nistLine(host: String) async throws {
+        // 2016-12-31 12:00:00 UTC: a leap second ends this day (L=1); New York is on standard time.
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: [host],
+                daytimePort: 0,
+                timePort: nil,
+                format: .nist(try NISTFormatOptions(label: "UTC(test)", advanceMilliseconds: 0)),
+                timeZone: try TimeZoneRules(identifier: "Asia/Tokyo"),
+                threads: 1
+            ),
+            clock: FixedWallClock(
+                Instant(seconds: CivilDateTime(year: 2016, month: 12, day: 31, hour: 12).instant.seconds)
+            ),
+            kernelClock: FixedKernelClock(synchronized),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let (tcp, udp) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(host: host, port: port),
+                try await LoopbackClient.offPool { try DatagramClient.exchange(host: host, port: port) }
+            )
+        }
+        let expected = "\n57753 16-12-31 12:00:00 00 1 0   0.0 UTC(test) * \n"
+        #expect(String(decoding: tcp, as: UTF8.self) == expected)
+        #expect(udp.map { String(decoding: $0, as: UTF8.self) } == expected)
+        let status = service.timeStatus()
+        #expect(status.health == .healthy)
+        #expect(status.clock == synchronized)
+        #expect(status.leapIndicator == .positive)
+        #expect(status.leapSeconds.state == .valid)
+        #expect(status.leapSeconds.path == LeapSecondTable.defaultPath)
+    }
+
+    @Test("The clock becomes unsynchronized: H turns 3 within seconds, a warning is logged once, the count rises")
+    func unsynchronizedClock() async throws {
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "test", factory: { _ in logs })
+        logger.logLevel = .notice
+        let kernel = SwitchableKernelClock(synchronized)
+        let start = CivilDateTime(year: 2026, month: 7, day: 15, hour: 9).instant
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                format: .nist(try NISTFormatOptions()),
+                timeZone: .utc,
+                threads: 1,
+                leapSecondsFile: nil
+            ),
+            // Real time, moved to a known date: the line changes every second, as in production.
+            clock: OffsetWallClock(SystemWallClock(), offset: start.seconds(since: SystemWallClock().now())),
+            kernelClock: kernel,
+            logger: logger
+        )
+        let port = try #require(service.port(for: .daytime))
+        let (before, after, recovered) = try await withRunningService(service) {
+            let before = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+            kernel.set(unsynchronized)
+            var after: [UInt8] = []
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+                if nistFields(after)[5] == "3" { break }
+            }
+            // Stays unsynchronized for a few more checks: one warning, not one a second.
+            try await Task.sleep(for: .milliseconds(2_500))
+            kernel.set(synchronized)
+            var recovered: [UInt8] = []
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(100))
+                recovered = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+                if nistFields(recovered)[5] == "0" { break }
+            }
+            return (before, after, recovered)
+        }
+        // L is 3 throughout: no leap-second list is configured.
+        #expect(nistFields(before)[4] == "3" && nistFields(before)[5] == "0")
+        #expect(nistFields(after)[5] == "3")
+        #expect(nistFields(recovered)[5] == "0")
+        let warnings = logs.entries.filter {
+            $0.level == .warning && $0.message.description.contains("not synchronized")
+        }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.metadata["maxerror_us"] == "16000000")
+        #expect(logs.entries.contains { $0.level == .notice && $0.message.description.contains("synchronized again") })
+        #expect(service.timeStatus().unsynchronizedChecks >= 2)
+        #expect(service.timeStatus().leapSeconds.state == .notConfigured)
+    }
+
+    @Test("A missing leap-second list: warned at start, reported in the status, L says unknown")
+    func missingList() async throws {
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "test", factory: { _ in logs })
+        logger.logLevel = .notice
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                format: .nist(try NISTFormatOptions()),
+                threads: 1,
+                leapSecondsFile: "/nonexistent/leap-seconds.list"
+            ),
+            clock: FixedWallClock(seedInstant),
+            kernelClock: FixedKernelClock(synchronized),
+            logger: logger
+        )
+        #expect(
+            logs.entries.contains {
+                $0.level == .warning && $0.message.description.contains("/nonexistent/leap-seconds.list")
+            }
+        )
+        let status = service.timeStatus()
+        #expect(status.leapSeconds.state == .failed)
+        #expect(status.leapSeconds.lastError?.code == .missing)
+        #expect(status.leapIndicator == .unknown)
+        #expect(throws: LeapSecondTableError.self) { try service.reloadLeapSeconds() }
+        let port = try #require(service.port(for: .daytime))
+        let line = try await withRunningService(service) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+        }
+        #expect(nistFields(line)[4] == "3")
+    }
+
+    @Test("An expired list is used and reported; a reload picks up a new list and a broken one keeps the old")
+    func expiredAndReloaded() async throws {
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "test", factory: { _ in logs })
+        logger.logLevel = .notice
+        // The service's date: 2031-12-10. The first list expired in June 2031.
+        let path = try temporaryFile(leapList(expiry: ntp(2031, 6, 28), [(ntp(2017, 1, 1), 37)]))
+        defer { unlink(path) }
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                format: .nist(try NISTFormatOptions()),
+                threads: 1,
+                leapSecondsFile: path
+            ),
+            clock: FixedWallClock(CivilDateTime(year: 2031, month: 12, day: 10).instant),
+            kernelClock: FixedKernelClock(synchronized),
+            logger: logger
+        )
+        #expect(
+            logs.entries.contains { $0.level == .warning && $0.message.description.contains("expired on 2031-06-28") }
+        )
+        #expect(service.timeStatus().leapSeconds.state == .expired)
+        #expect(service.timeStatus().leapIndicator == .unknown)
+
+        // tzdata is upgraded: a list valid until 2032 that announces a leap second on 31 December 2031.
+        try replaceFile(path, with: leapList(expiry: ntp(2032, 6, 28), [(ntp(2017, 1, 1), 37), (ntp(2032, 1, 1), 38)]))
+        let table = try service.reloadLeapSeconds()
+        #expect(table?.entries.count == 2)
+        #expect(service.timeStatus().leapSeconds.state == .valid)
+        #expect(service.timeStatus().leapIndicator == .positive)
+
+        // A truncated file on the next reload is refused; the list in use stays.
+        try replaceFile(path, with: "#$\t3900000000\n#@\t4000000000\n2272060800\t10\n")
+        #expect(throws: LeapSecondTableError.self) { try service.reloadLeapSeconds() }
+        let status = service.timeStatus()
+        #expect(status.leapSeconds.state == .valid)
+        #expect(status.leapSeconds.lastError?.code == .malformed)
+        #expect(status.leapIndicator == .positive)
+
+        let port = try #require(service.port(for: .daytime))
+        let line = try await withRunningService(service) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+        }
+        #expect(String(decoding: line, as: UTF8.self) == "\n63210 31-12-10 00:00:00 00 1 0   0.0 UTC(daytimed) * \n")
+
+        // reload(_:) (SIGHUP in daytimed) reads the list again too.
+        try replaceFile(path, with: leapList(expiry: ntp(2032, 6, 28), [(ntp(2017, 1, 1), 37)]))
+        try service.reload(service.configuration)
+        #expect(service.timeStatus().leapIndicator == .none)
+        #expect(service.timeStatus().leapSeconds.lastError == nil)
+    }
+
+    @Test("reload(_:) applies new clock thresholds and a new leap-second path at once")
+    func reloadThresholdsAndPath() throws {
+        let drifting = KernelClockState(
+            isSynchronized: true,
+            maximumErrorMicroseconds: 3_000_000,
+            estimatedErrorMicroseconds: 200_000
+        )
+        var configuration = ServerConfiguration(
+            hosts: ["127.0.0.1"],
+            daytimePort: 0,
+            timePort: nil,
+            format: .nist(try NISTFormatOptions()),
+            threads: 1,
+            leapSecondsFile: nil
+        )
+        let service = try DaytimeService(
+            configuration: configuration,
+            clock: FixedWallClock(CivilDateTime(year: 2016, month: 12, day: 1).instant),
+            kernelClock: FixedKernelClock(drifting),
+            logger: quietLogger()
+        )
+        #expect(service.timeStatus().health == .degraded)
+        #expect(service.timeStatus().leapSeconds.state == .notConfigured)
+        #expect(service.timeStatus().leapIndicator == .unknown)
+
+        configuration.clockHealth = ClockHealthThresholds(healthyMaximumError: .seconds(5))
+        configuration.leapSecondsFile = LeapSecondTable.defaultPath
+        try service.reload(configuration)
+        #expect(service.timeStatus().health == .healthy)
+        #expect(service.timeStatus().leapSeconds.path == LeapSecondTable.defaultPath)
+        #expect(service.timeStatus().leapIndicator == .positive)
+
+        configuration.leapSecondsFile = "/nonexistent/leap-seconds.list"
+        try service.reload(configuration)
+        // The list from the old path does not stand in for the new one.
+        #expect(service.timeStatus().leapSeconds.state == .failed)
+        #expect(service.timeStatus().leapIndicator == .unknown)
+    }
+
+    @Test("A custom pattern is served in the configured zone; bad clock thresholds are refused")
+    func patternAndThresholds() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                format: try DaytimeFormat.parse("%a %F %T.%3N %:z J%J"),
+                timeZone: try TimeZoneRules(identifier: "Asia/Kolkata"),
+                threads: 1
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        let line = try await withRunningService(service) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+        }
+        #expect(String(decoding: line, as: UTF8.self) == "Sat 2021-05-08 02:06:52.123 +05:30 J59341\r\n")
+
+        let error = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    hosts: ["127.0.0.1"],
+                    daytimePort: 0,
+                    timePort: nil,
+                    clockHealth: ClockHealthThresholds(healthyMaximumError: .zero)
+                ),
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.description.contains("healthy maximum clock error") == true)
+    }
+}
