@@ -28,6 +28,8 @@ public final class DaytimeService: Service, Sendable {
     }
     /// Every bound socket, with its real port.
     public let listeners: [ListeningSocket]
+    /// The TCP sockets that expect a PROXY protocol header (``ServerConfiguration/proxyProtocol``).
+    public let proxyListeners: [ListeningSocket]
 
     private let currentConfiguration: Mutex<ServerConfiguration>
     private let settings: LiveSettingsBox
@@ -36,6 +38,7 @@ public final class DaytimeService: Service, Sendable {
     private let logger: Logger
     private let stopFlag = StopFlag()
     private let state = Mutex(RunState.idle)
+    private let proxyServer: ProxyProtocolServer?
 
     private enum RunState {
         case idle, starting, running, finished
@@ -74,7 +77,8 @@ public final class DaytimeService: Service, Sendable {
                             port: port,
                             service: service,
                             transport: transport,
-                            backlog: configuration.backlog
+                            backlog: configuration.backlog,
+                            reusePort: configuration.reusePort
                         )
                         // Port 0 picks a port once; every further host and transport uses the same one.
                         if port == 0, let first = bound.first { port = first.port }
@@ -82,11 +86,25 @@ public final class DaytimeService: Service, Sendable {
                     }
                 }
             }
+            listeners += try Self.bindProxyListeners(configuration)
         } catch {
             for listener in listeners { close(listener.descriptor) }
             throw error
         }
-        self.listeners = listeners
+        self.listeners = listeners.filter { !$0.expectsProxyHeader }
+        self.proxyListeners = listeners.filter(\.expectsProxyHeader)
+        self.proxyServer =
+            self.proxyListeners.isEmpty
+            ? nil
+            : ProxyProtocolServer(
+                listeners: self.proxyListeners,
+                configuration: configuration,
+                proxy: configuration.proxyProtocol,
+                settings: self.settings,
+                statistics: self.statistics,
+                clock: clock,
+                logger: logger
+            )
         // After binding, so that a port in use is the one line a failed start prints; a missing or
         // expired leap-second list and an unsynchronized clock are reported here, at start.
         self.timeQuality = TimeQualityMonitor(
@@ -135,7 +153,33 @@ public final class DaytimeService: Service, Sendable {
     }
 
     deinit {
-        for listener in self.listeners { close(listener.descriptor) }
+        for listener in self.listeners + self.proxyListeners { close(listener.descriptor) }
+    }
+
+    /// TCP sockets for the PROXY protocol ports, on every host; port 0 picks one port per service.
+    private static func bindProxyListeners(_ configuration: ServerConfiguration) throws(ServerError) -> [ListeningSocket] {
+        var listeners: [ListeningSocket] = []
+        do {
+            for service in TimeProtocolKind.allCases {
+                guard var port = configuration.proxyProtocol.port(for: service) else { continue }
+                for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
+                    let bound = try ListeningSocket.bind(
+                        host: host,
+                        port: port,
+                        service: service,
+                        transport: .tcp,
+                        backlog: configuration.backlog,
+                        reusePort: configuration.reusePort
+                    )
+                    if port == 0, let first = bound.first { port = first.port }
+                    listeners += bound.map { var listener = $0; listener.expectsProxyHeader = true; return listener }
+                }
+            }
+        } catch {
+            for listener in listeners { close(listener.descriptor) }
+            throw error
+        }
+        return listeners
     }
 
     /// What the service has answered and refused so far.
@@ -174,6 +218,16 @@ public final class DaytimeService: Service, Sendable {
     /// The port `service` listens on (the first listener's), or nil if it is off.
     public func port(for service: TimeProtocolKind) -> Int? {
         self.listeners.first { $0.service == service }?.port
+    }
+
+    /// The PROXY protocol port of `service` (the first such listener's), or nil if it has none.
+    public func proxyPort(for service: TimeProtocolKind) -> Int? {
+        self.proxyListeners.first { $0.service == service }?.port
+    }
+
+    /// Connections to the PROXY protocol listeners that are still waiting for their header.
+    public var pendingProxyConnections: Int {
+        self.proxyServer?.pendingConnections ?? 0
     }
 
     /// Serves until graceful shutdown or cancellation; then answers what is queued and returns.
@@ -230,13 +284,15 @@ public final class DaytimeService: Service, Sendable {
                     }
                 }
             }
+            try await self.proxyServer?.start()
         } catch {
             self.stop()
             await threads.wait()
+            await self.proxyServer?.shutdown()
             throw error
         }
         self.state.withLock { $0 = .running }
-        for listener in self.listeners {
+        for listener in self.listeners + self.proxyListeners {
             self.logger.notice("listening on \(listener)")
         }
         self.logger.info(
@@ -259,12 +315,14 @@ public final class DaytimeService: Service, Sendable {
                     await threads.wait()
                     group.cancelAll()
                 }
+                await self.proxyServer?.waitUntilNotAccepting()
             } onGracefulShutdown: {
                 self.stop()
             }
         } onCancel: {
             self.stop()
         }
+        await self.proxyServer?.shutdown()
         self.logger.notice("stopped")
     }
 
@@ -306,6 +364,7 @@ public final class DaytimeService: Service, Sendable {
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
     private func stop() {
         self.stopFlag.set()
+        self.proxyServer?.stopAccepting()
         // Non-blocking from now on: a busy loop drains the queue and then sees EAGAIN; an idle one
         // wakes within AcceptLoop.wakeInterval.
         for listener in self.listeners {
@@ -315,7 +374,8 @@ public final class DaytimeService: Service, Sendable {
     }
 
     private static func validate(_ configuration: ServerConfiguration) throws(ServerError) {
-        guard configuration.daytimePort != nil || configuration.timePort != nil else {
+        guard configuration.daytimePort != nil || configuration.timePort != nil || configuration.proxyProtocol.isEnabled
+        else {
             throw ServerError(
                 code: .invalidConfiguration,
                 description: "both services are off: give --daytime-port or --time-port a port number"
@@ -353,6 +413,7 @@ public final class DaytimeService: Service, Sendable {
         if let problem = configuration.clockHealth.validationError() {
             throw ServerError(code: .invalidConfiguration, description: problem)
         }
+        try configuration.proxyProtocol.validate()
         guard configuration.backlog >= 1 else {
             throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
         }

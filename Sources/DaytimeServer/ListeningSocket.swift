@@ -26,11 +26,13 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     /// several addresses the kernel's own choice may differ, and a client whose socket is connected
     /// (rdate's is) would drop the answer.
     let receivesPacketInfo: Bool
+    /// Whether connections must start with a PROXY protocol header (see ``ProxyProtocolConfiguration``).
+    public internal(set) var expectsProxyHeader = false
 
-    /// `daytime/tcp [::]:13`.
+    /// `daytime/tcp [::]:13`, or `daytime/tcp [::]:1313 (PROXY protocol)`.
     public var description: String {
         let address = self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
-        return "\(self.service)/\(self.transport) \(address)"
+        return "\(self.service)/\(self.transport) \(address)\(self.expectsProxyHeader ? " (PROXY protocol)" : "")"
     }
 
     /// Opens and binds (and for TCP, listens on) every address `host` stands for (`nil`: all addresses).
@@ -41,7 +43,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         port: Int,
         service: TimeProtocolKind,
         transport: Transport,
-        backlog: Int
+        backlog: Int,
+        reusePort: Bool = false
     ) throws(ServerError) -> [ListeningSocket] {
         var sockets: [ListeningSocket] = []
         do {
@@ -53,6 +56,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                         service: service,
                         transport: transport,
                         backlog: backlog,
+                        reusePort: reusePort,
                         givenHost: host
                     )
                 )
@@ -130,6 +134,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         service: TimeProtocolKind,
         transport: Transport,
         backlog: Int,
+        reusePort: Bool,
         givenHost: String?
     ) throws(ServerError) -> ListeningSocket {
         var address = address
@@ -151,6 +156,12 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         var on: Int32 = 1
         // Restart while old connections sit in TIME_WAIT.
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort {
+            // Opt-in: several processes (of the same user) share the port, the kernel spreading
+            // connections and datagrams over them. Off by default, so that "address in use" stays
+            // a real error.
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
         // A blocking accept4 or recvmmsg returns EAGAIN after this long, so an idle loop sees a stop.
         var wake = AcceptLoop.wakeInterval
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))

@@ -13,6 +13,16 @@ public enum RefusalReason: String, Sendable, Hashable, CaseIterable, CustomStrin
     case rateLimit = "rate-limit"
     /// The global cap on UDP answers per second is reached.
     case udpCap = "udp-cap"
+    /// A connection to a PROXY protocol listener from outside ``ProxyProtocolConfiguration/trusted``.
+    case untrustedProxy = "untrusted-proxy"
+    /// A connection to a PROXY protocol listener that sent something other than a valid header, or
+    /// closed before its header was complete.
+    case badProxyHeader = "bad-proxy-header"
+    /// A connection to a PROXY protocol listener whose header was not complete in time.
+    case proxyHeaderTimeout = "proxy-header-timeout"
+    /// A connection to a PROXY protocol listener while the most connections allowed were already
+    /// waiting for their headers.
+    case proxyPendingLimit = "proxy-pending-limit"
 
     public var description: String {
         self.rawValue

@@ -45,6 +45,11 @@ public struct ServerConfiguration: Sendable {
     /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).
     /// Defaults: healthy up to 1 s maximum error, wrong beyond 5 s estimated error.
     public var clockHealth: ClockHealthThresholds
+    /// Listeners behind a load balancer, which read a PROXY protocol header first. Default: none.
+    public var proxyProtocol: ProxyProtocolConfiguration
+    /// Sets `SO_REUSEPORT` on every socket, so that several `daytimed` processes can serve the same
+    /// port, the kernel spreading connections over them. Default false: a port in use is an error.
+    public var reusePort: Bool
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -61,7 +66,9 @@ public struct ServerConfiguration: Sendable {
         backlog: Int = 4096,
         acceptBackoff: Duration = .milliseconds(100),
         leapSecondsFile: String? = LeapSecondTable.defaultPath,
-        clockHealth: ClockHealthThresholds = ClockHealthThresholds()
+        clockHealth: ClockHealthThresholds = ClockHealthThresholds(),
+        proxyProtocol: ProxyProtocolConfiguration = ProxyProtocolConfiguration(),
+        reusePort: Bool = false
     ) {
         self.hosts = hosts
         self.daytimePort = daytimePort
@@ -77,6 +84,8 @@ public struct ServerConfiguration: Sendable {
         self.acceptBackoff = acceptBackoff
         self.leapSecondsFile = leapSecondsFile
         self.clockHealth = clockHealth
+        self.proxyProtocol = proxyProtocol
+        self.reusePort = reusePort
     }
 
     /// One thread per CPU in this process's affinity mask (so `taskset -c 0` gives one thread).

@@ -16,6 +16,10 @@ public final class ServerStatistics: Sendable {
     private let rateLimit = Atomic<Int>(0)
     private let udpCap = Atomic<Int>(0)
     private let sendFailures = Atomic<Int>(0)
+    private let untrustedProxy = Atomic<Int>(0)
+    private let badProxyHeader = Atomic<Int>(0)
+    private let proxyHeaderTimeout = Atomic<Int>(0)
+    private let proxyPendingLimit = Atomic<Int>(0)
 
     init() {}
 
@@ -66,6 +70,10 @@ public final class ServerStatistics: Sendable {
         case .accessList: self.accessList.add(1, ordering: .relaxed)
         case .rateLimit: self.rateLimit.add(1, ordering: .relaxed)
         case .udpCap: self.udpCap.add(1, ordering: .relaxed)
+        case .untrustedProxy: self.untrustedProxy.add(1, ordering: .relaxed)
+        case .badProxyHeader: self.badProxyHeader.add(1, ordering: .relaxed)
+        case .proxyHeaderTimeout: self.proxyHeaderTimeout.add(1, ordering: .relaxed)
+        case .proxyPendingLimit: self.proxyPendingLimit.add(1, ordering: .relaxed)
         }
     }
 
@@ -77,6 +85,10 @@ public final class ServerStatistics: Sendable {
         case .accessList: return self.accessList.load(ordering: .relaxed)
         case .rateLimit: return self.rateLimit.load(ordering: .relaxed)
         case .udpCap: return self.udpCap.load(ordering: .relaxed)
+        case .untrustedProxy: return self.untrustedProxy.load(ordering: .relaxed)
+        case .badProxyHeader: return self.badProxyHeader.load(ordering: .relaxed)
+        case .proxyHeaderTimeout: return self.proxyHeaderTimeout.load(ordering: .relaxed)
+        case .proxyPendingLimit: return self.proxyPendingLimit.load(ordering: .relaxed)
         }
     }
 

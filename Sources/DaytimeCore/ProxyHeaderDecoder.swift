@@ -1,0 +1,307 @@
+/// Decodes a PROXY protocol header (versions 1 and 2 of HAProxy's `proxy-protocol.txt`) from the
+/// first bytes of a connection, as they arrive: a pure state machine over bytes, with no I/O, so it
+/// can be tested byte by byte and fuzzed.
+///
+/// Feed it each read with ``decode(_:)``. It answers ``Step/needMoreBytes`` (every byte given was
+/// part of the header), ``Step/header(_:consumed:)`` once the header is complete (`consumed` counts
+/// the bytes of that read that belong to it: the decoder never takes a byte past the header), or
+/// ``Step/invalid(_:)`` as soon as a byte cannot start or continue a header, so the connection can
+/// be closed without waiting for the rest.
+///
+/// Memory is bounded whatever the peer sends: a v1 line is at most 107 bytes, and of a v2 header
+/// (up to 16 + 65,535 bytes) only the 16 fixed bytes and the addresses (at most 36) are kept; the
+/// type-length-value extensions after them are counted and skipped, never stored.
+///
+/// ```swift
+/// var decoder = ProxyHeaderDecoder()
+/// switch bytes.withUnsafeBytes({ decoder.decode($0) }) {
+/// case .needMoreBytes: break  // read again (with a timeout)
+/// case .header(let header, let consumed): ...  // header.client is the real client, if any
+/// case .invalid(let reason): ...  // close without an answer
+/// }
+/// ```
+public struct ProxyHeaderDecoder: Sendable {
+    /// The outcome of a read.
+    public enum Step: Sendable, Hashable {
+        /// The header is not complete yet; every byte given belongs to it.
+        case needMoreBytes
+        /// The header is complete. `consumed` is how many of the bytes given in this call it took;
+        /// the rest (if any) is the relayed connection's data.
+        case header(ProxyHeader, consumed: Int)
+        /// The bytes are not a valid header: close the connection.
+        case invalid(ProxyHeaderError)
+    }
+
+    /// The longest v1 line, CR LF included: `PROXY UNKNOWN` with two full IPv6 addresses and ports.
+    public static let v1MaximumLength = 107
+    /// v2's fixed part: signature, version and command, family and transport, length.
+    public static let v2FixedLength = 16
+    /// The longest v2 header: the fixed part and a 16-bit length of addresses and extensions.
+    public static let v2MaximumLength = 16 + 65_535
+    /// The 12 bytes every v2 header starts with: `\r\n\r\n\0\r\nQUIT\n`.
+    public static let v2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+
+    private static let v1Prefix: [UInt8] = Array("PROXY ".utf8)
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let lineFeed = UInt8(ascii: "\n")
+
+    private enum Phase: Sendable {
+        case undecided
+        case v1Line
+        case v2Fixed
+        /// `remaining` bytes of the address block are still to come; the first `kept` of the block
+        /// are stored (the addresses), the rest skipped.
+        case v2Block(remaining: Int, kept: Int)
+        case finished(Step)
+    }
+
+    private var phase = Phase.undecided
+    /// The header bytes read so far that decoding still needs: at most 107 (v1) or 16 + 36 (v2).
+    private var stored: [UInt8] = []
+
+    /// A decoder waiting for the first byte of a connection.
+    public init() {}
+
+    /// Whether the decoder has returned a header or an error; further calls return it again with
+    /// nothing consumed.
+    public var isFinished: Bool {
+        if case .finished = self.phase { return true }
+        return false
+    }
+
+    /// Decodes a whole buffer at once: the bytes a connection started with.
+    public static func decode(_ bytes: some Sequence<UInt8>) -> Step {
+        var decoder = ProxyHeaderDecoder()
+        return Array(bytes).withUnsafeBytes { decoder.decode($0) }
+    }
+
+    /// Takes the next bytes of the connection; see ``Step`` for what the answer means.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer) -> Step {
+        if case .finished(let step) = self.phase {
+            if case .header(let header, _) = step { return .header(header, consumed: 0) }
+            return step
+        }
+        var index = 0
+        while index < bytes.count {
+            switch self.phase {
+            case .undecided:
+                switch bytes[index] {
+                case Self.v1Prefix[0]:
+                    self.stored.reserveCapacity(Self.v1MaximumLength)
+                    self.phase = .v1Line
+                case Self.v2Signature[0]:
+                    self.stored.reserveCapacity(Self.v2FixedLength + 36)
+                    self.phase = .v2Fixed
+                default:
+                    return self.finish(.invalid(.wrongSignature))
+                }
+            case .v1Line:
+                let byte = bytes[index]
+                index += 1
+                if let step = self.v1(byte, consumed: index) { return self.finish(step) }
+            case .v2Fixed:
+                let byte = bytes[index]
+                index += 1
+                if let error = self.v2Fixed(byte) { return self.finish(.invalid(error)) }
+            case .v2Block(let remaining, let kept):
+                let take = min(remaining, bytes.count - index)
+                let keep = min(take, max(0, Self.v2FixedLength + kept - self.stored.count))
+                if keep > 0 {
+                    self.stored.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + keep)]))
+                }
+                index += take
+                self.phase = .v2Block(remaining: remaining - take, kept: kept)
+            case .finished:
+                preconditionFailure("a finished decoder returns before reading")
+            }
+            if case .v2Block(0, _) = self.phase {
+                return self.finish(.header(self.v2Header(), consumed: index))
+            }
+        }
+        return .needMoreBytes
+    }
+
+    private mutating func finish(_ step: Step) -> Step {
+        self.phase = .finished(step)
+        self.stored = []
+        return step
+    }
+
+    // MARK: - Version 1
+
+    /// One more byte of a v1 line; a step when the line ends or cannot be valid.
+    private mutating func v1(_ byte: UInt8, consumed: Int) -> Step? {
+        let previous = self.stored.last
+        self.stored.append(byte)
+        let count = self.stored.count
+        if count <= Self.v1Prefix.count {
+            return byte == Self.v1Prefix[count - 1] ? nil : .invalid(.wrongSignature)
+        }
+        if byte == Self.lineFeed {
+            guard previous == Self.carriageReturn else { return .invalid(.badLineEnding) }
+            return self.v1Line().map { .header($0, consumed: consumed) } ?? .invalid(self.v1Error)
+        }
+        if previous == Self.carriageReturn { return .invalid(.badLineEnding) }
+        if count == Self.v1MaximumLength { return .invalid(.lineTooLong) }
+        return nil
+    }
+
+    /// Set by ``v1Line()`` when it returns nil.
+    private var v1Error = ProxyHeaderError.malformedLine
+
+    /// Parses the complete line in `stored`: `PROXY ` already checked, CR LF at the end.
+    private mutating func v1Line() -> ProxyHeader? {
+        let fields = self.stored[Self.v1Prefix.count..<(self.stored.count - 2)]
+            .split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        let proto = fields.first.map { Array($0) } ?? []
+        if proto == Array("UNKNOWN".utf8) {
+            // The specification: the receiver ignores anything between UNKNOWN and CR LF.
+            return ProxyHeader(version: .v1, command: .proxy, addresses: .unknown)
+        }
+        let family: IPAddress.Family
+        switch proto {
+        case Array("TCP4".utf8): family = .ipv4
+        case Array("TCP6".utf8): family = .ipv6
+        default:
+            self.v1Error = proto.isEmpty ? .malformedLine : .unsupportedProtocol
+            return nil
+        }
+        guard fields.count == 5, fields.allSatisfy({ !$0.isEmpty }) else {
+            self.v1Error = .malformedLine
+            return nil
+        }
+        guard let source = Self.address(fields[1], family), let destination = Self.address(fields[2], family) else {
+            self.v1Error = .badAddress
+            return nil
+        }
+        guard let sourcePort = Self.port(fields[3]), let destinationPort = Self.port(fields[4]) else {
+            self.v1Error = .badPort
+            return nil
+        }
+        return ProxyHeader(
+            version: .v1,
+            command: .proxy,
+            addresses: .inet(
+                transport: .stream,
+                source: .init(address: source, port: sourcePort),
+                destination: .init(address: destination, port: destinationPort)
+            )
+        )
+    }
+
+    /// An address in the text form of `family` (TCP4 takes dotted IPv4 only, TCP6 IPv6 only).
+    private static func address(_ text: ArraySlice<UInt8>, _ family: IPAddress.Family) -> IPAddress? {
+        // IPv6 text has a colon, IPv4 text has none: checking it keeps `TCP4 ::1` out.
+        guard text.contains(UInt8(ascii: ":")) == (family == .ipv6) else { return nil }
+        return text.withUnsafeBytes { IPAddress(utf8: $0) }
+    }
+
+    /// 0 to 65535 in decimal, without leading zeros (no octal confusion, as the specification says).
+    private static func port(_ text: ArraySlice<UInt8>) -> UInt16? {
+        guard (1...5).contains(text.count), text.count == 1 || text.first != UInt8(ascii: "0") else { return nil }
+        var value = 0
+        for byte in text {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return UInt16(exactly: value)
+    }
+
+    // MARK: - Version 2
+
+    /// One more byte of v2's fixed 16; an error as soon as one is wrong.
+    private mutating func v2Fixed(_ byte: UInt8) -> ProxyHeaderError? {
+        self.stored.append(byte)
+        let count = self.stored.count
+        switch count {
+        case 1...Self.v2Signature.count:
+            return byte == Self.v2Signature[count - 1] ? nil : .wrongSignature
+        case 13:
+            guard byte >> 4 == 2 else { return .unsupportedVersion }
+            return byte & 0x0F <= 1 ? nil : .unsupportedCommand
+        case 14:
+            // A LOCAL header's family is ignored, whatever it says.
+            guard self.isProxyCommand else { return nil }
+            return byte >> 4 <= 3 && byte & 0x0F <= 2 ? nil : .unsupportedFamily
+        case 15:
+            return nil
+        default:
+            let length = Int(self.stored[14]) << 8 | Int(byte)
+            let needed = self.isProxyCommand ? Self.addressLength(familyByte: self.stored[13]) : 0
+            guard length >= needed else { return .addressBlockTooShort }
+            // UNIX paths are checked for length but not kept: no policy can judge them.
+            self.phase = .v2Block(remaining: length, kept: needed == 216 ? 0 : needed)
+            return nil
+        }
+    }
+
+    private var isProxyCommand: Bool {
+        self.stored[12] & 0x0F == 1
+    }
+
+    /// The bytes of the addresses a PROXY header of this family and transport must carry: 12 for
+    /// TCP or UDP over IPv4, 36 over IPv6, 216 for UNIX; 0 for an unspecified family or transport.
+    private static func addressLength(familyByte: UInt8) -> Int {
+        guard familyByte & 0x0F != 0 else { return 0 }
+        switch familyByte >> 4 {
+        case 1: return 12
+        case 2: return 36
+        case 3: return 216
+        default: return 0
+        }
+    }
+
+    /// The header in `stored`: fixed part checked, addresses (if any) complete.
+    private func v2Header() -> ProxyHeader {
+        guard self.isProxyCommand else { return ProxyHeader(version: .v2, command: .local, addresses: .unknown) }
+        let familyByte = self.stored[13]
+        let transport: ProxyHeader.TransportProtocol = familyByte & 0x0F == 2 ? .datagram : .stream
+        let block = self.stored[Self.v2FixedLength...]
+        switch Self.addressLength(familyByte: familyByte) {
+        case 12:
+            func ipv4(_ offset: Int) -> IPAddress {
+                IPAddress(ipv4: Self.bigEndian(block, at: offset, bytes: 4).map { UInt32($0) } ?? 0)
+            }
+            return Self.inetHeader(transport, ipv4(0), ipv4(4), block, portsAt: 8)
+        case 36:
+            func ipv6(_ offset: Int) -> IPAddress {
+                IPAddress(
+                    ipv6High: Self.bigEndian(block, at: offset, bytes: 8) ?? 0,
+                    low: Self.bigEndian(block, at: offset + 8, bytes: 8) ?? 0
+                )
+            }
+            return Self.inetHeader(transport, ipv6(0), ipv6(16), block, portsAt: 32)
+        case 216:
+            return ProxyHeader(version: .v2, command: .proxy, addresses: .unix(transport: transport))
+        default:
+            return ProxyHeader(version: .v2, command: .proxy, addresses: .unknown)
+        }
+    }
+
+    private static func inetHeader(
+        _ transport: ProxyHeader.TransportProtocol,
+        _ source: IPAddress,
+        _ destination: IPAddress,
+        _ block: ArraySlice<UInt8>,
+        portsAt offset: Int
+    ) -> ProxyHeader {
+        let sourcePort = UInt16(truncatingIfNeeded: Self.bigEndian(block, at: offset, bytes: 2) ?? 0)
+        let destinationPort = UInt16(truncatingIfNeeded: Self.bigEndian(block, at: offset + 2, bytes: 2) ?? 0)
+        return ProxyHeader(
+            version: .v2,
+            command: .proxy,
+            addresses: .inet(
+                transport: transport,
+                source: .init(address: source, port: sourcePort),
+                destination: .init(address: destination, port: destinationPort)
+            )
+        )
+    }
+
+    /// `bytes` bytes at `offset` into `block`, most significant first.
+    private static func bigEndian(_ block: ArraySlice<UInt8>, at offset: Int, bytes: Int) -> UInt64? {
+        let start = block.startIndex + offset
+        guard start + bytes <= block.endIndex else { return nil }
+        return block[start..<(start + bytes)].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

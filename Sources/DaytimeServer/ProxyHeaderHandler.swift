@@ -1,0 +1,239 @@
+import DaytimeCore
+import Logging
+import NIOCore
+import Synchronization
+
+/// What every connection of one PROXY protocol listener shares: who may send headers, how long
+/// they may take, and the server's policy, counters, clock and logger.
+final class ProxyListenerContext: Sendable {
+    let service: TimeProtocolKind
+    let trusted: AccessList
+    let headerTimeout: TimeAmount
+    let pending: PendingConnections
+    let policy: SourcePolicy
+    let statistics: ServerStatistics
+    let clock: any WallClock
+    let logger: Logger
+
+    init(
+        service: TimeProtocolKind,
+        configuration: ProxyProtocolConfiguration,
+        pending: PendingConnections,
+        policy: SourcePolicy,
+        statistics: ServerStatistics,
+        clock: any WallClock,
+        logger: Logger
+    ) {
+        self.service = service
+        self.trusted = AccessList(allow: configuration.trusted)
+        self.headerTimeout = TimeAmount(configuration.headerTimeout)
+        self.pending = pending
+        self.policy = policy
+        self.statistics = statistics
+        self.clock = clock
+        self.logger = logger
+    }
+}
+
+/// Connections waiting for their PROXY header, over every PROXY listener, and the most allowed.
+final class PendingConnections: Sendable {
+    private let count = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a place if one is free.
+    func enter() -> Bool {
+        if self.count.add(1, ordering: .relaxed).newValue <= self.limit { return true }
+        self.count.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() {
+        self.count.subtract(1, ordering: .relaxed)
+    }
+
+    /// Connections waiting now.
+    var current: Int {
+        self.count.load(ordering: .relaxed)
+    }
+}
+
+/// The whole life of a connection to a PROXY protocol listener: trust, header, policy, answer.
+///
+/// On connect, a peer outside the trusted ranges is closed at once. A trusted one has
+/// ``ProxyListenerContext/headerTimeout`` to send a complete header, decoded by the pure
+/// ``ProxyHeaderDecoder`` as bytes arrive (nothing is buffered but the decoder's few bytes). Then
+/// the real client (the header's source, or the balancer for `LOCAL` and `UNKNOWN`) passes the
+/// same ``SourcePolicy`` as a direct connection, and gets the same bytes from the event loop's own
+/// ``DaytimeLineRenderer``. Every refusal closes without an answer and is counted by reason.
+final class ProxyHeaderHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        /// Not yet active, or refused before the header could be read.
+        case idle
+        /// Trusted and counted as pending; the header is being read.
+        case readingHeader(timeout: Scheduled<Void>)
+        /// Answered or refused; the connection is closing and further bytes are ignored.
+        case done
+    }
+
+    private let listener: ProxyListenerContext
+    private let renderer: NIOLoopBoundBox<DaytimeLineRenderer>
+    private var decoder = ProxyHeaderDecoder()
+    private var state = State.idle
+    private var balancer: ProxyHeader.Endpoint?
+
+    /// - Parameter renderer: the renderer of this connection's event loop, shared with the other
+    ///   connections on that loop and with no other thread.
+    init(listener: ProxyListenerContext, renderer: NIOLoopBoundBox<DaytimeLineRenderer>) {
+        self.listener = listener
+        self.renderer = renderer
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let peer = context.channel.remoteAddress.flatMap(ProxyHeader.Endpoint.init)
+        self.balancer = peer
+        guard let peer, self.listener.trusted.permits(peer.address) else {
+            self.refuse(context, .untrustedProxy, client: peer)
+            return
+        }
+        guard self.listener.pending.enter() else {
+            self.refuse(context, .proxyPendingLimit, client: peer)
+            return
+        }
+        let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: self.listener.headerTimeout) {
+            self.headerTimedOut(context)
+        }
+        self.state = .readingHeader(timeout: timeout)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .readingHeader = self.state else { return }
+        let buffer = self.unwrapInboundIn(data)
+        switch buffer.withUnsafeReadableBytes({ self.decoder.decode($0) }) {
+        case .needMoreBytes:
+            return
+        case .invalid(let reason):
+            self.leavePending()
+            self.refuse(context, .badProxyHeader, client: self.balancer, detail: reason.description)
+        case .header(let header, _):
+            // Whatever follows the header (a daytime client sends nothing) is ignored.
+            self.leavePending()
+            self.answer(context, header: header)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .readingHeader = self.state {
+            self.leavePending()
+            self.count(.badProxyHeader, client: self.balancer, detail: "closed before the header was complete")
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A reset while reading the header: channelInactive follows and counts it.
+        context.close(promise: nil)
+    }
+
+    private func headerTimedOut(_ context: ChannelHandlerContext) {
+        guard case .readingHeader = self.state else { return }
+        self.leavePending()
+        self.refuse(context, .proxyHeaderTimeout, client: self.balancer)
+    }
+
+    /// Ends the pending state: cancels the timeout and frees the pending place.
+    private func leavePending() {
+        guard case .readingHeader(let timeout) = self.state else { return }
+        timeout.cancel()
+        self.listener.pending.leave()
+        self.state = .done
+    }
+
+    private func answer(_ context: ChannelHandlerContext, header: ProxyHeader) {
+        guard let balancer = self.balancer else { return }
+        // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
+        let client = header.client ?? balancer
+        let metadata: Logger.Metadata = [
+            "protocol": "\(self.listener.service)",
+            "transport": "tcp",
+            "proxy": "\(balancer)",
+            "proxy-header": "\(header.version == .v1 ? "v1" : "v2")",
+        ]
+        if let refusal = self.listener.policy.refusal(for: client.address, transport: .tcp) {
+            self.listener.statistics.countRefusal(refusal)
+            self.listener.logger.info(
+                "Refused a connection from \(client)",
+                metadata: metadata.merging(["reason": "\(refusal)"]) { $1 }
+            )
+            context.close(promise: nil)
+            return
+        }
+        let service = self.listener.service
+        let now = self.listener.clock.now()
+        var bytes = context.channel.allocator.buffer(capacity: DaytimeLineRenderer.capacity)
+        bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: DaytimeLineRenderer.capacity) { buffer in
+            self.renderer.value.writeAnswer(for: service, at: now, into: buffer)
+        }
+        let statistics = self.listener.statistics
+        let channel = context.channel
+        context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { result in
+            switch result {
+            case .success: statistics.countAnswers(1, service: service, transport: .tcp)
+            case .failure: statistics.countSendFailure()
+            }
+            channel.close(promise: nil)
+        }
+        self.listener.logger.info("Got a connection from \(client)", metadata: metadata)
+    }
+
+    private func refuse(
+        _ context: ChannelHandlerContext,
+        _ reason: RefusalReason,
+        client: ProxyHeader.Endpoint?,
+        detail: String? = nil
+    ) {
+        self.state = .done
+        self.count(reason, client: client, detail: detail)
+        context.close(promise: nil)
+    }
+
+    private func count(_ reason: RefusalReason, client: ProxyHeader.Endpoint?, detail: String?) {
+        self.state = .done
+        self.listener.statistics.countRefusal(reason)
+        var metadata: Logger.Metadata = [
+            "protocol": "\(self.listener.service)",
+            "transport": "tcp",
+            "reason": "\(reason)",
+        ]
+        if let detail { metadata["detail"] = "\(detail)" }
+        self.listener.logger.info(
+            "Refused a connection from \(client.map { "\($0)" } ?? "an unknown address")",
+            metadata: metadata
+        )
+    }
+}
+
+extension ProxyHeader.Endpoint {
+    /// The IP endpoint of a NIO socket address; nil for a UNIX socket. IPv4-mapped IPv6 peers (a
+    /// dual-stack listener's IPv4 clients) read as IPv4.
+    init?(_ address: SocketAddress) {
+        var ip: IPAddress?
+        switch address {
+        case .v4(let v4):
+            ip = withUnsafeBytes(of: v4.address) { IPAddress(socketAddress: $0.baseAddress!) }
+        case .v6(let v6):
+            ip = withUnsafeBytes(of: v6.address) { IPAddress(socketAddress: $0.baseAddress!) }
+        case .unixDomainSocket:
+            ip = nil
+        }
+        guard let ip, let port = address.port, let port = UInt16(exactly: port) else { return nil }
+        self.init(address: ip.unmappingIPv4, port: port)
+    }
+}

@@ -1,0 +1,175 @@
+import DaytimeCore
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The PROXY protocol listeners of a ``DaytimeService``, served by SwiftNIO.
+///
+/// Not the hot path: a connection here must wait for a header, with a timeout, while thousands of
+/// others may be stalled, which is what an event loop is for. The sockets are bound by
+/// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start()``) and
+/// handed to NIO as duplicates, so the service still owns and closes the originals. Each event loop
+/// has its own ``DaytimeLineRenderer``; each connection gets a ``ProxyHeaderHandler``.
+final class ProxyProtocolServer: Sendable {
+    private let listeners: [ListeningSocket]
+    private let contexts: [ProxyListenerContext]
+    private let pending: PendingConnections
+    private let headerTimeout: Duration
+    private let format: DaytimeFormat
+    private let timeZone: TimeZoneRules
+    private let threads: Int
+    private let logger: Logger
+    private let state = Mutex(State.idle)
+
+    private enum State {
+        case idle
+        case starting(stopRequested: Bool)
+        case running(group: MultiThreadedEventLoopGroup, channels: [any Channel])
+        case stopped
+    }
+
+    init(
+        listeners: [ListeningSocket],
+        configuration: ServerConfiguration,
+        proxy: ProxyProtocolConfiguration,
+        policy: SourcePolicy,
+        statistics: ServerStatistics,
+        clock: any WallClock,
+        logger: Logger
+    ) {
+        let pending = PendingConnections(limit: proxy.maximumPendingConnections)
+        self.listeners = listeners
+        self.pending = pending
+        self.contexts = listeners.map {
+            ProxyListenerContext(
+                service: $0.service,
+                configuration: proxy,
+                pending: pending,
+                policy: policy,
+                statistics: statistics,
+                clock: clock,
+                logger: logger
+            )
+        }
+        self.headerTimeout = proxy.headerTimeout
+        self.format = configuration.format
+        self.timeZone = configuration.timeZone
+        self.threads = configuration.threads
+        self.logger = logger
+    }
+
+    /// Connections waiting for their header now.
+    var pendingConnections: Int {
+        self.pending.current
+    }
+
+    /// Starts the event loops and accepts on every listener.
+    func start() async throws {
+        let proceed = self.state.withLock { state in
+            guard case .idle = state else { return false }
+            state = .starting(stopRequested: false)
+            return true
+        }
+        guard proceed else { return }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
+        var renderers: [ObjectIdentifier: NIOLoopBoundBox<DaytimeLineRenderer>] = [:]
+        for loop in group.makeIterator() {
+            renderers[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
+                DaytimeLineRenderer(format: self.format, timeZone: self.timeZone),
+                as: DaytimeLineRenderer.self,
+                eventLoop: loop
+            )
+        }
+        let loopRenderers = renderers
+        var channels: [any Channel] = []
+        do {
+            for (listener, context) in zip(self.listeners, self.contexts) {
+                let descriptor = dup(listener.descriptor)
+                guard descriptor >= 0 else {
+                    throw ListeningSocket.failure(
+                        errno: errno,
+                        action: "serve",
+                        address: "\(listener)",
+                        service: listener.service,
+                        transport: .tcp,
+                        givenHost: nil
+                    )
+                }
+                let channel = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.maxMessagesPerRead, value: 16)
+                    // The decoder keeps what it needs: a small read buffer bounds the rest.
+                    .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 512))
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let renderer = loopRenderers[ObjectIdentifier(channel.eventLoop)]!
+                            try channel.pipeline.syncOperations.addHandler(
+                                ProxyHeaderHandler(listener: context, renderer: renderer)
+                            )
+                        }
+                    }
+                    .withBoundSocket(descriptor)
+                    .get()
+                channels.append(channel)
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            try? await group.shutdownGracefully()
+            self.state.withLock { $0 = .stopped }
+            throw error
+        }
+        let stopRequested = self.state.withLock { state in
+            guard case .starting(let stopRequested) = state else { return true }
+            state = .running(group: group, channels: channels)
+            return stopRequested
+        }
+        if stopRequested { self.stopAccepting() }
+    }
+
+    /// Closes the listening channels (idempotent; safe before ``start()`` has finished).
+    func stopAccepting() {
+        let channels: [any Channel] = self.state.withLock { state in
+            switch state {
+            case .idle: state = .stopped
+            case .starting: state = .starting(stopRequested: true)
+            case .running(_, let channels): return channels
+            case .stopped: break
+            }
+            return []
+        }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
+    /// Waits until the listening channels are closed by ``stopAccepting()``.
+    func waitUntilNotAccepting() async {
+        let channels: [any Channel] = self.state.withLock { state in
+            if case .running(_, let channels) = state { return channels }
+            return []
+        }
+        for channel in channels { try? await channel.closeFuture.get() }
+    }
+
+    /// After ``stopAccepting()``: gives the connections still reading a header up to the header
+    /// timeout to finish, then stops the event loops.
+    func shutdown() async {
+        let group: MultiThreadedEventLoopGroup? = self.state.withLock { state in
+            guard case .running(let group, _) = state else { return nil }
+            state = .stopped
+            return group
+        }
+        guard let group else { return }
+        let deadline = ContinuousClock.now + self.headerTimeout
+        while self.pending.current > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        do {
+            try await group.shutdownGracefully()
+        } catch {
+            self.logger.warning("PROXY protocol event loops did not stop cleanly: \(error)")
+        }
+    }
+}
