@@ -94,6 +94,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // DaytimeServer's NIO channel handlers in EmbeddedChannel. A target of its own: importing
+        // NIO's modules into DaytimeServerTests makes Glibc's socket types resolve to CNIOLinux
+        // there, which MemberImportVisibility rejects in the raw-socket test clients.
+        .testTarget(
+            name: "DaytimeServerHandlerTests",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -157,7 +157,9 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// TCP sockets for the PROXY protocol ports, on every host; port 0 picks one port per service.
-    private static func bindProxyListeners(_ configuration: ServerConfiguration) throws(ServerError) -> [ListeningSocket] {
+    private static func bindProxyListeners(
+        _ configuration: ServerConfiguration
+    ) throws(ServerError) -> [ListeningSocket] {
         var listeners: [ListeningSocket] = []
         do {
             for service in TimeProtocolKind.allCases {
@@ -172,7 +174,11 @@ public final class DaytimeService: Service, Sendable {
                         reusePort: configuration.reusePort
                     )
                     if port == 0, let first = bound.first { port = first.port }
-                    listeners += bound.map { var listener = $0; listener.expectsProxyHeader = true; return listener }
+                    listeners += bound.map {
+                        var listener = $0
+                        listener.expectsProxyHeader = true
+                        return listener
+                    }
                 }
             }
         } catch {

@@ -57,7 +57,8 @@ public struct ProxyProtocolConfiguration: Sendable {
             if let port = self.port(for: service), !(0...65535).contains(port) {
                 throw ServerError(
                     code: .invalidConfiguration,
-                    description: "--\(service)-proxy-port \(port) is not a port: use 1-65535, 0 for any free port, or off"
+                    description:
+                        "--\(service)-proxy-port \(port) is not a port: use 1-65535, 0 for any free port, or off"
                 )
             }
         }
