@@ -183,7 +183,12 @@ public final class DaytimeService: Service, Sendable {
             }
         } catch {
             for listener in listeners { close(listener.descriptor) }
-            throw error
+            // The error names the plain port's flag; this port has its own.
+            throw ServerError(
+                code: error.code,
+                description: error.description.replacing("-port.", with: "-proxy-port."),
+                systemError: error.systemError
+            )
         }
         return listeners
     }

@@ -23,6 +23,7 @@ final class ProxyProtocolServer: Sendable {
     private let format: DaytimeFormat
     private let timeZone: TimeZoneRules
     private let threads: Int
+    private let backlog: Int
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -60,6 +61,7 @@ final class ProxyProtocolServer: Sendable {
         self.format = configuration.format
         self.timeZone = configuration.timeZone
         self.threads = configuration.threads
+        self.backlog = configuration.backlog
         self.logger = logger
     }
 
@@ -115,6 +117,9 @@ final class ProxyProtocolServer: Sendable {
                     .withBoundSocket(descriptor)
                     .get()
                 channels.append(channel)
+                // NIO listens again with its default backlog of 128 when it adopts a socket; a
+                // second listen(2) restores ours (a burst beyond 128 would wait for SYN retries).
+                _ = listen(listener.descriptor, Int32(clamping: self.backlog))
             }
         } catch {
             for channel in channels { try? await channel.close() }

@@ -1,0 +1,250 @@
+import DaytimeCore
+import DaytimeServer
+import Foundation
+import Glibc
+import InMemoryLogging
+import Logging
+import Testing
+
+private let loopbackRanges = SourcePolicyConfiguration.loopback
+
+private func proxyService(
+    host: String,
+    trusted: [AddressRange] = loopbackRanges,
+    headerTimeout: Duration = .seconds(3),
+    policy: SourcePolicyConfiguration = SourcePolicyConfiguration(),
+    logger: Logger = quietLogger()
+) throws -> DaytimeService {
+    try DaytimeService(
+        configuration: ServerConfiguration(
+            hosts: [host],
+            daytimePort: nil,
+            timePort: nil,
+            sourcePolicy: policy,
+            timeZone: .utc,
+            threads: 2,
+            proxyProtocol: ProxyProtocolConfiguration(
+                daytimePort: 0,
+                timePort: 0,
+                trusted: trusted,
+                headerTimeout: headerTimeout
+            )
+        ),
+        clock: FixedWallClock(seedInstant),
+        logger: logger
+    )
+}
+
+private let seedLine = Array("Fri May  7 20:36:52 2021\r\n".utf8)
+
+@Suite("PROXY protocol listeners on loopback")
+struct ProxyProtocolServiceTests {
+    @Test(
+        "v1 and v2 headers get the answer on IPv4 and IPv6; the log names the real client",
+        arguments: ["127.0.0.1", "::1"]
+    )
+    func answersWithHeaders(host: String) async throws {
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "test", factory: { _ in logs })
+        logger.logLevel = .info
+        let service = try proxyService(host: host, logger: logger)
+        #expect(service.listeners.isEmpty)
+        #expect(service.proxyListeners.allSatisfy { $0.description.hasSuffix("(PROXY protocol)") })
+        let daytime = try #require(service.proxyPort(for: .daytime))
+        let time = try #require(service.proxyPort(for: .time))
+        let v2Block: [UInt8] = [198, 51, 100, 9, 127, 0, 0, 1, 0x1F, 0x90, 0, 37]
+        let (line, value) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(
+                    host: host,
+                    port: daytime,
+                    send: Array("PROXY TCP4 192.0.2.7 127.0.0.1 56324 13\r\n".utf8)
+                ),
+                try await LoopbackClient.fetch(
+                    host: host,
+                    port: time,
+                    send: proxyV2Header(family: 0x11, block: v2Block)
+                )
+            )
+        }
+        #expect(line == seedLine)
+        #expect(value == [0xE4, 0x40, 0x23, 0x64])
+        let statistics = service.statistics.snapshot()
+        #expect(statistics.answered(.daytime, .tcp) == 1 && statistics.answered(.time, .tcp) == 1)
+        let messages = logs.entries.map(\.message.description)
+        #expect(messages.contains("Got a connection from 192.0.2.7:56324"))
+        #expect(messages.contains("Got a connection from 198.51.100.9:8080"))
+    }
+
+    @Test("a connection from outside the trusted ranges is closed without an answer, header or not")
+    func untrustedSource() async throws {
+        let service = try proxyService(host: "127.0.0.1", trusted: [try AddressRange("10.0.0.0/8")])
+        let port = try #require(service.proxyPort(for: .daytime))
+        let answer = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                try LoopbackClient.fetch(
+                    host: "127.0.0.1",
+                    port: port,
+                    send: Array("PROXY TCP4 192.0.2.7 127.0.0.1 56324 13\r\n".utf8),
+                    untilReset: true
+                )
+            }
+        }
+        #expect(answer.isEmpty)
+        #expect(service.statistics.snapshot().refused[.untrustedProxy] == 1)
+    }
+
+    @Test("the access list applies to the address in the header")
+    func accessListOnHeaderAddress() async throws {
+        let service = try proxyService(
+            host: "127.0.0.1",
+            policy: SourcePolicyConfiguration(deny: [try AddressRange("192.0.2.0/24")])
+        )
+        let port = try #require(service.proxyPort(for: .daytime))
+        let (denied, allowed) = try await withRunningService(service) {
+            (
+                try await LoopbackClient.fetch(
+                    host: "127.0.0.1",
+                    port: port,
+                    send: Array("PROXY TCP4 192.0.2.7 127.0.0.1 56324 13\r\n".utf8)
+                ),
+                try await LoopbackClient.fetch(
+                    host: "127.0.0.1",
+                    port: port,
+                    send: Array("PROXY TCP4 203.0.113.7 127.0.0.1 56324 13\r\n".utf8)
+                )
+            )
+        }
+        #expect(denied.isEmpty)
+        #expect(allowed == seedLine)
+        #expect(service.statistics.snapshot().refused[.accessList] == 1)
+    }
+
+    @Test("1,000 connections stalled halfway through their header do not delay a client, and close at the timeout")
+    func stalledHeaders() async throws {
+        let stalledCount = 1000
+        let timeout = 8.0
+        let service = try proxyService(host: "127.0.0.1", headerTimeout: .seconds(timeout))
+        let port = try #require(service.proxyPort(for: .daytime))
+        let result = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                var stalled: [Int32] = []
+                defer { for fd in stalled { close(fd) } }
+                let half = Array("PROXY TCP4 192.0.2.7 127.0".utf8)
+                let firstConnect = Date()
+                for _ in 0..<stalledCount {
+                    let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port, timeoutSeconds: 30)
+                    stalled.append(fd)
+                    _ = half.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+                // Every stalled connection is accepted and waiting before the client comes.
+                let deadline = Date().addingTimeInterval(timeout)
+                while service.pendingProxyConnections < stalledCount && Date() < deadline { usleep(1000) }
+                let start = Date()
+                let answer = try LoopbackClient.fetch(
+                    host: "127.0.0.1",
+                    port: port,
+                    send: Array("PROXY TCP4 203.0.113.7 127.0.0.1 56324 13\r\n".utf8)
+                )
+                let answerSeconds = Date().timeIntervalSince(start)
+                let pending = service.pendingProxyConnections
+                // Now each stalled one must be closed by the server, without a byte of answer.
+                var closed = 0
+                var firstClosed: Double?
+                for fd in stalled {
+                    var byte: UInt8 = 0
+                    let n = recv(fd, &byte, 1, 0)
+                    if n == 0 || (n < 0 && errno == ECONNRESET) { closed += 1 }
+                    if firstClosed == nil { firstClosed = Date().timeIntervalSince(firstConnect) }
+                }
+                return (answer, answerSeconds, pending, closed, firstClosed ?? 0)
+            }
+        }
+        let (answer, answerSeconds, pendingAtAnswer, closed, firstClosedAfter) = result
+        #expect(answer == seedLine)
+        #expect(pendingAtAnswer == stalledCount)
+        // Far below the header timeout: the client did not wait behind the stalled ones.
+        #expect(answerSeconds < 2)
+        #expect(closed == stalledCount)
+        // Not before the timeout (the first stalled connection is the first to go).
+        #expect(firstClosedAfter >= timeout - 0.1)
+        #expect(service.statistics.snapshot().refused[.proxyHeaderTimeout] == stalledCount)
+        #expect(service.pendingProxyConnections == 0)
+    }
+
+    @Test("configuration errors: a proxy port without trusted ranges, a zero timeout")
+    func configurationErrors() {
+        let untrusted = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    daytimePort: nil,
+                    timePort: nil,
+                    proxyProtocol: ProxyProtocolConfiguration(daytimePort: 0)
+                ),
+                logger: quietLogger()
+            )
+        }
+        #expect(untrusted?.description.contains("--proxy-trusted") == true)
+        let timeout = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    daytimePort: nil,
+                    timePort: nil,
+                    proxyProtocol: ProxyProtocolConfiguration(
+                        daytimePort: 0,
+                        trusted: loopbackRanges,
+                        headerTimeout: .zero
+                    )
+                ),
+                logger: quietLogger()
+            )
+        }
+        #expect(timeout?.description.contains("--proxy-header-timeout") == true)
+    }
+
+    @Test("SO_REUSEPORT: with --reuse-port two services share a port; without it, the second fails")
+    func reusePort() throws {
+        func service(port: Int, reusePort: Bool) throws -> DaytimeService {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    hosts: ["127.0.0.1"],
+                    daytimePort: port,
+                    timePort: nil,
+                    reusePort: reusePort
+                ),
+                logger: quietLogger()
+            )
+        }
+        let first = try service(port: 0, reusePort: true)
+        let port = try #require(first.port(for: .daytime))
+        let second = try service(port: port, reusePort: true)
+        #expect(second.port(for: .daytime) == port)
+        let error = #expect(throws: ServerError.self) { try service(port: port, reusePort: false) }
+        #expect(error?.code == .addressInUse)
+    }
+
+    @Test("a PROXY port in use is reported with its own flag")
+    func proxyPortInUse() throws {
+        let (fd, port) = try LoopbackClient.occupyPort()
+        defer { close(fd) }
+        let error = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    hosts: ["127.0.0.1"],
+                    daytimePort: nil,
+                    timePort: nil,
+                    proxyProtocol: ProxyProtocolConfiguration(daytimePort: port, trusted: loopbackRanges)
+                ),
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.code == .addressInUse)
+        #expect(error?.description.contains("--daytime-proxy-port.") == true)
+    }
+}
+
+/// A PROXY protocol v2 header with the PROXY command: signature, version, `family`, length, `block`.
+func proxyV2Header(family: UInt8, block: [UInt8]) -> [UInt8] {
+    [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, family, 0, UInt8(block.count)]
+        + block
+}
