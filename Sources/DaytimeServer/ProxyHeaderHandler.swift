@@ -96,9 +96,13 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let peer = context.channel.remoteAddress.flatMap(ProxyHeader.Endpoint.init)
+        guard let peer = context.channel.remoteAddress.flatMap(ProxyHeader.Endpoint.init) else {
+            // The peer reset before its address could be read (a balancer's quick health check).
+            self.refuse(context, .badProxyHeader, client: nil, detail: "closed before the header was complete")
+            return
+        }
         self.balancer = peer
-        guard let peer, self.listener.trusted.permits(peer.address) else {
+        guard self.listener.trusted.permits(peer.address) else {
             self.refuse(context, .untrustedProxy, client: peer)
             return
         }

@@ -1,0 +1,312 @@
+import Foundation
+import Testing
+
+/// The load-balancer configurations docs/SCALING.md shows. The tests run exactly these, with
+/// loopback addresses in place of the documentation's, and check that the document still shows them.
+enum BalancerConfiguration {
+    /// HAProxy in TCP mode: one frontend, a round-robin backend of daytimed PROXY ports.
+    /// `sendProxy` is `send-proxy` (v1) or `send-proxy-v2`; `source` is the address HAProxy
+    /// connects from (the tests use one of their own to tell the balancer from the clients).
+    static func haproxy(listen: String, servers: [String], sendProxy: String, source: String? = nil) -> String {
+        let serverLines = servers.enumerated().map { index, address in
+            "    server daytimed\(index + 1) \(address) \(sendProxy) check check-send-proxy inter 2s"
+                + (source.map { " source \($0)" } ?? "")
+        }
+        return """
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+
+            frontend daytime
+                bind \(listen)
+                default_backend daytimed
+
+            backend daytimed
+                balance roundrobin
+            \(serverLines.joined(separator: "\n"))
+
+            """
+    }
+
+    /// nginx's stream module with `proxy_protocol on;` (nginx sends version 1).
+    static func nginx(listen: String, servers: [String], bind: String? = nil) -> String {
+        let serverLines = servers.map { "        server \($0);" }
+        let bindLine = bind.map { "        proxy_bind \($0);\n" } ?? ""
+        return """
+            stream {
+                upstream daytimed {
+            \(serverLines.joined(separator: "\n"))
+                }
+                server {
+                    listen \(listen);
+                    proxy_pass daytimed;
+                    proxy_protocol on;
+                    proxy_timeout 10s;
+            \(bindLine)    }
+            }
+
+            """
+    }
+}
+
+/// daytimed behind the real HAProxy and nginx, each started by the test on loopback with a private
+/// configuration, in the foreground, and killed at the end.
+@Suite("daytimed behind HAProxy and nginx (PROXY protocol)")
+struct ProxyInteropTests {
+    /// The balancer connects to daytimed from here: the only trusted address.
+    static let balancerAddress = "127.0.0.2"
+    /// Clients connect to the balancer from these; daytimed denies the second.
+    static let allowedClient = "127.0.0.5"
+    static let deniedClient = "127.0.0.6"
+
+    /// Starts daytimed with a PROXY port that trusts only the balancer and denies `deniedClient`.
+    static func startDaytimed(_ extra: [String] = []) async throws -> (BackgroundProcess, port: Int) {
+        let process = try BackgroundProcess(
+            try Processes.product("daytimed"),
+            [
+                "--host", "127.0.0.1", "--daytime-port", "off", "--time-port", "off",
+                "--daytime-proxy-port", "0", "--proxy-trusted", "\(balancerAddress)/32",
+                "--deny", "\(deniedClient)/32", "--log-level", "info", "--timezone", "UTC",
+            ] + extra
+        )
+        return (process, try await proxyPort(of: process))
+    }
+
+    /// The port of daytimed's first PROXY listener, from its `listening on` line.
+    static func proxyPort(of process: BackgroundProcess) async throws -> Int {
+        try await process.waitForStandardError(containing: "(PROXY protocol)")
+        for line in process.standardError.split(separator: "\n") where line.hasSuffix("(PROXY protocol)") {
+            let address = line.split(separator: " ").dropLast(2).last ?? ""
+            if let port = address.split(separator: ":").last.flatMap({ Int($0) }) { return port }
+        }
+        throw Processes.Failure("no PROXY port in \(process.standardError)")
+    }
+
+    /// A free TCP port on `host` (bound and released; the balancer takes it right after).
+    static func freePort(on host: String) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, host, &sin.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else { throw Processes.Failure("cannot find a free port on \(host): errno \(errno)") }
+        return Int(UInt16(bigEndian: sin.sin_port))
+    }
+
+    /// Connects from `source` to `host:port` and returns what arrives until the peer closes (or
+    /// resets). Blocks; call on a thread of its own.
+    static func fetch(from source: String, to host: String, port: Int) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func address(_ host: String, _ port: Int) -> sockaddr_in {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, host, &sin.sin_addr)
+            return sin
+        }
+        var local = address(source, 0)
+        var remote = address(host, port)
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw Processes.Failure("bind \(source): errno \(errno)") }
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+        }
+        guard connected == 0 else { throw Processes.Failure("connect \(host):\(port): errno \(errno)") }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                received += chunk[0..<n]
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n == 0 || errno == ECONNRESET { return received }
+            throw Processes.Failure("recv from \(host):\(port): errno \(errno)")
+        }
+    }
+
+    /// Waits until `host:port` accepts connections, or fails with the balancer's output.
+    static func waitUntilListening(_ process: BackgroundProcess, _ name: String, host: String, port: Int) async throws {
+        try await Processes.offPool {
+            let deadline = Date().addingTimeInterval(15)
+            while true {
+                if let fd = try? PeerInteropTests.connect(host, port) {
+                    close(fd)
+                    return
+                }
+                guard Date() < deadline, process.process.isRunning else {
+                    throw Processes.Failure(
+                        "\(name) did not listen on \(host):\(port); stdout: \(process.standardOutput) stderr: \(process.standardError)"
+                    )
+                }
+                usleep(20_000)
+            }
+        }
+    }
+
+    /// A private directory for a balancer's configuration and files.
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// Five clients through the balancer: four from the allowed address get a ctime line, one from
+    /// the denied address gets nothing. Returns the answers' byte counts, allowed first.
+    static func clientsThrough(host: String, port: Int) async throws -> (allowed: [[UInt8]], denied: [UInt8]) {
+        try await Processes.offPool {
+            let allowed = try (0..<4).map { _ in try Self.fetch(from: Self.allowedClient, to: host, port: port) }
+            let denied = try Self.fetch(from: Self.deniedClient, to: host, port: port)
+            return (allowed, denied)
+        }
+    }
+
+    static func expectAnswers(_ answers: (allowed: [[UInt8]], denied: [UInt8]), logs: String) {
+        for answer in answers.allowed {
+            let line = String(decoding: answer, as: UTF8.self)
+            // A ctime line: "Thu Nov 26 12:26:18 2026\r\n".
+            #expect(answer.count == 26 && line.hasSuffix("\r\n"), "answer: \(line.debugDescription)")
+        }
+        #expect(answers.denied.isEmpty)
+        #expect(logs.contains("Got a connection from \(allowedClient):"))
+        #expect(logs.contains("proxy=\(balancerAddress):"))
+        #expect(logs.contains("reason=access-list") && logs.contains("Refused a connection from \(deniedClient):"))
+        // Every connection came from the trusted balancer address, health checks included. (HAProxy's
+        // checks may reset before sending a header: those count as bad-proxy-header, so that
+        // reason is not checked here.)
+        #expect(!logs.contains("untrusted-proxy"), "\(logs)")
+    }
+
+    @Test(
+        "HAProxy in TCP mode in front of two daytimed: the real client in the log, the access list on it",
+        arguments: ["send-proxy", "send-proxy-v2"]
+    )
+    func haproxy(sendProxy: String) async throws {
+        let haproxy = try Processes.tool("haproxy", package: "haproxy")
+        let (first, firstPort) = try await Self.startDaytimed()
+        defer { first.stop(signal: SIGKILL) }
+        let (second, secondPort) = try await Self.startDaytimed()
+        defer { second.stop(signal: SIGKILL) }
+        let frontendHost = "127.0.0.21"
+        let frontendPort = try Self.freePort(on: frontendHost)
+        let directory = try Self.temporaryDirectory("haproxy")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = directory.appendingPathComponent("haproxy.cfg")
+        try BalancerConfiguration.haproxy(
+            listen: "\(frontendHost):\(frontendPort)",
+            servers: ["127.0.0.1:\(firstPort)", "127.0.0.1:\(secondPort)"],
+            sendProxy: sendProxy,
+            source: Self.balancerAddress
+        ).write(to: configuration, atomically: true, encoding: .utf8)
+        let check = try await Processes.run(haproxy, ["-c", "-f", configuration.path])
+        #expect(check.status == 0, "haproxy -c: \(check.standardOutput) \(check.standardError)")
+        // -db: foreground, no daemon; the test owns the process.
+        let balancer = try BackgroundProcess(haproxy, ["-db", "-f", configuration.path])
+        defer { balancer.stop(signal: SIGKILL) }
+        try await Self.waitUntilListening(balancer, "haproxy", host: frontendHost, port: frontendPort)
+
+        let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
+        Self.expectAnswers(answers, logs: first.standardError + second.standardError)
+        // Round robin: both instances answered clients.
+        for instance in [first, second] {
+            #expect(instance.standardError.contains("Got a connection from \(Self.allowedClient):"))
+        }
+        #expect(first.standardError.contains("proxy-header=\(sendProxy == "send-proxy" ? "v1" : "v2")"))
+    }
+
+    @Test("nginx's stream module with proxy_protocol on: the real client in the log, the access list on it")
+    func nginx() async throws {
+        let nginx = try Processes.tool("nginx", package: "nginx")
+        let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
+        guard FileManager.default.fileExists(atPath: module) else {
+            throw Processes.Failure(
+                "\(module) is missing: run scripts/test, which installs it (apt-get install libnginx-mod-stream)"
+            )
+        }
+        let (daytimed, port) = try await Self.startDaytimed()
+        defer { daytimed.stop(signal: SIGKILL) }
+        let frontendHost = "127.0.0.22"
+        let frontendPort = try Self.freePort(on: frontendHost)
+        let directory = try Self.temporaryDirectory("nginx")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = directory.appendingPathComponent("nginx.conf")
+        try """
+        load_module \(module);
+        pid \(directory.path)/nginx.pid;
+        error_log \(directory.path)/error.log;
+        events {}
+
+        """.appending(
+            BalancerConfiguration.nginx(
+                listen: "\(frontendHost):\(frontendPort)",
+                servers: ["127.0.0.1:\(port)"],
+                bind: Self.balancerAddress
+            )
+        ).write(to: configuration, atomically: true, encoding: .utf8)
+        let arguments = ["-p", directory.path, "-e", "\(directory.path)/error.log", "-c", configuration.path]
+        let check = try await Processes.run(nginx, arguments + ["-t"])
+        #expect(check.status == 0, "nginx -t: \(check.standardOutput) \(check.standardError)")
+        let balancer = try BackgroundProcess(nginx, arguments + ["-g", "daemon off;"])
+        // SIGTERM, not SIGKILL: nginx's master stops its workers then (they outlive a killed master).
+        defer { balancer.stop(signal: SIGTERM) }
+        try await Self.waitUntilListening(balancer, "nginx", host: frontendHost, port: frontendPort)
+
+        let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
+        Self.expectAnswers(answers, logs: daytimed.standardError)
+        #expect(daytimed.standardError.contains("proxy-header=v1"))
+    }
+
+    @Test("two daytimed processes share a port with --reuse-port; without it the second exits with 'in use'")
+    func reusePort() async throws {
+        let daytimed = try Processes.product("daytimed")
+        let common = [
+            "--host", "127.0.0.1", "--time-port", "off", "--daytime-transports", "tcp", "--log-level", "info",
+        ]
+        let first = try BackgroundProcess(daytimed, common + ["--daytime-port", "0", "--reuse-port"])
+        defer { first.stop(signal: SIGKILL) }
+        let port = try await first.listeningPort("daytime")
+        let second = try BackgroundProcess(daytimed, common + ["--daytime-port", "\(port)", "--reuse-port"])
+        defer { second.stop(signal: SIGKILL) }
+        _ = try await second.listeningPort("daytime")
+        // The kernel spreads connections over both by a hash of the client's address and port.
+        let answers = try await Processes.offPool {
+            try (0..<40).map { _ in try Self.fetch(from: "127.0.0.1", to: "127.0.0.1", port: port) }
+        }
+        #expect(answers.allSatisfy { $0.count == 26 })
+        #expect(first.standardError.contains("Got a connection from"))
+        #expect(second.standardError.contains("Got a connection from"))
+        let third = try await Processes.run(daytimed, common + ["--daytime-port", "\(port)"])
+        #expect(third.status == 1)
+        #expect(third.standardError.contains("already in use"))
+    }
+
+    @Test("docs/SCALING.md shows the configurations these tests run")
+    func documentationMatches() throws {
+        let text = try String(
+            contentsOf: Processes.packageRoot.appendingPathComponent("docs/SCALING.md"),
+            encoding: .utf8
+        )
+        let servers = ["10.0.1.11:1313", "10.0.1.12:1313"]
+        let haproxy = BalancerConfiguration.haproxy(listen: "*:13", servers: servers, sendProxy: "send-proxy-v2")
+        let nginx = BalancerConfiguration.nginx(listen: "13", servers: servers)
+        #expect(text.contains(haproxy), "docs/SCALING.md should show:\n\(haproxy)")
+        #expect(text.contains(nginx), "docs/SCALING.md should show:\n\(nginx)")
+    }
+}
