@@ -26,7 +26,8 @@ public final class DaytimeService: Service, Sendable {
     public var configuration: ServerConfiguration {
         self.currentConfiguration.withLock { $0 }
     }
-    /// Every bound socket, with its real port.
+    /// Every bound socket of the plain ports (served by the accept and datagram loops), with its
+    /// real port.
     public let listeners: [ListeningSocket]
     /// The TCP sockets that expect a PROXY protocol header (``ServerConfiguration/proxyProtocol``).
     public let proxyListeners: [ListeningSocket]
