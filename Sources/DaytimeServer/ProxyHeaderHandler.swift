@@ -4,13 +4,13 @@ import NIOCore
 import Synchronization
 
 /// What every connection of one PROXY protocol listener shares: who may send headers, how long
-/// they may take, and the server's policy, counters, clock and logger.
+/// they may take, and the server's live settings (policy, format, zone), counters, clock and logger.
 final class ProxyListenerContext: Sendable {
     let service: TimeProtocolKind
     let trusted: AccessList
     let headerTimeout: TimeAmount
     let pending: PendingConnections
-    let policy: SourcePolicy
+    let settings: LiveSettingsBox
     let statistics: ServerStatistics
     let clock: any WallClock
     let logger: Logger
@@ -19,7 +19,7 @@ final class ProxyListenerContext: Sendable {
         service: TimeProtocolKind,
         configuration: ProxyProtocolConfiguration,
         pending: PendingConnections,
-        policy: SourcePolicy,
+        settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
@@ -28,10 +28,47 @@ final class ProxyListenerContext: Sendable {
         self.trusted = AccessList(allow: configuration.trusted)
         self.headerTimeout = TimeAmount(configuration.headerTimeout)
         self.pending = pending
-        self.policy = policy
+        self.settings = settings
         self.statistics = statistics
         self.clock = clock
         self.logger = logger
+    }
+}
+
+/// What one event loop answers with: the policy and a renderer of the settings' generation, renewed
+/// after a reload at the next answer (never during one). Lives in the loop's `NIOLoopBoundBox`.
+struct ProxyLoopState: Sendable {
+    private(set) var generation: Int
+    private(set) var policy: SourcePolicy
+    private(set) var renderer: DaytimeLineRenderer
+
+    init(_ settings: LiveSettingsBox) {
+        let (current, generation) = settings.current()
+        self.generation = generation
+        self.policy = current.policy
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+    }
+
+    /// Takes the latest settings if a reload happened since.
+    mutating func refresh(from settings: LiveSettingsBox) {
+        guard settings.generation != self.generation else { return }
+        let (current, generation) = settings.current()
+        self.generation = generation
+        self.policy = current.policy
+        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
+            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        }
+    }
+
+    /// Writes the answer for `service` at `now` into `buffer`.
+    mutating func writeAnswer(
+        for service: TimeProtocolKind,
+        at now: Instant,
+        into buffer: UnsafeMutableRawBufferPointer
+    )
+        -> Int
+    {
+        self.renderer.writeAnswer(for: service, at: now, into: buffer)
     }
 }
 
@@ -68,7 +105,7 @@ final class PendingConnections: Sendable {
 /// ``ProxyHeaderDecoder`` as bytes arrive (nothing is buffered but the decoder's few bytes). Then
 /// the real client (the header's source, or the balancer for `LOCAL` and `UNKNOWN`) passes the
 /// same ``SourcePolicy`` as a direct connection, and gets the same bytes from the event loop's own
-/// ``DaytimeLineRenderer``. Every refusal closes without an answer and is counted by reason.
+/// ``DaytimeLineRenderer`` (both from the service's live settings, so a reload applies here too). Every refusal closes without an answer and is counted by reason.
 final class ProxyHeaderHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -83,16 +120,16 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
     }
 
     private let listener: ProxyListenerContext
-    private let renderer: NIOLoopBoundBox<DaytimeLineRenderer>
+    private let loopState: NIOLoopBoundBox<ProxyLoopState>
     private var decoder = ProxyHeaderDecoder()
     private var state = State.idle
     private var balancer: ProxyHeader.Endpoint?
 
-    /// - Parameter renderer: the renderer of this connection's event loop, shared with the other
-    ///   connections on that loop and with no other thread.
-    init(listener: ProxyListenerContext, renderer: NIOLoopBoundBox<DaytimeLineRenderer>) {
+    /// - Parameter loopState: the policy and renderer of this connection's event loop, shared with
+    ///   the other connections on that loop and with no other thread.
+    init(listener: ProxyListenerContext, loopState: NIOLoopBoundBox<ProxyLoopState>) {
         self.listener = listener
-        self.renderer = renderer
+        self.loopState = loopState
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -170,7 +207,8 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
             "proxy": "\(balancer)",
             "proxy-header": "\(header.version == .v1 ? "v1" : "v2")",
         ]
-        if let refusal = self.listener.policy.refusal(for: client.address, transport: .tcp) {
+        self.loopState.value.refresh(from: self.listener.settings)
+        if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
             self.listener.statistics.countRefusal(refusal)
             self.listener.logger.info(
                 "Refused a connection from \(client)",
@@ -183,7 +221,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         let now = self.listener.clock.now()
         var bytes = context.channel.allocator.buffer(capacity: DaytimeLineRenderer.capacity)
         bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: DaytimeLineRenderer.capacity) { buffer in
-            self.renderer.value.writeAnswer(for: service, at: now, into: buffer)
+            self.loopState.value.writeAnswer(for: service, at: now, into: buffer)
         }
         let statistics = self.listener.statistics
         let channel = context.channel

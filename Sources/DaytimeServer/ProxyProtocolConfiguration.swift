@@ -52,6 +52,20 @@ public struct ProxyProtocolConfiguration: Sendable {
         self.daytimePort != nil || self.timePort != nil
     }
 
+    /// The names of the settings that differ from `other`: all need a restart (the listeners and
+    /// their connections' handlers are made with them).
+    func settingsChanged(in other: ProxyProtocolConfiguration) -> [String] {
+        var changed: [String] = []
+        if self.daytimePort != other.daytimePort { changed.append("daytime-proxy-port") }
+        if self.timePort != other.timePort { changed.append("time-proxy-port") }
+        if self.trusted != other.trusted { changed.append("proxy-trusted") }
+        if self.headerTimeout != other.headerTimeout { changed.append("proxy-header-timeout") }
+        if self.maximumPendingConnections != other.maximumPendingConnections {
+            changed.append("proxy-max-pending")
+        }
+        return changed
+    }
+
     func validate() throws(ServerError) {
         for service in TimeProtocolKind.allCases {
             if let port = self.port(for: service), !(0...65535).contains(port) {

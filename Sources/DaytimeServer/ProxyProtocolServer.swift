@@ -14,14 +14,13 @@ import Glibc
 /// others may be stalled, which is what an event loop is for. The sockets are bound by
 /// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start()``) and
 /// handed to NIO as duplicates, so the service still owns and closes the originals. Each event loop
-/// has its own ``DaytimeLineRenderer``; each connection gets a ``ProxyHeaderHandler``.
+/// has its own ``DaytimeLineRenderer`` and policy (``ProxyLoopState``); each connection gets a ``ProxyHeaderHandler``.
 final class ProxyProtocolServer: Sendable {
     private let listeners: [ListeningSocket]
     private let contexts: [ProxyListenerContext]
     private let pending: PendingConnections
     private let headerTimeout: Duration
-    private let format: DaytimeFormat
-    private let timeZone: TimeZoneRules
+    private let settings: LiveSettingsBox
     private let threads: Int
     private let backlog: Int
     private let logger: Logger
@@ -38,7 +37,7 @@ final class ProxyProtocolServer: Sendable {
         listeners: [ListeningSocket],
         configuration: ServerConfiguration,
         proxy: ProxyProtocolConfiguration,
-        policy: SourcePolicy,
+        settings: LiveSettingsBox,
         statistics: ServerStatistics,
         clock: any WallClock,
         logger: Logger
@@ -51,15 +50,14 @@ final class ProxyProtocolServer: Sendable {
                 service: $0.service,
                 configuration: proxy,
                 pending: pending,
-                policy: policy,
+                settings: settings,
                 statistics: statistics,
                 clock: clock,
                 logger: logger
             )
         }
         self.headerTimeout = proxy.headerTimeout
-        self.format = configuration.format
-        self.timeZone = configuration.timeZone
+        self.settings = settings
         self.threads = configuration.threads
         self.backlog = configuration.backlog
         self.logger = logger
@@ -79,15 +77,15 @@ final class ProxyProtocolServer: Sendable {
         }
         guard proceed else { return }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
-        var renderers: [ObjectIdentifier: NIOLoopBoundBox<DaytimeLineRenderer>] = [:]
+        var states: [ObjectIdentifier: NIOLoopBoundBox<ProxyLoopState>] = [:]
         for loop in group.makeIterator() {
-            renderers[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
-                DaytimeLineRenderer(format: self.format, timeZone: self.timeZone),
-                as: DaytimeLineRenderer.self,
+            states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
+                ProxyLoopState(self.settings),
+                as: ProxyLoopState.self,
                 eventLoop: loop
             )
         }
-        let loopRenderers = renderers
+        let loopStates = states
         var channels: [any Channel] = []
         do {
             for (listener, context) in zip(self.listeners, self.contexts) {
@@ -108,9 +106,9 @@ final class ProxyProtocolServer: Sendable {
                     .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 512))
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            let renderer = loopRenderers[ObjectIdentifier(channel.eventLoop)]!
+                            let state = loopStates[ObjectIdentifier(channel.eventLoop)]!
                             try channel.pipeline.syncOperations.addHandler(
-                                ProxyHeaderHandler(listener: context, renderer: renderer)
+                                ProxyHeaderHandler(listener: context, loopState: state)
                             )
                         }
                     }

@@ -125,6 +125,8 @@ public struct ServerConfiguration: Sendable {
         if self.timeTransports != other.timeTransports { changed.append("time-transports") }
         if self.threads != other.threads { changed.append("threads") }
         if self.backlog != other.backlog { changed.append("backlog") }
+        if self.reusePort != other.reusePort { changed.append("reuse-port") }
+        changed += self.proxyProtocol.settingsChanged(in: other.proxyProtocol)
         return changed
     }
 }

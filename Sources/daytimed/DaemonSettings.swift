@@ -32,6 +32,12 @@ struct DaemonSettings: Sendable {
     var backlog = 4096
     /// How long a graceful stop may take before the remaining work is cancelled.
     var shutdownTimeout: Duration = .seconds(10)
+    var daytimeProxyPort: Int?
+    var timeProxyPort: Int?
+    var proxyTrusted: [AddressRange] = []
+    var proxyHeaderTimeout: Duration = .seconds(3)
+    var proxyMaxPending = 4096
+    var reusePort = false
 
     /// Where each setting that is not a default came from, by key: for `--check-config` and for
     /// error messages.
@@ -50,7 +56,22 @@ struct DaemonSettings: Sendable {
         } catch {
             throw SettingError(key: "timezone", origin: self.origins["timezone"], problem: "\(error)")
         }
-        guard self.daytimePort != nil || self.timePort != nil else {
+        let proxy = ProxyProtocolConfiguration(
+            daytimePort: self.daytimeProxyPort,
+            timePort: self.timeProxyPort,
+            trusted: self.proxyTrusted,
+            headerTimeout: self.proxyHeaderTimeout,
+            maximumPendingConnections: self.proxyMaxPending
+        )
+        if proxy.isEnabled && proxy.trusted.isEmpty {
+            throw SettingError(
+                key: "proxy-trusted",
+                origin: nil,
+                problem: "a proxy port needs the load balancers' addresses (such as --proxy-trusted 10.0.0.0/8): "
+                    + "without them any client could forge its address"
+            )
+        }
+        guard self.daytimePort != nil || self.timePort != nil || proxy.isEnabled else {
             throw SettingError(
                 key: "daytime-port",
                 origin: self.origins["daytime-port"] ?? self.origins["time-port"],
@@ -89,7 +110,9 @@ struct DaemonSettings: Sendable {
             clockHealth: ClockHealthThresholds(
                 healthyMaximumError: self.clockHealthyMaxError,
                 wrongEstimatedError: self.clockWrongEstError
-            )
+            ),
+            proxyProtocol: proxy,
+            reusePort: self.reusePort
         )
     }
 }

@@ -256,6 +256,59 @@ struct Daytimed: AsyncParsableCommand {
     )
     var group: String?
 
+    @Option(
+        name: .customLong("daytime-proxy-port"),
+        help: ArgumentHelp(
+            "Daytime port behind a load balancer: each connection must start with a PROXY protocol header "
+                + "(v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off. (default: off)",
+            valueName: "port"
+        )
+    )
+    var daytimeProxyPort: String?
+
+    @Option(
+        name: .customLong("time-proxy-port"),
+        help: ArgumentHelp(
+            "Time port behind a load balancer, as --daytime-proxy-port. (default: off)",
+            valueName: "port"
+        )
+    )
+    var timeProxyPort: String?
+
+    @Option(
+        name: .customLong("proxy-trusted"),
+        help: ArgumentHelp(
+            "A load balancer's range (CIDR) allowed to send PROXY headers; repeat for several. "
+                + "Required with a proxy port: nothing is trusted by default.",
+            valueName: "range"
+        )
+    )
+    var proxyTrusted: [String] = []
+
+    @Option(
+        name: .customLong("proxy-header-timeout"),
+        help: ArgumentHelp(
+            "Seconds a connection to a proxy port has for its whole header before it is closed. (default: 3)",
+            valueName: "seconds"
+        )
+    )
+    var proxyHeaderTimeout: String?
+
+    @Option(
+        name: .customLong("proxy-max-pending"),
+        help: ArgumentHelp(
+            "Connections to proxy ports that may wait for their header at once; more are closed. (default: 4096)",
+            valueName: "count"
+        )
+    )
+    var proxyMaxPending: String?
+
+    @Flag(
+        name: .customLong("reuse-port"),
+        help: "Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."
+    )
+    var reusePort = false
+
     func validate() throws {
         if self.group != nil && self.user == nil {
             throw ValidationError("--group needs --user: give the user to run as too")
@@ -278,10 +331,13 @@ struct Daytimed: AsyncParsableCommand {
             ("nist-label", self.nistLabel), ("nist-advance", self.nistAdvance),
             ("leap-seconds-file", self.leapSecondsFile), ("clock-healthy-max-error", self.clockHealthyMaxError),
             ("clock-wrong-est-error", self.clockWrongEstError),
+            ("daytime-proxy-port", self.daytimeProxyPort), ("time-proxy-port", self.timeProxyPort),
+            ("proxy-header-timeout", self.proxyHeaderTimeout), ("proxy-max-pending", self.proxyMaxPending),
+            ("reuse-port", self.reusePort ? "true" : nil),
         ]
         let lists: [(String, [String])] = [
             ("host", self.host), ("allow", self.allow), ("deny", self.deny),
-            ("rate-limit-exempt", self.rateLimitExempt),
+            ("rate-limit-exempt", self.rateLimitExempt), ("proxy-trusted", self.proxyTrusted),
         ]
         var values: [String: [String]] = [:]
         for (key, value) in single { if let value { values[key] = [value] } }

@@ -163,6 +163,49 @@ struct SettingKey: Sendable {
             }
             settings.shutdownTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
         },
+        // Behind a load balancer (docs/SCALING.md).
+        SettingKey(name: "daytime-proxy-port", default: "off", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            settings.daytimeProxyPort = try port(values[0])
+        },
+        SettingKey(name: "time-proxy-port", default: "off", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            settings.timeProxyPort = try port(values[0])
+        },
+        SettingKey(
+            name: "proxy-trusted",
+            default: "nobody (required with a proxy port)",
+            isList: true,
+            reloadable: false
+        ) {
+            settings,
+            values throws(SettingProblem) in
+            settings.proxyTrusted = try ranges(values)
+        },
+        SettingKey(name: "proxy-header-timeout", default: "3", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            guard let seconds = Double(values[0]), seconds.isFinite, seconds > 0, seconds <= 3600 else {
+                throw SettingProblem(
+                    "'\(values[0])' is not a time: give seconds above 0, at most 3600, such as 3 or 0.5"
+                )
+            }
+            settings.proxyHeaderTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        },
+        SettingKey(name: "proxy-max-pending", default: "4096", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            settings.proxyMaxPending = try integer(values[0], in: 1...1_048_576, what: "a connection count")
+        },
+        SettingKey(name: "reuse-port", default: "false", reloadable: false) { settings, values throws(SettingProblem) in
+            switch values[0].lowercased() {
+            case "true", "yes", "on", "1": settings.reusePort = true
+            case "false", "no", "off", "0": settings.reusePort = false
+            default: throw SettingProblem("'\(values[0])' is not true or false")
+            }
+        },
     ]
 
     /// The key named `name`, if there is one.

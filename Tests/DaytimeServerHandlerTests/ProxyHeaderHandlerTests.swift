@@ -18,12 +18,20 @@ private struct Harness {
     struct Shared {
         var statistics = ServerStatistics()
         var pending: PendingConnections
-        var policy: SourcePolicy
+        var settings: LiveSettingsBox
         var logs = InMemoryLogHandler()
         var loop = EmbeddedEventLoop()
+        /// The event loop's policy and renderer, as ProxyProtocolServer keeps one per loop.
+        var loopState: NIOLoopBoundBox<ProxyLoopState>
 
         init(policy: SourcePolicyConfiguration = SourcePolicyConfiguration(), pendingLimit: Int = 100) {
-            self.policy = SourcePolicy(policy)
+            let configuration = ServerConfiguration(sourcePolicy: policy, format: .ctime, timeZone: .utc)
+            self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
+            self.loopState = NIOLoopBoundBox.makeBoxSendingValue(
+                ProxyLoopState(self.settings),
+                as: ProxyLoopState.self,
+                eventLoop: self.loop
+            )
             self.pending = PendingConnections(limit: pendingLimit)
         }
     }
@@ -45,18 +53,13 @@ private struct Harness {
                 headerTimeout: headerTimeout
             ),
             pending: shared.pending,
-            policy: shared.policy,
+            settings: shared.settings,
             statistics: shared.statistics,
             clock: FixedWallClock(seedInstant),
             logger: logger
         )
-        let renderer = NIOLoopBoundBox.makeBoxSendingValue(
-            DaytimeLineRenderer(format: .ctime, timeZone: .utc),
-            as: DaytimeLineRenderer.self,
-            eventLoop: shared.loop
-        )
         self.channel = EmbeddedChannel(
-            handler: ProxyHeaderHandler(listener: context, renderer: renderer),
+            handler: ProxyHeaderHandler(listener: context, loopState: shared.loopState),
             loop: shared.loop
         )
         self.statistics = shared.statistics
@@ -245,6 +248,26 @@ struct ProxyHeaderHandlerTests {
         try harness.channel.close().wait()
         #expect(harness.refused(.badProxyHeader) == 1)
         #expect(harness.pending.current == 0)
+    }
+
+    @Test("a reload reaches the event loop's state: the next answer uses the new format and access list")
+    func reload() throws {
+        let shared = Harness.Shared()
+        let before = try Harness(shared: shared)
+        try before.send("PROXY TCP4 192.0.2.7 198.51.100.1 56324 13\r\n")
+        #expect(try before.written() == seedLine)
+        let reloaded = ServerConfiguration(
+            sourcePolicy: SourcePolicyConfiguration(deny: [try AddressRange("192.0.2.0/24")]),
+            format: .rfc3339(fractionDigits: 0),
+            timeZone: .utc
+        )
+        shared.settings.replace(LiveSettings(reloaded, reusing: nil))
+        let denied = try Harness(shared: shared)
+        try denied.send("PROXY TCP4 192.0.2.7 198.51.100.1 56324 13\r\n")
+        #expect(try denied.written().isEmpty)
+        let allowed = try Harness(shared: shared)
+        try allowed.send("PROXY TCP4 203.0.113.7 198.51.100.1 56324 13\r\n")
+        #expect(try allowed.written() == Array("2021-05-07T20:36:52Z\r\n".utf8))
     }
 
     @Test("bytes after the header are ignored; the answer is sent once")
