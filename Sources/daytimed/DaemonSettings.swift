@@ -66,7 +66,8 @@ struct DaemonSettings: Sendable {
         if proxy.isEnabled && proxy.trusted.isEmpty {
             throw SettingError(
                 key: "proxy-trusted",
-                origin: nil,
+                // Named after the setting that asked for a proxy port: a flag there is a usage error.
+                origin: self.origins["daytime-proxy-port"] ?? self.origins["time-proxy-port"],
                 problem: "a proxy port needs the load balancers' addresses (such as --proxy-trusted 10.0.0.0/8): "
                     + "without them any client could forge its address"
             )

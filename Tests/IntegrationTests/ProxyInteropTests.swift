@@ -297,6 +297,16 @@ struct ProxyInteropTests {
         #expect(third.standardError.contains("already in use"))
     }
 
+    @Test("a proxy port without --proxy-trusted: a usage error that says what to add")
+    func proxyPortNeedsTrust() async throws {
+        let result = try await Processes.run(
+            try Processes.product("daytimed"),
+            ["--daytime-port", "off", "--time-port", "off", "--daytime-proxy-port", "0"]
+        )
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("--proxy-trusted"), "\(result.standardError)")
+    }
+
     @Test("docs/SCALING.md shows the configurations these tests run")
     func documentationMatches() throws {
         let text = try String(
