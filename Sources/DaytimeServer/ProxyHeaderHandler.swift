@@ -201,18 +201,12 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         guard let balancer = self.balancer else { return }
         // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
         let client = header.client ?? balancer
-        let metadata: Logger.Metadata = [
-            "protocol": "\(self.listener.service)",
-            "transport": "tcp",
-            "proxy": "\(balancer)",
-            "proxy-header": "\(header.version == .v1 ? "v1" : "v2")",
-        ]
         self.loopState.value.refresh(from: self.listener.settings)
         if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
             self.listener.statistics.countRefusal(refusal)
             self.listener.logger.info(
                 "Refused a connection from \(client)",
-                metadata: metadata.merging(["reason": "\(refusal)"]) { $1 }
+                metadata: self.metadata(header: header, reason: refusal)
             )
             context.close(promise: nil)
             return
@@ -232,7 +226,26 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
             }
             channel.close(promise: nil)
         }
-        self.listener.logger.info("Got a connection from \(client)", metadata: metadata)
+        self.listener.logger.info("Got a connection from \(client)", metadata: self.metadata(header: header))
+    }
+
+    /// The log line's metadata. Only built when the line is logged: swift-log takes it as an
+    /// autoclosure, and at the default level nothing per connection is.
+    private func metadata(
+        header: ProxyHeader? = nil,
+        reason: RefusalReason? = nil,
+        detail: String? = nil
+    )
+        -> Logger.Metadata
+    {
+        var metadata: Logger.Metadata = ["protocol": "\(self.listener.service)", "transport": "tcp"]
+        if let header, let balancer = self.balancer {
+            metadata["proxy"] = "\(balancer)"
+            metadata["proxy-header"] = "\(header.version == .v1 ? "v1" : "v2")"
+        }
+        if let reason { metadata["reason"] = "\(reason)" }
+        if let detail { metadata["detail"] = "\(detail)" }
+        return metadata
     }
 
     private func refuse(
@@ -249,15 +262,9 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
     private func count(_ reason: RefusalReason, client: ProxyHeader.Endpoint?, detail: String?) {
         self.state = .done
         self.listener.statistics.countRefusal(reason)
-        var metadata: Logger.Metadata = [
-            "protocol": "\(self.listener.service)",
-            "transport": "tcp",
-            "reason": "\(reason)",
-        ]
-        if let detail { metadata["detail"] = "\(detail)" }
         self.listener.logger.info(
             "Refused a connection from \(client.map { "\($0)" } ?? "an unknown address")",
-            metadata: metadata
+            metadata: self.metadata(reason: reason, detail: detail)
         )
     }
 }
