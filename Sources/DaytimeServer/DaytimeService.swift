@@ -151,6 +151,9 @@ public final class DaytimeService: Service, Sendable {
             clock: clock,
             logger: logger
         )
+        // PROXY ports are bound by the service itself; passed sockets are all plain.
+        self.proxyListeners = []
+        self.proxyServer = nil
     }
 
     deinit {
