@@ -136,6 +136,10 @@ struct ProxyProtocolServiceTests {
                     let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port, timeoutSeconds: 30)
                     stalled.append(fd)
                     _ = half.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    // Spread over about two seconds, so that the timeouts are spread too: 1,000 closes
+                    // at once overflow loopback's packet queue (net.core.netdev_max_backlog, 1,000)
+                    // and other tests' connections then wait for a SYN retransmission.
+                    usleep(2000)
                 }
                 // Every stalled connection is accepted and waiting before the client comes.
                 let deadline = Date().addingTimeInterval(timeout)
@@ -156,7 +160,9 @@ struct ProxyProtocolServiceTests {
                     let n = recv(fd, &byte, 1, 0)
                     if n == 0 || (n < 0 && errno == ECONNRESET) { closed += 1 }
                     if firstClosed == nil { firstClosed = Date().timeIntervalSince(firstConnect) }
+                    close(fd)
                 }
+                stalled = []
                 return (answer, answerSeconds, pending, closed, firstClosed ?? 0)
             }
         }

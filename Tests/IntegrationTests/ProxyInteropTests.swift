@@ -178,6 +178,24 @@ struct ProxyInteropTests {
         }
     }
 
+    /// Waits (up to 10 s) until every text is in the daytimed processes' standard error together:
+    /// their log lines are read on other threads and may lag the answers.
+    static func waitForLogs(_ processes: [BackgroundProcess], containing texts: [String]) async throws {
+        try await Processes.offPool {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                let logs = processes.map(\.standardError).joined()
+                if texts.allSatisfy({ logs.contains($0) }) { return }
+                usleep(20_000)
+            }
+        }
+    }
+
+    /// The lines every balancer test expects: the allowed client answered, the denied one refused.
+    static let expectedLogLines = [
+        "Got a connection from \(allowedClient):", "Refused a connection from \(deniedClient):",
+    ]
+
     static func expectAnswers(_ answers: (allowed: [[UInt8]], denied: [UInt8]), logs: String) {
         for answer in answers.allowed {
             let line = String(decoding: answer, as: UTF8.self)
@@ -223,9 +241,11 @@ struct ProxyInteropTests {
         try await Self.waitUntilListening(balancer, "haproxy", host: frontendHost, port: frontendPort)
 
         let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
+        try await Self.waitForLogs([first, second], containing: Self.expectedLogLines)
         Self.expectAnswers(answers, logs: first.standardError + second.standardError)
         // Round robin: both instances answered clients.
         for instance in [first, second] {
+            try await Self.waitForLogs([instance], containing: ["Got a connection from \(Self.allowedClient):"])
             #expect(instance.standardError.contains("Got a connection from \(Self.allowedClient):"))
         }
         #expect(first.standardError.contains("proxy-header=\(sendProxy == "send-proxy" ? "v1" : "v2")"))
@@ -269,6 +289,7 @@ struct ProxyInteropTests {
         try await Self.waitUntilListening(balancer, "nginx", host: frontendHost, port: frontendPort)
 
         let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
+        try await Self.waitForLogs([daytimed], containing: Self.expectedLogLines)
         Self.expectAnswers(answers, logs: daytimed.standardError)
         #expect(daytimed.standardError.contains("proxy-header=v1"))
     }
@@ -290,6 +311,8 @@ struct ProxyInteropTests {
             try (0..<40).map { _ in try Self.fetch(from: "127.0.0.1", to: "127.0.0.1", port: port) }
         }
         #expect(answers.allSatisfy { $0.count == 26 })
+        try await Self.waitForLogs([first], containing: ["Got a connection from"])
+        try await Self.waitForLogs([second], containing: ["Got a connection from"])
         #expect(first.standardError.contains("Got a connection from"))
         #expect(second.standardError.contains("Got a connection from"))
         let third = try await Processes.run(daytimed, common + ["--daytime-port", "\(port)"])
