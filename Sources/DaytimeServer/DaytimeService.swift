@@ -131,6 +131,13 @@ public final class DaytimeService: Service, Sendable {
         logger: Logger
     ) throws(ServerError) {
         do throws(ServerError) {
+            guard !configuration.proxyProtocol.isEnabled else {
+                throw ServerError(
+                    code: .invalidConfiguration,
+                    description: "PROXY protocol ports are not served from passed sockets (socket activation): "
+                        + "start daytimed without a .socket unit to use --daytime-proxy-port or --time-proxy-port"
+                )
+            }
             guard !listeners.isEmpty else {
                 throw ServerError(code: .invalidConfiguration, description: "no socket to serve")
             }

@@ -208,6 +208,20 @@ struct ProxyProtocolServiceTests {
         #expect(timeout?.description.contains("--proxy-header-timeout") == true)
     }
 
+    @Test("PROXY ports with passed sockets (socket activation) are refused, not silently left out")
+    func proxyPortsWithPassedSockets() {
+        let error = #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(
+                    proxyProtocol: ProxyProtocolConfiguration(daytimePort: 1313, trusted: loopbackRanges)
+                ),
+                listeners: [],
+                logger: quietLogger()
+            )
+        }
+        #expect(error?.description.contains("socket activation") == true)
+    }
+
     @Test("SO_REUSEPORT: with --reuse-port two services share a port; without it, the second fails")
     func reusePort() throws {
         func service(port: Int, reusePort: Bool) throws -> DaytimeService {
