@@ -20,7 +20,7 @@ function __daytimed_parse_tokens -S
     set -l unparsed_tokens (__daytimed_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytimed'
-        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'nist-label=' 'nist-advance=' 'leap-seconds-file=' 'clock-healthy-max-error=' 'clock-wrong-est-error=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'version' 'h/help'
+        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'nist-label=' 'nist-advance=' 'leap-seconds-file=' 'clock-healthy-max-error=' 'clock-wrong-est-error=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'daytime-proxy-port=' 'time-proxy-port=' 'proxy-trusted=+' 'proxy-header-timeout=' 'proxy-max-pending=' 'reuse-port' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __daytimed_parse_subcommand -r 1 'version'
@@ -107,6 +107,12 @@ complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_opti
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" inetd' -l 'inetd' -d 'Run from inetd: answer the TCP connection (nowait) or the UDP datagrams (wait) on standard input as this service, then exit.' -rfka 'daytime time'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" user' -l 'user' -d 'After binding, run as this user (name or uid), without supplementary groups; exit if that fails. Needs root at start.' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" group' -l 'group' -d 'With --user: the group to run as. Default: the user\'s primary group.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" daytime-proxy-port' -l 'daytime-proxy-port' -d 'Daytime port behind a load balancer: each connection must start with a PROXY protocol header (v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off. (default: off)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" time-proxy-port' -l 'time-proxy-port' -d 'Time port behind a load balancer, as --daytime-proxy-port. (default: off)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed"' -l 'proxy-trusted' -d 'A load balancer\'s range (CIDR) allowed to send PROXY headers; repeat for several. Required with a proxy port: nothing is trusted by default.' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" proxy-header-timeout' -l 'proxy-header-timeout' -d 'Seconds a connection to a proxy port has for its whole header before it is closed. (default: 3)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" proxy-max-pending' -l 'proxy-max-pending' -d 'Connections to proxy ports that may wait for their header at once; more are closed. (default: 4096)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" reuse-port' -l 'reuse-port' -d 'Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" version' -l 'version' -d 'Show the version.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_positional "daytimed" -eq 1' -fa 'help' -d 'Show subcommand help information.'
