@@ -136,9 +136,8 @@ struct ProxyProtocolServiceTests {
                     let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port, timeoutSeconds: 30)
                     stalled.append(fd)
                     _ = half.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    // Spread over about two seconds, so that the timeouts are spread too: 1,000 closes
-                    // at once overflow loopback's packet queue (net.core.netdev_max_backlog, 1,000)
-                    // and other tests' connections then wait for a SYN retransmission.
+                    // Spread over about two seconds, so that the timeouts are spread too and the
+                    // test does not close 1,000 connections at once while other tests run.
                     usleep(2000)
                 }
                 // Every stalled connection is accepted and waiting before the client comes.
