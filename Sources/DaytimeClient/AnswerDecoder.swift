@@ -31,7 +31,8 @@ enum AnswerDecoder {
         let roundTrip = Double(firstByteMonotonic &- answer.connectStartedMonotonic) / 1e9
 
         var line: String? = nil
-        var lineFormat: DaytimeFormat? = nil
+        var lineLayout: DaytimeLineLayout? = nil
+        var nist: NISTLineStatus? = nil
         var serverInstant: Instant? = nil
         var resolution: Double? = nil
         switch query.protocol {
@@ -49,7 +50,8 @@ enum AnswerDecoder {
             }
             line = lineText(bytes)
             if let parsed = DaytimeLineParser.parse(bytes, assumedTimeZone: query.assumedTimeZone) {
-                lineFormat = parsed.format
+                lineLayout = parsed.layout
+                nist = parsed.nist
                 serverInstant = parsed.instant
                 resolution = parsed.resolution
             }
@@ -59,9 +61,11 @@ enum AnswerDecoder {
             serverAddress: answer.remoteAddress?.ipAddress ?? query.host,
             serverPort: answer.remoteAddress?.port ?? query.effectivePort,
             protocol: query.protocol,
+            transport: query.transport,
             rawBytes: bytes,
             line: line,
-            lineFormat: lineFormat,
+            lineLayout: lineLayout,
+            nist: nist,
             serverInstant: serverInstant,
             resolution: resolution,
             connectStartedAt: answer.connectStartedAt,

@@ -2,7 +2,7 @@ import DaytimeCore
 import NIOCore
 import NIOPosix
 
-/// Asks Daytime (RFC 867) and Time (RFC 868) servers for the time, over TCP.
+/// Asks Daytime (RFC 867) and Time (RFC 868) servers for the time, over TCP or UDP.
 ///
 /// A client is a small value: keep one, or make one per query. It reads the local clock only
 /// through its ``wallClock`` (inject a shifted or fixed clock in tests) and runs its connections on
@@ -38,6 +38,12 @@ public struct TimeClient: Sendable {
     ///   an error: the sample then has no ``TimeSample/offset``.
     public func query(_ query: TimeQuery) async throws -> TimeSample {
         try Self.validate(query)
+        if query.transport == .udp {
+            // UDP needs no connection state: the polling exchange does it on NIO's blocking pool.
+            let measurement = await self.measure([query])
+            try Task.checkCancellation()
+            return try measurement.servers[0].result.get()
+        }
         let deadline = NIODeadline.now() + TimeAmount(query.timeout)
         let connection = try await self.connect(query, deadline: deadline)
         let answer: ReceivedAnswer

@@ -2,8 +2,8 @@ import DaytimeCore
 
 /// One question to one time server: where to ask, which protocol, and how long to wait.
 ///
-/// A plain value with defaults for everything but the host. New settings (the transport, when UDP
-/// arrives) are added as properties with defaults, so existing code keeps compiling.
+/// A plain value with defaults for everything but the host. New settings are added as properties
+/// with defaults, so existing code keeps compiling.
 public struct TimeQuery: Sendable, Hashable {
     /// Which IP versions a query may use.
     public enum AddressFamily: String, Sendable, Hashable, CaseIterable {
@@ -15,12 +15,26 @@ public struct TimeQuery: Sendable, Hashable {
         case ipv6
     }
 
+    /// How the question travels.
+    public enum Transport: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// A TCP connection; the answer is everything the server sends before it closes.
+        case tcp
+        /// One datagram each way; the answer is the first datagram back. A lost datagram is not
+        /// sent again: the query times out.
+        case udp
+
+        /// `tcp` or `udp`.
+        public var description: String { self.rawValue }
+    }
+
     /// The server: a host name, an IPv4 address, or an IPv6 address without brackets.
     public var host: String
     /// The server's port; nil means the protocol's well-known port (13 or 37).
     public var port: Int?
     /// The protocol to speak. Defaults to Daytime.
     public var `protocol`: TimeProtocolKind
+    /// TCP or UDP. Defaults to TCP.
+    public var transport: Transport
     /// Which IP versions to use. Defaults to ``AddressFamily/any``.
     public var addressFamily: AddressFamily
     /// The deadline for the whole exchange: name resolution, connection and reading the answer.
@@ -41,6 +55,7 @@ public struct TimeQuery: Sendable, Hashable {
         host: String,
         port: Int? = nil,
         protocol: TimeProtocolKind = .daytime,
+        transport: Transport = .tcp,
         addressFamily: AddressFamily = .any,
         timeout: Duration = .seconds(5),
         maximumLineLength: Int = 1024,
@@ -49,6 +64,7 @@ public struct TimeQuery: Sendable, Hashable {
         self.host = host
         self.port = port
         self.protocol = `protocol`
+        self.transport = transport
         self.addressFamily = addressFamily
         self.timeout = timeout
         self.maximumLineLength = maximumLineLength

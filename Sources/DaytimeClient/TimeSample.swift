@@ -26,26 +26,31 @@ public struct TimeSample: Sendable, Hashable {
     public var serverPort: Int
     /// The protocol the answer was read as.
     public var `protocol`: TimeProtocolKind
+    /// The transport the exchange used.
+    public var transport: TimeQuery.Transport
     /// Every byte the server sent, as sent.
     public var rawBytes: [UInt8]
     /// For Daytime, the text the server sent without leading and trailing CR and LF; nil for Time.
     public var line: String?
     /// For Daytime, the layout the line was recognised as; nil for Time and for unrecognised lines.
-    public var lineFormat: DaytimeFormat?
+    public var lineLayout: DaytimeLineLayout?
+    /// For a NIST line, its status fields (health, leap-second warning, advance); nil otherwise.
+    public var nist: NISTLineStatus?
     /// The server's time as the answer states it; nil when a Daytime line's layout is not recognised.
     public var serverInstant: Instant?
     /// The step of the server's clock as the answer shows it, in seconds (1 for ctime lines and for
     /// Time, 0.001 for an RFC 3339 line with milliseconds); nil when ``serverInstant`` is nil.
     public var resolution: Double?
-    /// T1: the local wall-clock time when the TCP connection attempt began (the SYN was about to be sent).
+    /// T1: the local wall-clock time when the TCP connection attempt began (the SYN was about to be
+    /// sent), or when the UDP request was about to be sent.
     public var connectStartedAt: Instant
     /// The local wall-clock time when NIO reported the TCP connection established; for diagnosis
     /// (the handshake took about `connectedAt - connectStartedAt`), not used in the estimate.
     public var connectedAt: Instant
     /// T4: the local wall-clock time when the first byte of the answer arrived.
     public var firstByteAt: Instant
-    /// T4 - T1 in seconds (TCP handshake plus answer), measured on the monotonic clock, which steps
-    /// of the wall clock do not affect.
+    /// T4 - T1 in seconds (TCP handshake plus answer, or the UDP round trip), measured on the
+    /// monotonic clock, which steps of the wall clock do not affect.
     public var roundTrip: Double
 
     /// Creates a sample from its parts.
@@ -54,9 +59,11 @@ public struct TimeSample: Sendable, Hashable {
         serverAddress: String,
         serverPort: Int,
         protocol: TimeProtocolKind,
+        transport: TimeQuery.Transport = .tcp,
         rawBytes: [UInt8],
         line: String?,
-        lineFormat: DaytimeFormat?,
+        lineLayout: DaytimeLineLayout?,
+        nist: NISTLineStatus? = nil,
         serverInstant: Instant?,
         resolution: Double?,
         connectStartedAt: Instant,
@@ -68,15 +75,29 @@ public struct TimeSample: Sendable, Hashable {
         self.serverAddress = serverAddress
         self.serverPort = serverPort
         self.protocol = `protocol`
+        self.transport = transport
         self.rawBytes = rawBytes
         self.line = line
-        self.lineFormat = lineFormat
+        self.lineLayout = lineLayout
+        self.nist = nist
         self.serverInstant = serverInstant
         self.resolution = resolution
         self.connectStartedAt = connectStartedAt
         self.connectedAt = connectedAt
         self.firstByteAt = firstByteAt
         self.roundTrip = roundTrip
+    }
+
+    /// The ``DaytimeFormat`` that writes the line's layout, for the layouts this package writes.
+    public var lineFormat: DaytimeFormat? {
+        self.lineLayout?.format
+    }
+
+    /// The interval the server's clock lies in, relative to the local clock: `offset ± offsetBound`
+    /// as (lower, upper) seconds. Nil when the answer's time was not recognised.
+    public var offsetInterval: (lower: Double, upper: Double)? {
+        guard let offset = self.offset, let bound = self.offsetBound else { return nil }
+        return (offset - bound, offset + bound)
     }
 
     /// The middle of the exchange on the local clock, (T1 + T4) / 2.

@@ -1,36 +1,21 @@
-/// A daytime line read back into an instant: what a client gets from a line it recognises.
-public struct ParsedDaytimeLine: Sendable, Hashable {
-    /// The instant the line denotes. For a line with a fraction, the fraction is included as written.
-    public var instant: Instant
-    /// The step of the line's clock, in seconds: 1 for whole seconds, 0.001 for three fraction digits,
-    /// 60 for an RFC 2822 date written without seconds. The server's true time lies in
-    /// `instant ..< instant + resolution` when it truncates, as every known server does.
-    public var resolution: Double
-    /// The layout the line was written in. RFC 3339 lines report the number of fraction digits they carry.
-    public var format: DaytimeFormat
-    /// The offset from UTC the line states, in seconds east; nil for ctime lines, which state none
-    /// (their instant was computed with the assumed zone).
-    public var statedUTCOffset: Int?
-
-    /// Creates a parsed line from its parts.
-    public init(instant: Instant, resolution: Double, format: DaytimeFormat, statedUTCOffset: Int?) {
-        self.instant = instant
-        self.resolution = resolution
-        self.format = format
-        self.statedUTCOffset = statedUTCOffset
-    }
-}
-
-/// Reads the daytime lines this package writes, and those written by inetd, Python's `time.ctime()`,
-/// `date --rfc-3339`, `date -R` and their kin, back into instants.
+/// Reads what daytime servers send back into instants: the lines this package writes, and those of
+/// openbsd-inetd, xinetd, nginx, the NIST Internet Time Service, `date`, Python's `time.ctime()` and kin.
 ///
-/// Recognised layouts:
+/// Recognised layouts (``DaytimeLineLayout``):
 /// - ctime / asctime: `Fri May  7 20:36:52 2021` (the day space- or zero-padded). The line has no zone,
-///   so the caller says which zone to read it in.
+///   so the caller says which zone to read it in. `date(1)`'s `Fri May  7 20:36:52 UTC 2021` names one.
 /// - RFC 3339: `2021-05-07T20:36:52Z`, `2021-05-07T20:36:52.123456+05:30`; 1 to 9 fraction digits;
 ///   `t`, `z` and a space instead of `T` (RFC 3339 §5.6 note) are accepted.
 /// - RFC 2822: `Fri, 07 May 2021 20:36:52 +0000`, the weekday and the seconds optional, runs of
-///   spaces between tokens, and the zone names RFC 2822 §4.3 defines (`UT`, `GMT`, `EST` ... `PDT`).
+///   spaces between tokens; xinetd's `07 MAY 2021 20:36:52 UTC` is this without the weekday.
+/// - RFC 850: `Friday, 07-May-21 20:36:52 GMT`.
+/// - Common Log Format (nginx's `$time_local`): `07/May/2021:20:36:52 +0000`.
+/// - NIST: `59341 21-05-07 20:36:52 50 0 0  50.0 UTC(NIST) *`, any label `UTC(...)`.
+/// - Seconds since 1970: `1620419812`, `1620419812.5`.
+///
+/// Zone names: `UT`, `UTC`, `GMT`, the US names of RFC 2822 (`EST` ... `PDT`), and the assumed zone's
+/// own abbreviation at the line's time (`CET` when the assumed zone is Europe/Paris in winter).
+/// Other names are ambiguous (`IST` is three zones), so a line with one is rejected, not guessed.
 ///
 /// Leading and trailing CR, LF, space and tab are ignored. Anything else is rejected with nil: the
 /// parser never guesses. Fields are range-checked (month 1...12, day within its month, hour < 24,
@@ -38,7 +23,8 @@ public struct ParsedDaytimeLine: Sendable, Hashable {
 /// weekday that disagrees with the date is rejected. A leap second `:60` denotes the same POSIX
 /// instant as the following `:00`.
 ///
-/// The code reads bytes by index with explicit comparisons, with no allocation, so that it can be fuzzed.
+/// The code reads bytes by index with explicit comparisons, with no allocation (but for a NIST
+/// line's label), so that it can be fuzzed.
 public enum DaytimeLineParser {
     /// Parses `line` (line ending optional); nil if the layout is not recognised or a field is out of range.
     ///
@@ -78,17 +64,30 @@ public enum DaytimeLineParser {
         }
         guard end - start >= 4 else { return nil }
         var cursor = ByteCursor(buffer, start: start, end: end)
-        let first = buffer[start]
         let result: ParsedDaytimeLine?
-        if isDigit(first) {
-            // RFC 3339 starts with a 4-digit year and '-'; an RFC 2822 date without weekday with its day.
-            if isDigit(buffer[start + 1]) && isDigit(buffer[start + 2]) && isDigit(buffer[start + 3]) {
+        if isDigit(buffer[start]) {
+            var digits = 1
+            while start + digits < end && isDigit(buffer[start + digits]) {
+                digits += 1
+            }
+            let next = start + digits < end ? buffer[start + digits] : 0
+            if next == 0 || next == 0x2E {
+                result = parseUnixSeconds(&cursor)
+            } else if digits == 5 && next == 0x20 {
+                result = parseNIST(&cursor)
+            } else if digits == 4 && next == 0x2D {
+                // RFC 3339 starts with a 4-digit year and '-'.
                 result = parseRFC3339(&cursor)
+            } else if digits <= 2 && next == 0x2F {
+                result = parseCommonLog(&cursor)
             } else {
-                result = parseRFC2822(&cursor)
+                // An RFC 2822 date without weekday starts with its day, as xinetd's does.
+                result = parseRFC2822(&cursor, assumedTimeZone: assumedTimeZone)
             }
         } else if buffer[start + 3] == 0x2C {
-            result = parseRFC2822(&cursor)
+            result = parseRFC2822(&cursor, assumedTimeZone: assumedTimeZone)
+        } else if end - start > 6 && isLetter(buffer[start + 3]) {
+            result = parseRFC850(&cursor, assumedTimeZone: assumedTimeZone)
         } else {
             result = parseCTime(&cursor, assumedTimeZone: assumedTimeZone)
         }
@@ -111,8 +110,17 @@ public enum DaytimeLineParser {
             guard let d = c.digits(2) else { return nil }
             day = d
         }
-        guard c.byte(0x20), let time = c.timeOfDay(requireSeconds: true), c.byte(0x20), let year = c.digits(4)
-        else { return nil }
+        guard c.byte(0x20), let time = c.timeOfDay(requireSeconds: true), c.byte(0x20) else { return nil }
+        // date(1) names the zone before the year; the name is resolved once the date is known.
+        var zoneStart: Int? = nil
+        if c.atLetter {
+            zoneStart = c.index
+            while c.atLetter {
+                c.index += 1
+            }
+            guard c.byte(0x20) else { return nil }
+        }
+        guard let year = c.digits(4) else { return nil }
         guard
             let localSeconds = civilSeconds(
                 year: year,
@@ -124,11 +132,24 @@ public enum DaytimeLineParser {
                 weekday: weekday
             )
         else { return nil }
+        if let zoneStart {
+            let afterYear = c.index
+            c.index = zoneStart
+            let offset = c.zoneName(local: localAbbreviation(assumedTimeZone, localSeconds: localSeconds))
+            guard let offset, c.byte(0x20) else { return nil }
+            c.index = afterYear
+            return ParsedDaytimeLine(
+                instant: Instant(seconds: localSeconds - Int64(offset)),
+                resolution: 1,
+                layout: .date,
+                statedUTCOffset: offset
+            )
+        }
         let utcSeconds = localSeconds - Int64(assumedTimeZone.utcOffset(forLocal: localSeconds))
         return ParsedDaytimeLine(
             instant: Instant(seconds: utcSeconds),
             resolution: 1,
-            format: .ctime,
+            layout: .ctime,
             statedUTCOffset: nil
         )
     }
@@ -157,16 +178,8 @@ public enum DaytimeLineParser {
         if c.byte(0x5A) || c.byte(0x7A) {
             offset = 0
         } else {
-            let negative: Bool
-            if c.byte(0x2B) {
-                negative = false
-            } else if c.byte(0x2D) {
-                negative = true
-            } else {
-                return nil
-            }
-            guard let hh = c.digits(2), c.byte(0x3A), let mm = c.digits(2), hh < 24, mm < 60 else { return nil }
-            offset = (negative ? -1 : 1) * (hh * 3600 + mm * 60)
+            guard let numeric = c.numericOffset(colon: true) else { return nil }
+            offset = numeric
         }
         guard
             let local = civilSeconds(
@@ -179,17 +192,17 @@ public enum DaytimeLineParser {
                 weekday: nil
             )
         else { return nil }
-        let format = DaytimeFormat.rfc3339(fractionDigits: fractionDigits)
         return ParsedDaytimeLine(
             instant: Instant(seconds: local - Int64(offset), nanoseconds: Int32(nanoseconds)),
-            resolution: format.resolution,
-            format: format,
+            resolution: DaytimeFormat.rfc3339(fractionDigits: fractionDigits).resolution,
+            layout: .rfc3339(fractionDigits: fractionDigits),
             statedUTCOffset: offset
         )
     }
 
-    /// `[Www, ]d[d] Mmm yyyy hh:mm[:ss] zone`, zone `+hhmm`, `-hhmm` or an RFC 2822 §4.3 name.
-    static func parseRFC2822(_ c: inout ByteCursor) -> ParsedDaytimeLine? {
+    /// `[Www, ]d[d] Mmm yyyy hh:mm[:ss] zone`, zone `+hhmm`, `-hhmm` or a name. Without weekday and
+    /// with the month in capitals, it is xinetd's line.
+    static func parseRFC2822(_ c: inout ByteCursor, assumedTimeZone: TimeZoneRules) -> ParsedDaytimeLine? {
         var weekday: Int? = nil
         if !isDigit(c.peek) {
             guard let w = c.name(CTimeFormat.weekdayNames, count: 7), c.byte(0x2C) else { return nil }
@@ -201,20 +214,10 @@ public enum DaytimeLineParser {
         if let second = c.digit() {
             dayOfMonth = day * 10 + second
         }
-        guard c.skipSpaces(), let monthIndex = c.name(CTimeFormat.monthNames, count: 12), c.skipSpaces(),
-            let year = c.digits(4), c.skipSpaces(), let time = c.timeOfDay(requireSeconds: false), c.skipSpaces()
-        else { return nil }
-        let offset: Int
-        if c.peek == 0x2B || c.peek == 0x2D {
-            let negative = c.peek == 0x2D
-            c.index += 1
-            guard let hh = c.digits(2), let mm = c.digits(2), hh < 24, mm < 60 else { return nil }
-            offset = (negative ? -1 : 1) * (hh * 3600 + mm * 60)
-        } else {
-            guard let named = c.zoneName() else { return nil }
-            offset = named
-        }
-        guard
+        guard c.skipSpaces() else { return nil }
+        let monthInCapitals = c.end - c.index >= 3 && isUpper(c.buffer[c.index + 1]) && isUpper(c.buffer[c.index + 2])
+        guard let monthIndex = c.name(CTimeFormat.monthNames, count: 12), c.skipSpaces(),
+            let year = c.digits(4), c.skipSpaces(), let time = c.timeOfDay(requireSeconds: false), c.skipSpaces(),
             let local = civilSeconds(
                 year: year,
                 month: monthIndex + 1,
@@ -225,10 +228,24 @@ public enum DaytimeLineParser {
                 weekday: weekday
             )
         else { return nil }
+        let offset: Int
+        var layout = DaytimeLineLayout.rfc2822
+        if c.peek == 0x2B || c.peek == 0x2D {
+            guard let numeric = c.numericOffset(colon: false) else { return nil }
+            offset = numeric
+        } else {
+            guard let named = c.zoneName(local: localAbbreviation(assumedTimeZone, localSeconds: local)) else {
+                return nil
+            }
+            offset = named
+            if weekday == nil && monthInCapitals {
+                layout = .xinetd
+            }
+        }
         return ParsedDaytimeLine(
             instant: Instant(seconds: local - Int64(offset)),
             resolution: time.second == nil ? 60 : 1,
-            format: .rfc2822,
+            layout: layout,
             statedUTCOffset: offset
         )
     }
@@ -261,136 +278,26 @@ public enum DaytimeLineParser {
         b == 0x20 || b == 0x0D || b == 0x0A || b == 0x09
     }
 
+    /// The assumed zone's abbreviation and offset for a local time, for lines that name a zone.
+    static func localAbbreviation(_ zone: TimeZoneRules, localSeconds: Int64) -> (abbreviation: String, utcOffset: Int) {
+        let offset = zone.utcOffset(forLocal: localSeconds)
+        let period = zone.period(at: localSeconds - Int64(offset))
+        return (period.abbreviation, period.utcOffset)
+    }
+
+    @inline(__always)
+    static func isLetter(_ b: UInt8) -> Bool {
+        let l = b | 0x20
+        return l >= 0x61 && l <= 0x7A
+    }
+
+    @inline(__always)
+    static func isUpper(_ b: UInt8) -> Bool {
+        b >= 0x41 && b <= 0x5A
+    }
+
     @inline(__always)
     static func isDigit(_ b: UInt8) -> Bool {
         b >= 0x30 && b <= 0x39
-    }
-}
-
-/// A read position in a line, with the small steps the layouts are made of. Every step checks
-/// bounds and either consumes what it matched or leaves the position unchanged and fails.
-struct ByteCursor {
-    let buffer: UnsafeRawBufferPointer
-    var index: Int
-    let end: Int
-
-    init(_ buffer: UnsafeRawBufferPointer, start: Int, end: Int) {
-        self.buffer = buffer
-        self.index = start
-        self.end = end
-    }
-
-    var isAtEnd: Bool { self.index >= self.end }
-
-    /// The next byte, or 0 at the end (0 matches nothing the layouts look for).
-    var peek: UInt8 { self.index < self.end ? self.buffer[self.index] : 0 }
-
-    /// Consumes `b` if it is next.
-    mutating func byte(_ b: UInt8) -> Bool {
-        guard self.index < self.end, self.buffer[self.index] == b else { return false }
-        self.index += 1
-        return true
-    }
-
-    /// Consumes one or more spaces; false if there is none.
-    @discardableResult
-    mutating func skipSpaces() -> Bool {
-        let start = self.index
-        while self.index < self.end && self.buffer[self.index] == 0x20 {
-            self.index += 1
-        }
-        return self.index > start
-    }
-
-    /// Consumes one decimal digit and returns its value.
-    mutating func digit() -> Int? {
-        guard self.index < self.end else { return nil }
-        let b = self.buffer[self.index]
-        guard b >= 0x30 && b <= 0x39 else { return nil }
-        self.index += 1
-        return Int(b &- 0x30)
-    }
-
-    /// Consumes exactly `count` decimal digits and returns their value.
-    mutating func digits(_ count: Int) -> Int? {
-        guard self.end - self.index >= count else { return nil }
-        var value = 0
-        for i in self.index..<(self.index + count) {
-            let b = self.buffer[i]
-            guard b >= 0x30 && b <= 0x39 else { return nil }
-            value = value * 10 + Int(b &- 0x30)
-        }
-        self.index += count
-        return value
-    }
-
-    /// Consumes `hh:mm:ss` (or `hh:mm` when seconds are optional); the ranges are checked later.
-    mutating func timeOfDay(requireSeconds: Bool) -> (hour: Int, minute: Int, second: Int?)? {
-        let start = self.index
-        guard let hour = self.digits(2), self.byte(0x3A), let minute = self.digits(2) else {
-            self.index = start
-            return nil
-        }
-        if self.byte(0x3A) {
-            guard let second = self.digits(2) else {
-                self.index = start
-                return nil
-            }
-            return (hour, minute, second)
-        }
-        guard !requireSeconds else {
-            self.index = start
-            return nil
-        }
-        return (hour, minute, nil)
-    }
-
-    /// Consumes a three-letter name from `table` (concatenated names, as in ``CTimeFormat``),
-    /// compared without regard to ASCII case, and returns its index.
-    mutating func name(_ table: StaticString, count: Int) -> Int? {
-        guard self.end - self.index >= 3 else { return nil }
-        let a = self.buffer[self.index] | 0x20
-        let b = self.buffer[self.index + 1] | 0x20
-        let c = self.buffer[self.index + 2] | 0x20
-        let names = table.utf8Start
-        for i in 0..<count {
-            if names[i * 3] | 0x20 == a && names[i * 3 + 1] | 0x20 == b && names[i * 3 + 2] | 0x20 == c {
-                self.index += 3
-                return i
-            }
-        }
-        return nil
-    }
-
-    /// Consumes a zone name RFC 2822 §4.3 gives an offset for and returns that offset (seconds
-    /// east). Military single letters are not accepted: RFC 2822 says their meaning is unknown.
-    mutating func zoneName() -> Int? {
-        let remaining = self.end - self.index
-        func upper(_ i: Int) -> UInt8 {
-            let b = self.buffer[self.index + i]
-            return b >= 0x61 && b <= 0x7A ? b - 0x20 : b
-        }
-        if remaining == 2 && upper(0) == 0x55 && upper(1) == 0x54 {  // UT
-            self.index += 2
-            return 0
-        }
-        guard remaining == 3 else { return nil }
-        let (a, b, c) = (upper(0), upper(1), upper(2))
-        if a == 0x47 && b == 0x4D && c == 0x54 {  // GMT
-            self.index += 3
-            return 0
-        }
-        // EST EDT CST CDT MST MDT PST PDT: standard -5...-8 hours, daylight one hour more.
-        guard c == 0x54, b == 0x53 || b == 0x44 else { return nil }
-        let standard: Int
-        switch a {
-        case 0x45: standard = -5
-        case 0x43: standard = -6
-        case 0x4D: standard = -7
-        case 0x50: standard = -8
-        default: return nil
-        }
-        self.index += 3
-        return (standard + (b == 0x44 ? 1 : 0)) * 3600
     }
 }

@@ -4,6 +4,8 @@ import DaytimeClient
 enum DaytimeExitCode {
     /// A command-line error (ArgumentParser's own status for validation errors).
     static let usage: Int32 = 64
+    /// The servers' answers disagree: no majority of them shares an interval (EX_DATAERR).
+    static let serversDisagree: Int32 = 65
     /// The host name could not be resolved (EX_NOHOST).
     static let hostNotFound: Int32 = 68
     /// The connection was refused, or the host is unreachable (EX_UNAVAILABLE).
@@ -12,8 +14,18 @@ enum DaytimeExitCode {
     static let networkError: Int32 = 74
     /// No complete answer within the timeout (EX_TEMPFAIL).
     static let timeout: Int32 = 75
-    /// The answer was malformed or too long (EX_PROTOCOL).
+    /// The answer was malformed or too long, or `--set` got no time it could read (EX_PROTOCOL).
     static let badAnswer: Int32 = 76
+    /// `--set` did not set the clock: not root, the step was larger than `--max-step`, or the system
+    /// refused (EX_NOPERM).
+    static let clockNotSet: Int32 = 77
+
+    /// The text of the exit statuses, for `--help`.
+    static let summary = """
+        Exit status: 0 success; 64 usage error; 65 servers disagree; 68 host name not resolved; \
+        69 connection refused or host unreachable; 74 connection reset or other network error; \
+        75 timeout; 76 malformed or oversized answer; 77 clock not set (--set).
+        """
 
     /// The status for a failed query.
     static func `for`(_ code: TimeClientError.Code) -> Int32 {

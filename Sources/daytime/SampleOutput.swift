@@ -17,7 +17,8 @@ enum SampleOutput {
         let first = sample.line ?? sample.serverInstant.map { rfc3339($0, fractionDigits: 0) } ?? ""
         guard let offset = sample.offset, let bound = sample.offsetBound else {
             return first
-                + "\noffset unknown: the line is in none of the layouts daytime reads (ctime, RFC 3339, RFC 2822)"
+                + "\noffset unknown: the line is in none of the layouts daytime reads (ctime, date, RFC 3339, RFC 2822, "
+                + "RFC 850, xinetd, Common Log, NIST, Unix seconds)"
         }
         let verdict: String
         if offset - bound > 0 {
@@ -32,16 +33,161 @@ enum SampleOutput {
             + "\noffset \(sign)\(decimal(abs(offset), digits: 3)) s ± \(decimal(bound, digits: 3)) s (\(verdict))"
     }
 
-    /// One JSON object on one line. Unknown values are `null`; times are RFC 3339 in UTC with nanoseconds.
-    static func json(_ sample: TimeSample) -> String {
+    /// One JSON object on one line, with the clock decision when there is one. Unknown values are
+    /// `null`; times are RFC 3339 in UTC with nanoseconds.
+    static func json(_ sample: TimeSample, clock: String? = nil) -> String {
+        var fields = self.jsonFields(sample)
+        if let clock {
+            fields.append(("clock", clock))
+        }
+        return object(fields)
+    }
+
+    /// Several servers: `{"servers":[...],"combined":{...}}`, each server's object as for one server,
+    /// or `{"target":...,"error":...,"error_code":...}` for a server that did not answer.
+    static func json(_ measurement: TimeMeasurement, clock: String? = nil) -> String {
+        var servers: [String] = []
+        for (i, server) in measurement.servers.enumerated() {
+            var fields: [(String, String)] = [("target", jsonString(targetText(server.query)))]
+            switch server.result {
+            case .success(let sample):
+                fields += jsonFields(sample)
+                fields.append(("samples", String(server.samples.count)))
+            case .failure(let error):
+                fields += [("error", jsonString(error.description)), ("error_code", jsonString(error.code.description))]
+            }
+            fields.append(("agrees", agreement(measurement, index: i)))
+            servers.append(object(fields))
+        }
+        var combined: [(String, String)]
+        switch measurement.combined {
+        case .success(let estimate):
+            combined = [
+                ("offset_seconds", jsonNumber(estimate.offset)),
+                ("offset_bound_seconds", jsonNumber(estimate.bound)),
+                ("agreeing", "[" + estimate.truechimers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(separator: ",") + "]"),
+                ("disagreeing", "[" + estimate.falsetickers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(separator: ",") + "]"),
+            ]
+        case .failure(let disagreement):
+            combined = [
+                ("offset_seconds", "null"),
+                ("offset_bound_seconds", "null"),
+                ("error", jsonString(disagreementText(disagreement))),
+            ]
+        }
+        var fields = [("servers", "[" + servers.joined(separator: ",") + "]"), ("combined", object(combined))]
+        if let clock {
+            fields.append(("clock", clock))
+        }
+        return object(fields)
+    }
+
+    /// The clock decision as a JSON object: action, seconds, whether it was a dry run, and an error.
+    static func jsonClock(_ correction: ClockCorrection, dryRun: Bool, error: String?) -> String {
+        let (action, seconds): (String, Double) =
+            switch correction {
+            case .none(let offset, _): ("none", offset)
+            case .slew(let by): ("slew", by)
+            case .step(let by): ("step", by)
+            case .refused(let offset, _): ("refused", offset)
+            }
+        return object([
+            ("action", jsonString(action)),
+            ("seconds", jsonNumber(seconds)),
+            ("dry_run", dryRun ? "true" : "false"),
+            ("description", jsonString(correction.description)),
+            ("error", error.map(jsonString) ?? "null"),
+        ])
+    }
+
+    /// Several servers: one line per server, then the combined estimate.
+    static func text(_ measurement: TimeMeasurement) -> String {
+        var lines: [String] = []
+        for (i, server) in measurement.servers.enumerated() {
+            let name = targetText(server.query)
+            switch server.result {
+            case .success(let sample):
+                let said = sample.line ?? sample.serverInstant.map { rfc3339($0, fractionDigits: 0) } ?? ""
+                var line = "\(name): \(said)"
+                if let offset = sample.offset, let bound = sample.offsetBound {
+                    line += "; offset \(signed(offset)) s ± \(decimal(bound, digits: 3)) s"
+                } else {
+                    line += "; offset unknown (layout not recognised)"
+                }
+                if let nist = sample.nist, !nist.isHealthy {
+                    line += "; the server says it is unhealthy (H=\(nist.health)), left out"
+                }
+                if agreement(measurement, index: i) == "false" {
+                    line += "; DISAGREES"
+                }
+                lines.append(line)
+            case .failure(let error):
+                lines.append("\(name): error: \(error.description)")
+            }
+        }
+        switch measurement.combined {
+        case .success(let estimate):
+            var line =
+                "combined: offset \(signed(estimate.offset)) s ± \(decimal(estimate.bound, digits: 3)) s "
+                + "(\(estimate.truechimers.count) of \(measurement.servers.count) servers agree"
+            if !estimate.falsetickers.isEmpty {
+                line +=
+                    "; disagreeing: "
+                    + estimate.falsetickers.map { targetText(measurement.servers[$0].query) }.joined(separator: ", ")
+            }
+            lines.append(line + ")")
+        case .failure(let disagreement):
+            lines.append("combined: none: " + disagreementText(disagreement))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `true` if the server is among the agreeing ones, `false` if among the disagreeing ones, `null`
+    /// if it took no part (no answer, no readable time, or no majority).
+    static func agreement(_ measurement: TimeMeasurement, index: Int) -> String {
+        guard case .success(let estimate) = measurement.combined else { return "null" }
+        if estimate.truechimers.contains(index) { return "true" }
+        if estimate.falsetickers.contains(index) { return "false" }
+        return "null"
+    }
+
+    static func disagreementText(_ disagreement: CombinedEstimate.Disagreement) -> String {
+        disagreement.servers == 0
+            ? "no server gave a time that can be read"
+            : "the servers disagree: at most \(disagreement.largestAgreeingGroup) of \(disagreement.servers) "
+                + "share an interval, and a majority must; add servers, or check their clocks"
+    }
+
+    /// The target as the user would write it: `daytime+udp://[::1]:13` style only when it is not plain TCP daytime.
+    static func targetText(_ query: TimeQuery) -> String {
+        let endpoint =
+            query.host.contains(":") ? "[\(query.host)]:\(query.effectivePort)" : "\(query.host):\(query.effectivePort)"
+        if query.protocol == .daytime && query.transport == .tcp {
+            return endpoint
+        }
+        return "\(query.protocol)\(query.transport == .udp ? "+udp" : "")://\(endpoint)"
+    }
+
+    /// `+1.250` or `-0.003`.
+    static func signed(_ value: Double) -> String {
+        (value < 0 ? "-" : "+") + decimal(abs(value), digits: 3)
+    }
+
+    static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// The fields of one answer.
+    static func jsonFields(_ sample: TimeSample) -> [(String, String)] {
         var fields: [(String, String)] = [
             ("host", jsonString(sample.host)),
             ("address", jsonString(sample.serverAddress)),
             ("port", String(sample.serverPort)),
             ("protocol", jsonString(sample.protocol.description)),
+            ("transport", jsonString(sample.transport.description)),
             ("line", sample.line.map(jsonString) ?? "null"),
             ("raw_hex", jsonString(hex(sample.rawBytes))),
-            ("format", sample.lineFormat.map { jsonString($0.name) } ?? "null"),
+            ("format", sample.lineLayout.map { jsonString($0.name) } ?? "null"),
             ("server_time", sample.serverInstant.map { jsonString(rfc3339($0, fractionDigits: 9)) } ?? "null"),
             ("resolution_seconds", sample.resolution.map { jsonNumber($0) } ?? "null"),
         ]
@@ -53,7 +199,22 @@ enum SampleOutput {
             ("local_time_connected", jsonString(rfc3339(sample.connectedAt, fractionDigits: 9))),
             ("local_time_first_byte", jsonString(rfc3339(sample.firstByteAt, fractionDigits: 9))),
         ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        if let nist = sample.nist {
+            fields.append(
+                (
+                    "nist",
+                    object([
+                        ("mjd", String(nist.modifiedJulianDay)),
+                        ("dst", String(nist.daylightSavingCode)),
+                        ("leap", String(nist.leapSecondWarning)),
+                        ("health", String(nist.health)),
+                        ("advance_seconds", jsonNumber(nist.advance)),
+                        ("label", jsonString(nist.label)),
+                    ])
+                )
+            )
+        }
+        return fields
     }
 
     /// `2021-05-07T20:36:52Z` (or with a fraction), UTC.

@@ -2,16 +2,19 @@ import ArgumentParser
 import DaytimeClient
 import DaytimeCore
 
-/// Where and how to reach the server: the options `query` and `bench` share.
-struct ServerOptions: ParsableArguments {
-    @Argument(help: "The server: a host name, an IPv4 address, or an IPv6 address (no brackets).")
-    var host: String
-
-    @Option(help: "The server's port. (default: 13 for daytime, 37 for time)")
+/// How to reach servers: the options `query` and `bench` share (everything but the servers).
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "The servers' port, for targets that name none. (default: 13 for daytime, 37 for time)")
     var port: Int?
 
-    @Option(name: .customLong("protocol"), help: "The protocol: daytime (RFC 867, text) or time (RFC 868, binary).")
+    @Option(
+        name: .customLong("protocol"),
+        help: "The protocol, for targets that name none: daytime (RFC 867, text) or time (RFC 868, binary)."
+    )
     var protocolKind: ProtocolOption = .daytime
+
+    @Flag(help: "Ask over UDP instead of TCP, for targets that name no transport.")
+    var udp = false
 
     @Option(help: "Seconds to wait for one whole exchange: name lookup, connection and answer.")
     var timeout: Double = 5
@@ -32,6 +35,30 @@ struct ServerOptions: ParsableArguments {
         guard !(self.ipv4Only && self.ipv6Only) else {
             throw ValidationError("-4 and -6 exclude each other; give one of them, or neither to use both.")
         }
+    }
+
+    /// The query these options describe, for `host`.
+    func query(host: String, assumedTimeZone: TimeZoneRules) -> TimeQuery {
+        TimeQuery(
+            host: host,
+            port: self.port,
+            protocol: self.protocolKind.kind,
+            transport: self.udp ? .udp : .tcp,
+            addressFamily: self.ipv4Only ? .ipv4 : self.ipv6Only ? .ipv6 : .any,
+            timeout: .milliseconds(Int64((self.timeout * 1000).rounded(.up))),
+            assumedTimeZone: assumedTimeZone
+        )
+    }
+}
+
+/// One server and how to reach it: the options of `bench`.
+struct ServerOptions: ParsableArguments {
+    @Argument(help: "The server: a host name, an IPv4 address, or an IPv6 address (no brackets).")
+    var host: String
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
         guard !self.host.isEmpty else {
             throw ValidationError("the host is empty; name a server, such as 127.0.0.1.")
         }
@@ -39,14 +66,7 @@ struct ServerOptions: ParsableArguments {
 
     /// The query these options describe.
     func query(assumedTimeZone: TimeZoneRules) -> TimeQuery {
-        TimeQuery(
-            host: self.host,
-            port: self.port,
-            protocol: self.protocolKind.kind,
-            addressFamily: self.ipv4Only ? .ipv4 : self.ipv6Only ? .ipv6 : .any,
-            timeout: .milliseconds(Int64((self.timeout * 1000).rounded(.up))),
-            assumedTimeZone: assumedTimeZone
-        )
+        self.connection.query(host: self.host, assumedTimeZone: assumedTimeZone)
     }
 }
 

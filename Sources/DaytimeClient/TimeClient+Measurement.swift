@@ -1,0 +1,132 @@
+import DaytimeCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one server said over one or more exchanges.
+public struct ServerMeasurement: Sendable {
+    /// The question asked.
+    public var query: TimeQuery
+    /// Every answer, in the order they came.
+    public var samples: [TimeSample]
+    /// Every failed exchange.
+    public var errors: [TimeClientError]
+
+    /// Creates a measurement from its parts.
+    public init(query: TimeQuery, samples: [TimeSample], errors: [TimeClientError]) {
+        self.query = query
+        self.samples = samples
+        self.errors = errors
+    }
+
+    /// The answer to trust most: among those with an offset, the one with the smallest round trip
+    /// (its bound is the tightest, as SNTP clients choose); else the first answer; nil if none came.
+    public var best: TimeSample? {
+        self.samples.filter { $0.offset != nil }.min { $0.roundTrip < $1.roundTrip } ?? self.samples.first
+    }
+
+    /// The best answer, or the first error when no answer came.
+    public var result: Result<TimeSample, TimeClientError> {
+        if let best = self.best {
+            return .success(best)
+        }
+        return .failure(self.errors.first ?? TimeClientError(.networkError, "no exchange was made"))
+    }
+
+    /// Whether the best answer can take part in a combined estimate: it has an offset, and a NIST
+    /// line does not say the server is unhealthy.
+    public var isUsable: Bool {
+        guard let best = self.best, best.offset != nil else { return false }
+        return best.nist?.isHealthy ?? true
+    }
+}
+
+/// What several servers said, and what they agree on.
+public struct TimeMeasurement: Sendable {
+    /// One measurement per query, in the order of the queries.
+    public var servers: [ServerMeasurement]
+    /// The combined estimate over the usable servers (``ServerMeasurement/isUsable``); its
+    /// truechimers and falsetickers are indexes into ``servers``.
+    public var combined: Result<CombinedEstimate, CombinedEstimate.Disagreement>
+
+    /// Measures are combined from their parts with ``CombinedEstimate/combine(_:)``.
+    public init(servers: [ServerMeasurement]) {
+        self.servers = servers
+        let usable = servers.indices.filter { servers[$0].isUsable }
+        let intervals = usable.map { servers[$0].best!.offsetInterval! }
+        self.combined = CombinedEstimate.combine(intervals).map { estimate in
+            var mapped = estimate
+            mapped.truechimers = estimate.truechimers.map { usable[$0] }
+            mapped.falsetickers = estimate.falsetickers.map { usable[$0] }
+            return mapped
+        }
+    }
+}
+
+extension TimeClient {
+    /// Asks every server `samples` times (all servers at once in each round, rounds `spacing`
+    /// apart), keeps each server's best answer, and combines them.
+    ///
+    /// The exchanges run on a thread of NIO's blocking pool, with non-blocking sockets and
+    /// `poll(2)`, TCP or UDP as each query says. Failures are recorded per server, not thrown.
+    ///
+    /// ```swift
+    /// let measurement = await TimeClient().measure(
+    ///     [TimeQuery(host: "127.0.0.1"), TimeQuery(host: "::1", protocol: .time, transport: .udp)],
+    ///     samples: 4
+    /// )
+    /// if case .success(let estimate) = measurement.combined {
+    ///     print("offset", estimate.offset, "±", estimate.bound)
+    /// }
+    /// ```
+    public func measure(
+        _ queries: [TimeQuery],
+        samples: Int = 1,
+        spacing: Duration = .zero
+    ) async -> TimeMeasurement {
+        let wallClock = self.wallClock
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                Self.measureBlocking(queries, samples: samples, spacing: spacing, wallClock: wallClock)
+            }
+        } catch {
+            let failure = TimeClientError(.networkError, "NIO's thread pool is not running: \(error)")
+            return TimeMeasurement(servers: queries.map { ServerMeasurement(query: $0, samples: [], errors: [failure]) })
+        }
+    }
+
+    /// ``measure(_:samples:spacing:)`` on the calling thread, which it blocks until the last
+    /// answer or deadline: for command-line tools, which have nothing else to do meanwhile and
+    /// gain by not starting threads. Never call it from a Swift task.
+    public static func measureBlocking(
+        _ queries: [TimeQuery],
+        samples: Int = 1,
+        spacing: Duration = .zero,
+        wallClock: any WallClock = SystemWallClock()
+    ) -> TimeMeasurement {
+        var servers = queries.map { ServerMeasurement(query: $0, samples: [], errors: []) }
+        for round in 0..<max(1, samples) {
+            if round > 0 && spacing > .zero {
+                let (seconds, attoseconds) = spacing.components
+                var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+                var remaining = timespec()
+                while nanosleep(&request, &remaining) != 0 && errno == EINTR {
+                    request = remaining
+                }
+            }
+            for (i, result) in PollingExchange.run(queries, wallClock: wallClock).enumerated() {
+                switch result {
+                case .success(let sample): servers[i].samples.append(sample)
+                case .failure(let error): servers[i].errors.append(error)
+                }
+            }
+        }
+        return TimeMeasurement(servers: servers)
+    }
+}

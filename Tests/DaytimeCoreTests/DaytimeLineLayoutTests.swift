@@ -1,0 +1,292 @@
+import DaytimeCore
+import Testing
+
+/// The folder of answers recorded from real servers (see its README.md).
+private let fixtures: String = {
+    let file = #filePath
+    let testsDirectory = file[..<file.firstRange(of: "/DaytimeCoreTests/")!.lowerBound]
+    return testsDirectory + "/Fixtures/DaytimeAnswers"
+}()
+
+/// An answer recorded from a real server, and what it must read as.
+struct RecordedAnswer: Sendable, CustomTestStringConvertible {
+    /// `UTC/xinetd-daytime-tcp.bin`.
+    var file: String
+    /// The zone the server ran in, which is also the zone assumed for lines that state none.
+    var zone: String
+    /// The instant in UTC, as `utc(...)` seconds.
+    var seconds: Int64
+    var layout: DaytimeLineLayout
+    var statedUTCOffset: Int?
+
+    var testDescription: String { self.file }
+}
+
+private let recordedAnswers: [RecordedAnswer] = [
+    RecordedAnswer(
+        file: "UTC/openbsd-inetd-daytime-tcp.bin",
+        zone: "UTC",
+        seconds: utc(2026, 11, 26, 12, 22, 36),
+        layout: .ctime
+    ),
+    RecordedAnswer(
+        file: "UTC/xinetd-daytime-tcp.bin",
+        zone: "UTC",
+        seconds: utc(2026, 11, 26, 12, 22, 38),
+        layout: .xinetd,
+        statedUTCOffset: 0
+    ),
+    RecordedAnswer(
+        file: "UTC/nginx-time-local-tcp.bin",
+        zone: "UTC",
+        seconds: utc(2026, 11, 26, 12, 22, 39),
+        layout: .commonLog,
+        statedUTCOffset: 0
+    ),
+    RecordedAnswer(
+        file: "UTC/nginx-time-iso8601-tcp.bin",
+        zone: "UTC",
+        seconds: utc(2026, 11, 26, 12, 22, 40),
+        layout: .rfc3339(fractionDigits: 0),
+        statedUTCOffset: 0
+    ),
+    RecordedAnswer(
+        file: "UTC/seed-server-tcp.bin",
+        zone: "UTC",
+        seconds: utc(2026, 11, 26, 12, 22, 42),
+        layout: .ctime
+    ),
+    RecordedAnswer(
+        file: "America_New_York/openbsd-inetd-daytime-tcp.bin",
+        zone: "America/New_York",
+        seconds: utc(2026, 11, 26, 12, 22, 13),
+        layout: .ctime
+    ),
+    RecordedAnswer(
+        file: "America_New_York/xinetd-daytime-tcp.bin",
+        zone: "America/New_York",
+        seconds: utc(2026, 11, 26, 12, 22, 16),
+        layout: .xinetd,
+        statedUTCOffset: -18_000
+    ),
+    RecordedAnswer(
+        file: "America_New_York/nginx-time-local-tcp.bin",
+        zone: "America/New_York",
+        seconds: utc(2026, 11, 26, 12, 22, 18),
+        layout: .commonLog,
+        statedUTCOffset: -18_000
+    ),
+    RecordedAnswer(
+        file: "America_New_York/nginx-time-iso8601-tcp.bin",
+        zone: "America/New_York",
+        seconds: utc(2026, 11, 26, 12, 22, 20),
+        layout: .rfc3339(fractionDigits: 0),
+        statedUTCOffset: -18_000
+    ),
+    RecordedAnswer(
+        file: "America_New_York/seed-server-tcp.bin",
+        zone: "America/New_York",
+        seconds: utc(2026, 11, 26, 12, 22, 21),
+        layout: .ctime
+    ),
+]
+
+/// The recording times in a folder's sources.tsv, by file name.
+private func recordingTimes(folder: String) -> [String: Int64] {
+    guard let bytes = readBytes(fixtures + "/" + folder + "/sources.tsv") else { return [:] }
+    var times: [String: Int64] = [:]
+    for row in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !row.hasPrefix("#") {
+        let columns = row.split(separator: "\t")
+        guard columns.count >= 2,
+            let parsed = DaytimeLineParser.parse(String(columns[1]), assumedTimeZone: .utc)
+        else { continue }
+        times[String(columns[0])] = parsed.instant.seconds
+    }
+    return times
+}
+
+/// A line in a layout other than this package's own, and what it must read as.
+struct OtherLine: Sendable, CustomTestStringConvertible {
+    var line: String
+    var zone: String = "UTC"
+    var seconds: Int64
+    var nanoseconds: Int32 = 0
+    var resolution: Double = 1
+    var layout: DaytimeLineLayout
+    var statedUTCOffset: Int?
+
+    var testDescription: String { "\"\(self.line)\" in \(self.zone)" }
+}
+
+private let otherLines: [OtherLine] = [
+    // NIST: the stated time less the 50 ms advance; the MJD gives the century.
+    OtherLine(
+        line: "\n60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) *\n",
+        seconds: utc(2024, 11, 26, 16, 13, 5),
+        nanoseconds: 950_000_000,
+        layout: .nist,
+        statedUTCOffset: 0
+    ),
+    OtherLine(
+        line: "53604 05-08-22 02:57:53 50 0 0 725.6 UTC(NIST) *",
+        seconds: utc(2005, 8, 22, 2, 57, 53) - 1,
+        nanoseconds: 274_400_000,
+        layout: .nist,
+        statedUTCOffset: 0
+    ),
+    OtherLine(
+        line: "60640 24-11-26 16:13:06 00 0 0   0.0 UTC(daytimed) *",
+        seconds: utc(2024, 11, 26, 16, 13, 6),
+        layout: .nist,
+        statedUTCOffset: 0
+    ),
+    // date(1): ctime with a zone name, known, or the assumed zone's own abbreviation
+    OtherLine(line: "Thu Nov 26 12:22:36 UTC 2026", seconds: utc(2026, 11, 26, 12, 22, 36), layout: .date, statedUTCOffset: 0),
+    OtherLine(
+        line: "Thu Nov 26 07:22:36 EST 2026",
+        seconds: utc(2026, 11, 26, 12, 22, 36),
+        layout: .date,
+        statedUTCOffset: -18_000
+    ),
+    OtherLine(
+        line: "Thu Nov 26 13:22:36 CET 2026",
+        zone: "Europe/Paris",
+        seconds: utc(2026, 11, 26, 12, 22, 36),
+        layout: .date,
+        statedUTCOffset: 3600
+    ),
+    OtherLine(
+        line: "Sun Jul 26 14:22:36 CEST 2026",
+        zone: "Europe/Paris",
+        seconds: utc(2026, 7, 26, 12, 22, 36),
+        layout: .date,
+        statedUTCOffset: 7200
+    ),
+    // xinetd in another zone: its abbreviation is the assumed zone's
+    OtherLine(
+        line: "26 NOV 2026 13:22:38 CET",
+        zone: "Europe/Paris",
+        seconds: utc(2026, 11, 26, 12, 22, 38),
+        layout: .xinetd,
+        statedUTCOffset: 3600
+    ),
+    // RFC 850 and HTTP's IMF-fixdate
+    OtherLine(
+        line: "Sunday, 06-Nov-94 08:49:37 GMT",
+        seconds: utc(1994, 11, 6, 8, 49, 37),
+        layout: .rfc850,
+        statedUTCOffset: 0
+    ),
+    OtherLine(
+        line: "Thursday, 26-Nov-26 12:22:36 GMT",
+        seconds: utc(2026, 11, 26, 12, 22, 36),
+        layout: .rfc850,
+        statedUTCOffset: 0
+    ),
+    OtherLine(
+        line: "Sun, 06 Nov 1994 08:49:37 GMT",
+        seconds: utc(1994, 11, 6, 8, 49, 37),
+        layout: .rfc2822,
+        statedUTCOffset: 0
+    ),
+    // Common Log Format
+    OtherLine(
+        line: "06/Nov/1994:08:49:37 +0530",
+        seconds: utc(1994, 11, 6, 3, 19, 37),
+        layout: .commonLog,
+        statedUTCOffset: 19_800
+    ),
+    // Unix seconds
+    OtherLine(line: "1795695756", seconds: 1_795_695_756, layout: .unixSeconds(fractionDigits: 0), statedUTCOffset: 0),
+    OtherLine(
+        line: "1795695756.25\r\n",
+        seconds: 1_795_695_756,
+        nanoseconds: 250_000_000,
+        resolution: 0.01,
+        layout: .unixSeconds(fractionDigits: 2),
+        statedUTCOffset: 0
+    ),
+    OtherLine(line: "0", seconds: 0, layout: .unixSeconds(fractionDigits: 0), statedUTCOffset: 0),
+]
+
+private let malformedLines: [String] = [
+    // NIST: MJD that disagrees with the date, missing fields, bad label or advance
+    "60641 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) *",
+    "60640 24-11-26 16:13:06 00 0  50.0 UTC(NIST) *",
+    "60640 24-11-26 16:13:06 00 0 0  50 UTC(NIST) *",
+    "60640 24-11-26 16:13:06 00 0 0  50.0 NIST *",
+    "60640 24-11-26 16:13:06 00 0 0  50.0 UTC() *",
+    "60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) x",
+    "60640 24-11-26 25:13:06 00 0 0  50.0 UTC(NIST) *",
+    // date(1) with a name that is neither known nor the assumed zone's
+    "Thu Nov 26 12:22:36 IST 2026", "Thu Nov 26 12:22:36 CET 2026", "Thu Nov 26 12:22:36 UTC2026",
+    // xinetd with an unknown zone, or a bad month
+    "26 NOV 2026 12:22:38 XYZ", "26 NOX 2026 12:22:38 UTC", "32 NOV 2026 12:22:38 UTC",
+    // RFC 850 with a wrong weekday, a 4-digit year, or a misspelt day name
+    "Monday, 06-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT", "Sunxay, 06-Nov-94 08:49:37 GMT",
+    // Common Log Format without its zone, or with a bad one
+    "06/Nov/1994:08:49:37", "06/Nov/1994:08:49:37 +05:30", "6/Nov/1994:08:49:37 +0000",
+    // Unix seconds beyond year 9999, with an empty or overlong fraction, or two points
+    "253402300800", "1795695756.", "1795695756.1234567890", "1795695756.1.2", "-1795695756",
+]
+
+@Suite("Daytime lines from other servers")
+struct DaytimeLineLayoutTests {
+    @Test("answers recorded from real servers read as the time they were recorded", arguments: recordedAnswers)
+    func recorded(_ answer: RecordedAnswer) throws {
+        let bytes = try #require(readBytes(fixtures + "/" + answer.file), "missing fixture \(answer.file)")
+        let parsed = try #require(DaytimeLineParser.parse(bytes, assumedTimeZone: zone(answer.zone)))
+        #expect(parsed.instant == Instant(seconds: answer.seconds))
+        #expect(parsed.layout == answer.layout)
+        #expect(parsed.statedUTCOffset == answer.statedUTCOffset)
+        #expect(parsed.resolution == 1)
+        // The recording script noted the time it asked: the answer is at most 2 s before it (the
+        // note is written after the answer arrives, and both are whole seconds).
+        let folder = String(answer.file[..<answer.file.firstIndex(of: "/")!])
+        let name = String(answer.file[answer.file.index(after: answer.file.firstIndex(of: "/")!)...])
+        let recordedAt = try #require(recordingTimes(folder: folder)[name])
+        #expect((0...2).contains(recordedAt - answer.seconds), "recorded at \(recordedAt)")
+    }
+
+    @Test("openbsd-inetd's RFC 868 answers decode to the time they were recorded", arguments: ["UTC", "America_New_York"])
+    func recordedTime(folder: String) throws {
+        let bytes = try #require(readBytes(fixtures + "/" + folder + "/openbsd-inetd-time-tcp.bin"))
+        let recordedAt = try #require(recordingTimes(folder: folder)["openbsd-inetd-time-tcp.bin"])
+        let value = try #require(TimeProtocolValue(bigEndianBytes: bytes))
+        let instant = value.instant(eraRule: .nearest(to: Instant(seconds: recordedAt)))
+        #expect((0...2).contains(recordedAt - instant.seconds), "\(instant) recorded at \(recordedAt)")
+        // The same bytes read in the next era, 2^32 s later, when the local clock is there.
+        let later = value.instant(eraRule: .nearest(to: Instant(seconds: recordedAt + TimeProtocolValue.eraLength)))
+        #expect(later.seconds == instant.seconds + TimeProtocolValue.eraLength)
+    }
+
+    @Test("reads NIST, date(1), xinetd, RFC 850, Common Log and Unix-seconds lines", arguments: otherLines)
+    func other(_ expected: OtherLine) throws {
+        let parsed = try #require(DaytimeLineParser.parse(expected.line, assumedTimeZone: zone(expected.zone)))
+        #expect(parsed.instant == Instant(seconds: expected.seconds, nanoseconds: expected.nanoseconds))
+        #expect(parsed.layout == expected.layout)
+        #expect(parsed.resolution == expected.resolution)
+        #expect(parsed.statedUTCOffset == expected.statedUTCOffset)
+        #expect((parsed.nist != nil) == (expected.layout == .nist))
+    }
+
+    @Test("a NIST line's other fields: health, leap-second warning, advance and label")
+    func nistStatus() throws {
+        let parsed = try #require(
+            DaytimeLineParser.parse("60640 24-11-26 16:13:06 50 1 2 909.7 UTC(NIST) #", assumedTimeZone: .utc)
+        )
+        let status = try #require(parsed.nist)
+        #expect(status.modifiedJulianDay == 60_640)
+        #expect(status.daylightSavingCode == 50)
+        #expect(status.leapSecondWarning == 1)
+        #expect(status.health == 2)
+        #expect(!status.isHealthy)
+        #expect(abs(status.advance - 0.9097) < 1e-12)
+        #expect(status.label == "UTC(NIST)")
+    }
+
+    @Test("rejects malformed lines of these layouts with nil", arguments: malformedLines)
+    func malformed(_ line: String) {
+        #expect(DaytimeLineParser.parse(line, assumedTimeZone: .utc) == nil)
+    }
+}
