@@ -32,6 +32,12 @@ public struct CombinedEstimate: Sendable, Hashable {
         public var largestAgreeingGroup: Int
         /// How many servers were compared.
         public var servers: Int
+
+        /// Creates a disagreement from its counts.
+        public init(largestAgreeingGroup: Int, servers: Int) {
+            self.largestAgreeingGroup = largestAgreeingGroup
+            self.servers = servers
+        }
     }
 
     /// Combines intervals `(lower, upper)` (one per server, in seconds, lower ≤ upper).

@@ -134,7 +134,8 @@ extension DaytimeLineParser {
         )
     }
 
-    /// `sssssssss[.f{1,9}]`: seconds since 1970, UTC, up to the end of year 9999.
+    /// `sssssssss[.f{1,9}]`: seconds since 1970, UTC, 9 to 12 digits (from 1973 to the end of year
+    /// 9999): fewer digits are more likely a year or a line cut short than a time.
     static func parseUnixSeconds(_ c: inout ByteCursor) -> ParsedDaytimeLine? {
         var seconds: Int64 = 0
         var digits = 0
@@ -143,7 +144,7 @@ extension DaytimeLineParser {
             guard digits <= 12 else { return nil }
             seconds = seconds * 10 + Int64(d)
         }
-        guard digits > 0, seconds <= 253_402_300_799 else { return nil }
+        guard digits >= 9, seconds <= 253_402_300_799 else { return nil }
         var nanoseconds = 0
         var fractionDigits = 0
         if c.byte(0x2E) {

@@ -19,7 +19,7 @@ public enum DaytimeLineLayout: Sendable, Hashable, CustomStringConvertible {
     case commonLog
     /// The NIST Internet Time Service line: `60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) *`.
     case nist
-    /// Seconds since 1970 in decimal, optionally with a fraction: `1795695756`, `1795695756.25`.
+    /// Seconds since 1970 in decimal, 9 to 12 digits, optionally with a fraction: `1795695756`, `1795695756.25`.
     case unixSeconds(fractionDigits: Int)
 
     /// A short name: `ctime`, `date`, `rfc3339`, `rfc3339.3`, `rfc2822`, `rfc850`, `xinetd`,

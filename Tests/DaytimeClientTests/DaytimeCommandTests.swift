@@ -66,7 +66,9 @@ struct DaytimeCommandTests {
         #expect(result.status == 0)
         let object = result.standardOutput
         #expect(object.hasPrefix("{\"host\":\"127.0.0.1\",\"address\":\"127.0.0.1\",\"port\":\(server.port),"))
-        #expect(object.contains(#""protocol":"daytime","line":"say \"hi\"\\","raw_hex":"73617920226869225c0d0a""#))
+        #expect(
+            object.contains(#""protocol":"daytime","transport":"tcp","line":"say \"hi\"\\","raw_hex":"73617920226869225c0d0a""#)
+        )
         #expect(object.contains(#""format":null,"server_time":null,"resolution_seconds":null,"offset_seconds":null"#))
         #expect(object.contains(#""round_trip_seconds":"#))
         #expect(object.hasSuffix("}\n"))
@@ -127,6 +129,10 @@ struct DaytimeCommandTests {
             (["127.0.0.1", "-4", "-6"], "give one of them"),
             (["127.0.0.1", "--time-zone", "Mars/Olympus_Mons"], "use an IANA name"),
             (["127.0.0.1", "--protocol", "ftp"], "daytime"),
+            (["ftp://127.0.0.1"], "unknown scheme"),
+            (["[::1"], "without ']'"),
+            (["127.0.0.1", "--samples", "0"], "give 1 to 100"),
+            (["127.0.0.1", "--max-step", "nan"], "give 0 or more"),
             ([], "host"),
         ]
     )
@@ -161,5 +167,86 @@ struct DaytimeCommandTests {
         let usage = try await daytime(["bench", "127.0.0.1", "--concurrency", "0"])
         #expect(usage.status == 64)
         #expect(usage.standardError.contains("give 1 to 1024"))
+    }
+
+    @Test("several targets in every syntax: one line each, then the combined estimate naming the one that lies")
+    func severalServers() async throws {
+        let honest = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 3)))
+        let liar = try await TestServer.start(host: "::1", .daytime(.rfc3339(fractionDigits: 3), clockOffset: 3600))
+        let udp = try await UDPTestServer.start(host: "127.0.0.1") {
+            Array(DaytimeFormat.rfc3339(fractionDigits: 3).line(for: CivilDateTime(SystemWallClock().now())).utf8)
+        }
+        let targets = ["127.0.0.1:\(honest.port)", "daytime://[::1]:\(liar.port)", "daytime+udp://127.0.0.1:\(udp.port)"]
+        let text = try await daytime(targets)
+        let json = try await daytime(targets + ["--json"])
+        let quiet = try await daytime(targets + ["--quiet"])
+        let disagree = try await daytime(Array(targets.prefix(2)))
+        await honest.stop()
+        await liar.stop()
+        await udp.stop()
+
+        #expect(text.status == 0, "\(text.standardError)")
+        let lines = text.standardOutput.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("127.0.0.1:\(honest.port): 20"))
+        #expect(lines[1].hasPrefix("[::1]:\(liar.port): ") && lines[1].hasSuffix("; DISAGREES"))
+        #expect(lines[2].hasPrefix("daytime+udp://127.0.0.1:\(udp.port): "))
+        #expect(lines[3].hasPrefix("combined: offset "))
+        #expect(lines[3].hasSuffix("(2 of 3 servers agree; disagreeing: [::1]:\(liar.port))"))
+
+        #expect(json.status == 0)
+        #expect(json.standardOutput.hasPrefix("{\"servers\":[{\"target\":\"127.0.0.1:\(honest.port)\","))
+        #expect(json.standardOutput.contains("\"transport\":\"udp\""))
+        #expect(json.standardOutput.contains("\"disagreeing\":[\"[::1]:\(liar.port)\"]"))
+        #expect(json.standardOutput.split(separator: "\n").count == 1)
+
+        #expect(quiet.status == 0 && quiet.standardOutput.isEmpty && quiet.standardError.isEmpty)
+
+        #expect(disagree.status == 65)
+        #expect(disagree.standardOutput.contains("combined: none: the servers disagree"))
+    }
+
+    @Test("--dry-run prints what --set would do, and never touches the clock")
+    func dryRun() async throws {
+        let close = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 6), clockOffset: 0.2))
+        let far = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 6), clockOffset: -3600))
+        let slew = try await daytime(["127.0.0.1:\(close.port)", "--dry-run", "--samples", "3"])
+        let refused = try await daytime(["127.0.0.1:\(far.port)", "--dry-run"])
+        let forced = try await daytime(["127.0.0.1:\(far.port)", "--dry-run", "--force", "--json"])
+        let step = try await daytime(["127.0.0.1:\(close.port)", "--dry-run", "--slew-limit", "0.01"])
+        await close.stop()
+        await far.stop()
+
+        #expect(slew.status == 0)
+        #expect(slew.standardOutput.contains("\ndry run: would slew the clock by +0.2"), "\(slew.standardOutput)")
+        #expect(refused.status == 77)
+        #expect(refused.standardOutput.contains("\ndry run: would refuse to step the clock by -3600."))
+        #expect(forced.status == 0)
+        #expect(forced.standardOutput.contains(#""clock":{"action":"step","seconds":-3"#))
+        #expect(forced.standardOutput.contains(#""description":"step the clock by -3600.0"#))
+        #expect(forced.standardOutput.contains(#""dry_run":true"#))
+        #expect(step.status == 0)
+        #expect(step.standardOutput.contains("\ndry run: would step the clock by +0.2"))
+    }
+
+    @Test("--set as a user who is not root refuses before asking anything, with exit status 77")
+    func setNeedsRoot() async throws {
+        // Run as nobody (setpriv from util-linux when this test runs as root): as root, --set would
+        // really set the clock, which must never happen here.
+        let arguments = ["127.0.0.1", "--port", "9", "--set"]
+        let result: ChildProcess.Output
+        if geteuid() == 0 {
+            result = try await NIOThreadPool.singleton.runIfActive {
+                try ChildProcess.capture(
+                    "/usr/bin/setpriv",
+                    ["--reuid=65534", "--regid=65534", "--clear-groups", daytimeBinary] + arguments
+                )
+            }
+        } else {
+            result = try await daytime(arguments)
+        }
+        #expect(result.status == 77)
+        #expect(result.standardError == "daytime: --set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do\n")
+        #expect(result.standardOutput == "")
     }
 }

@@ -22,6 +22,9 @@ enum ServerBehaviour: Sendable {
     case silent
     /// Closes at once with a reset (RST), by way of SO_LINGER 0.
     case reset
+    /// Waits `before`, computes the bytes, waits `after`, writes them and closes: a server whose
+    /// clock reading sits at a known place inside a known delay.
+    case delayed(before: TimeAmount, after: TimeAmount, @Sendable () -> [UInt8])
 
     /// A Daytime server whose clock is the system clock shifted by `offset` seconds.
     static func daytime(_ format: DaytimeFormat, clockOffset offset: Double = 0) -> ServerBehaviour {
@@ -87,6 +90,14 @@ final class BehaviourHandler: ChannelInboundHandler {
             context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .silent:
             break
+        case .delayed(let before, let after, let make):
+            let loop = context.eventLoop.assumeIsolated()
+            loop.scheduleTask(in: before) {
+                let bytes = make()
+                loop.scheduleTask(in: after) {
+                    self.writeAndClose(bytes, context: context)
+                }
+            }
         case .reset:
             // SO_LINGER with a zero timeout turns close() into a reset.
             guard let socket = context.channel as? any SocketOptionProvider else {
@@ -109,5 +120,47 @@ final class BehaviourHandler: ChannelInboundHandler {
         context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(bytes: bytes))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
+    }
+}
+
+/// A UDP server on a loopback address and an ephemeral port: answers every datagram with what
+/// `answer` computes (nil: no answer at all).
+struct UDPTestServer: Sendable {
+    let channel: any Channel
+    let host: String
+    let port: Int
+
+    static func start(host: String, _ answer: @escaping @Sendable () -> [UInt8]?) async throws -> UDPTestServer {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramAnswerHandler(answer: answer))
+                }
+            }
+            .bind(host: host, port: 0).get()
+        return UDPTestServer(channel: channel, host: host, port: channel.localAddress!.port!)
+    }
+
+    func stop() async {
+        try? await self.channel.close()
+    }
+}
+
+/// Answers each datagram with one computed datagram.
+final class DatagramAnswerHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    let answer: @Sendable () -> [UInt8]?
+
+    init(answer: @escaping @Sendable () -> [UInt8]?) {
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let request = self.unwrapInboundIn(data)
+        guard let bytes = self.answer() else { return }
+        let envelope = AddressedEnvelope(remoteAddress: request.remoteAddress, data: ByteBuffer(bytes: bytes))
+        context.writeAndFlush(self.wrapOutboundOut(envelope), promise: nil)
     }
 }

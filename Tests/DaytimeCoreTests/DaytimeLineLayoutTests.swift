@@ -206,7 +206,7 @@ private let otherLines: [OtherLine] = [
         layout: .unixSeconds(fractionDigits: 2),
         statedUTCOffset: 0
     ),
-    OtherLine(line: "0", seconds: 0, layout: .unixSeconds(fractionDigits: 0), statedUTCOffset: 0),
+    OtherLine(line: "100000000", seconds: 100_000_000, layout: .unixSeconds(fractionDigits: 0), statedUTCOffset: 0),
 ]
 
 private let malformedLines: [String] = [
@@ -228,6 +228,8 @@ private let malformedLines: [String] = [
     "06/Nov/1994:08:49:37", "06/Nov/1994:08:49:37 +05:30", "6/Nov/1994:08:49:37 +0000",
     // Unix seconds beyond year 9999, with an empty or overlong fraction, or two points
     "253402300800", "1795695756.", "1795695756.1234567890", "1795695756.1.2", "-1795695756",
+    // too few digits to be a time rather than a year or a line cut short
+    "2021", "0", "99999999",
 ]
 
 @Suite("Daytime lines from other servers")
