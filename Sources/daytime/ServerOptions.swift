@@ -26,23 +26,59 @@ struct ConnectionOptions: ParsableArguments {
     var ipv6Only = false
 
     func validate() throws {
-        if let port, !(1...65_535).contains(port) {
-            throw ValidationError("--port \(port) is not a TCP port; give a number from 1 to 65535.")
+        if let problem = self.settings.problem {
+            throw ValidationError(problem)
         }
-        guard self.timeout.isFinite, self.timeout > 0, self.timeout <= 3600 else {
-            throw ValidationError("--timeout \(self.timeout) is out of range; give seconds above 0 and at most 3600.")
-        }
-        guard !(self.ipv4Only && self.ipv6Only) else {
-            throw ValidationError("-4 and -6 exclude each other; give one of them, or neither to use both.")
-        }
+    }
+
+    /// The settings as plain values.
+    var settings: ConnectionSettings {
+        ConnectionSettings(
+            port: self.port,
+            protocolKind: self.protocolKind.kind,
+            udp: self.udp,
+            timeout: self.timeout,
+            ipv4Only: self.ipv4Only,
+            ipv6Only: self.ipv6Only
+        )
     }
 
     /// The query these options describe, for `host`.
     func query(host: String, assumedTimeZone: TimeZoneRules) -> TimeQuery {
+        self.settings.query(host: host, assumedTimeZone: assumedTimeZone)
+    }
+}
+
+/// ``ConnectionOptions`` as plain values, so that the fast path (``FastArguments``) fills the same
+/// settings and runs the same checks without ArgumentParser.
+struct ConnectionSettings {
+    var port: Int? = nil
+    var protocolKind: TimeProtocolKind = .daytime
+    var udp = false
+    var timeout: Double = 5
+    var ipv4Only = false
+    var ipv6Only = false
+
+    /// What is wrong with the settings, as the one-line advice of a usage error; nil if nothing.
+    var problem: String? {
+        if let port, !(1...65_535).contains(port) {
+            return "--port \(port) is not a TCP port; give a number from 1 to 65535."
+        }
+        guard self.timeout.isFinite, self.timeout > 0, self.timeout <= 3600 else {
+            return "--timeout \(self.timeout) is out of range; give seconds above 0 and at most 3600."
+        }
+        guard !(self.ipv4Only && self.ipv6Only) else {
+            return "-4 and -6 exclude each other; give one of them, or neither to use both."
+        }
+        return nil
+    }
+
+    /// The query these settings describe, for `host`.
+    func query(host: String, assumedTimeZone: TimeZoneRules) -> TimeQuery {
         TimeQuery(
             host: host,
             port: self.port,
-            protocol: self.protocolKind.kind,
+            protocol: self.protocolKind,
             transport: self.udp ? .udp : .tcp,
             addressFamily: self.ipv4Only ? .ipv4 : self.ipv6Only ? .ipv6 : .any,
             timeout: .milliseconds(Int64((self.timeout * 1000).rounded(.up))),

@@ -1,0 +1,115 @@
+import DaytimeClient
+import DaytimeCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `daytime [query]` does once its arguments are read (by ArgumentParser, or by
+/// ``FastArguments``): ask, print, set the clock; returns the exit status.
+enum QueryRun {
+    static func execute(_ options: QuerySettings) -> Int32 {
+        let setting = options.set || options.dryRun
+        if setting && !options.dryRun && geteuid() != 0 {
+            report(options, error: "--set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do")
+            return DaytimeExitCode.clockNotSet
+        }
+        // Read the local zone only when a line might need it.
+        let needsZone = options.targets.contains {
+            ((try? ServerTarget(parsing: $0))?.protocol ?? options.connection.protocolKind) == .daytime
+        }
+        // Checked by QuerySettings.problem: a zone that cannot be read never gets here.
+        let zone = (needsZone || options.timeZone != nil ? try? options.assumedTimeZone() : nil) ?? .utc
+        let defaults = options.connection.query(host: "", assumedTimeZone: zone)
+        let queries = options.targets.map { try! ServerTarget(parsing: $0).query(defaults: defaults) }
+        let measurement = TimeClient.measureBlocking(queries, samples: options.samples)
+        let several = queries.count > 1
+
+        var status: Int32 = 0
+        var estimate: (offset: Double, bound: Double)? = nil
+        var single: TimeSample? = nil
+        if several {
+            switch measurement.combined {
+            case .success(let combined):
+                estimate = (combined.offset, combined.bound)
+            case .failure(let disagreement):
+                if disagreement.servers >= 2 {
+                    status = DaytimeExitCode.serversDisagree
+                } else if let error = measurement.servers.lazy.compactMap({ $0.errors.first }).first,
+                    measurement.servers.allSatisfy({ $0.best == nil })
+                {
+                    status = DaytimeExitCode.for(error.code)
+                }
+            }
+        } else {
+            switch measurement.servers[0].result {
+            case .success(let sample):
+                single = sample
+                if let offset = sample.offset, let bound = sample.offsetBound {
+                    estimate = (offset, bound)
+                }
+            case .failure(let error):
+                report(options, error: error.description)
+                return DaytimeExitCode.for(error.code)
+            }
+        }
+
+        var correction: ClockCorrection? = nil
+        var clockError: String? = nil
+        if setting && status == 0 {
+            if let estimate {
+                let policy = ClockCorrectionPolicy(slewLimit: options.slewLimit, maximumStep: options.maxStep, force: options.force)
+                let decision = policy.decide(offset: estimate.offset, bound: estimate.bound)
+                correction = decision
+                if case .refused = decision {
+                    status = DaytimeExitCode.clockNotSet
+                } else if !options.dryRun {
+                    do {
+                        try decision.apply(to: SystemClockControl())
+                    } catch {
+                        clockError = error.description
+                        status = DaytimeExitCode.clockNotSet
+                    }
+                }
+            } else {
+                clockError = "no offset to set the clock by: no server's answer could be read as a time"
+                status = DaytimeExitCode.badAnswer
+            }
+        }
+
+        if !options.quiet {
+            var output: String
+            if options.json {
+                let clock = correction.map { SampleOutput.jsonClock($0, dryRun: options.dryRun, error: clockError) }
+                output =
+                    several
+                    ? SampleOutput.json(measurement, clock: clock)
+                    : SampleOutput.json(single!, clock: clock)
+            } else {
+                output =
+                    several
+                    ? SampleOutput.text(measurement)
+                    : SampleOutput.text(single!)
+                if let correction {
+                    output += "\n" + (options.dryRun ? "dry run: would " : "") + correction.description
+                }
+            }
+            print(output)
+            if let clockError {
+                printError("daytime: clock not set: \(clockError)")
+            }
+        }
+        return status
+    }
+
+    /// One line on standard error, unless --quiet.
+    static func report(_ options: QuerySettings, error: String) {
+        if !options.quiet {
+            printError("daytime: \(error)")
+        }
+    }
+}
