@@ -44,7 +44,8 @@ public struct CombinedEstimate: Sendable, Hashable {
     ///
     /// - Returns: the estimate, or ``Disagreement`` when no more than half of them share a point
     ///   (and, for no intervals at all, a disagreement of 0 of 0).
-    public static func combine(_ intervals: [(lower: Double, upper: Double)]) -> Result<CombinedEstimate, Disagreement> {
+    public static func combine(_ intervals: [(lower: Double, upper: Double)]) -> Result<CombinedEstimate, Disagreement>
+    {
         let n = intervals.count
         guard n > 0 else { return .failure(Disagreement(largestAgreeingGroup: 0, servers: 0)) }
         // Endpoints sorted by value; at equal values a start sorts before an end, so intervals

@@ -41,7 +41,8 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
         self.port = port
         self.protocol = `protocol`
         self.transport = transport
-        self.text = host.contains(":") ? "[\(host)]" + (port.map { ":\($0)" } ?? "") : host + (port.map { ":\($0)" } ?? "")
+        self.text =
+            host.contains(":") ? "[\(host)]" + (port.map { ":\($0)" } ?? "") : host + (port.map { ":\($0)" } ?? "")
     }
 
     /// Reads a target in one of the forms above.
@@ -75,12 +76,16 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
             self.transport = nil
         }
         guard !rest.isEmpty else {
-            throw ParseError(description: "'\(text)': no host; give a name or an address, such as 127.0.0.1 or [::1]:13")
+            throw ParseError(
+                description: "'\(text)': no host; give a name or an address, such as 127.0.0.1 or [::1]:13"
+            )
         }
         var portText: Substring? = nil
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else {
-                throw ParseError(description: "'\(text)': a '[' without ']'; write an IPv6 address as [::1] or [::1]:13")
+                throw ParseError(
+                    description: "'\(text)': a '[' without ']'; write an IPv6 address as [::1] or [::1]:13"
+                )
             }
             self.host = String(rest[rest.index(after: rest.startIndex)..<close])
             let after = rest[rest.index(after: close)...]
@@ -91,7 +96,10 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
                 portText = after.dropFirst()
             }
             guard self.host.contains(":") else {
-                throw ParseError(description: "'\(text)': brackets are for IPv6 addresses; write an IPv4 address or a name without them")
+                throw ParseError(
+                    description:
+                        "'\(text)': brackets are for IPv6 addresses; write an IPv4 address or a name without them"
+                )
             }
         } else if rest.filter({ $0 == ":" }).count == 1 {
             let colon = rest.firstIndex(of: ":")!
@@ -102,7 +110,9 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
             self.host = String(rest)
         }
         guard !self.host.isEmpty else {
-            throw ParseError(description: "'\(text)': no host; give a name or an address, such as 127.0.0.1 or [::1]:13")
+            throw ParseError(
+                description: "'\(text)': no host; give a name or an address, such as 127.0.0.1 or [::1]:13"
+            )
         }
         if let portText {
             guard let port = Int(portText), (1...65_535).contains(port) else {

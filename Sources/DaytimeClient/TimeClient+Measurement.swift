@@ -97,7 +97,9 @@ extension TimeClient {
             }
         } catch {
             let failure = TimeClientError(.networkError, "NIO's thread pool is not running: \(error)")
-            return TimeMeasurement(servers: queries.map { ServerMeasurement(query: $0, samples: [], errors: [failure]) })
+            return TimeMeasurement(
+                servers: queries.map { ServerMeasurement(query: $0, samples: [], errors: [failure]) }
+            )
         }
     }
 

@@ -130,7 +130,8 @@ struct ByteCursor {
         }
         if offset == nil, let local, local.abbreviation.utf8.count == length {
             var matches = true
-            for (i, b) in local.abbreviation.utf8.enumerated() where upper(i) != (b >= 0x61 && b <= 0x7A ? b - 0x20 : b) {
+            for (i, b) in local.abbreviation.utf8.enumerated() where upper(i) != (b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
+            {
                 matches = false
             }
             if matches {

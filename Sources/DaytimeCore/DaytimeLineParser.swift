@@ -279,7 +279,8 @@ public enum DaytimeLineParser {
     }
 
     /// The assumed zone's abbreviation and offset for a local time, for lines that name a zone.
-    static func localAbbreviation(_ zone: TimeZoneRules, localSeconds: Int64) -> (abbreviation: String, utcOffset: Int) {
+    static func localAbbreviation(_ zone: TimeZoneRules, localSeconds: Int64) -> (abbreviation: String, utcOffset: Int)
+    {
         let offset = zone.utcOffset(forLocal: localSeconds)
         let period = zone.period(at: localSeconds - Int64(offset))
         return (period.abbreviation, period.utcOffset)

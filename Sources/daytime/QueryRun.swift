@@ -15,7 +15,10 @@ enum QueryRun {
     static func execute(_ options: QuerySettings) -> Int32 {
         let setting = options.set || options.dryRun
         if setting && !options.dryRun && geteuid() != 0 {
-            report(options, error: "--set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do")
+            report(
+                options,
+                error: "--set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do"
+            )
             return DaytimeExitCode.clockNotSet
         }
         // Read the local zone only when a line might need it.
@@ -62,7 +65,11 @@ enum QueryRun {
         var clockError: String? = nil
         if setting && status == 0 {
             if let estimate {
-                let policy = ClockCorrectionPolicy(slewLimit: options.slewLimit, maximumStep: options.maxStep, force: options.force)
+                let policy = ClockCorrectionPolicy(
+                    slewLimit: options.slewLimit,
+                    maximumStep: options.maxStep,
+                    force: options.force
+                )
                 let decision = policy.decide(offset: estimate.offset, bound: estimate.bound)
                 correction = decision
                 if case .refused = decision {

@@ -54,7 +54,9 @@ enum SampleOutput {
                 fields += jsonFields(sample)
                 fields.append(("samples", String(server.samples.count)))
             case .failure(let error):
-                fields += [("error", jsonString(error.description)), ("error_code", jsonString(error.code.description))]
+                fields += [
+                    ("error", jsonString(error.description)), ("error_code", jsonString(error.code.description)),
+                ]
             }
             fields.append(("agrees", agreement(measurement, index: i)))
             servers.append(object(fields))
@@ -65,8 +67,20 @@ enum SampleOutput {
             combined = [
                 ("offset_seconds", jsonNumber(estimate.offset)),
                 ("offset_bound_seconds", jsonNumber(estimate.bound)),
-                ("agreeing", "[" + estimate.truechimers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(separator: ",") + "]"),
-                ("disagreeing", "[" + estimate.falsetickers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(separator: ",") + "]"),
+                (
+                    "agreeing",
+                    "["
+                        + estimate.truechimers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(
+                            separator: ","
+                        ) + "]"
+                ),
+                (
+                    "disagreeing",
+                    "["
+                        + estimate.falsetickers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(
+                            separator: ","
+                        ) + "]"
+                ),
             ]
         case .failure(let disagreement):
             combined = [

@@ -67,7 +67,9 @@ struct DaytimeCommandTests {
         let object = result.standardOutput
         #expect(object.hasPrefix("{\"host\":\"127.0.0.1\",\"address\":\"127.0.0.1\",\"port\":\(server.port),"))
         #expect(
-            object.contains(#""protocol":"daytime","transport":"tcp","line":"say \"hi\"\\","raw_hex":"73617920226869225c0d0a""#)
+            object.contains(
+                #""protocol":"daytime","transport":"tcp","line":"say \"hi\"\\","raw_hex":"73617920226869225c0d0a""#
+            )
         )
         #expect(object.contains(#""format":null,"server_time":null,"resolution_seconds":null,"offset_seconds":null"#))
         #expect(object.contains(#""round_trip_seconds":"#))
@@ -176,7 +178,9 @@ struct DaytimeCommandTests {
         let udp = try await UDPTestServer.start(host: "127.0.0.1") {
             Array(DaytimeFormat.rfc3339(fractionDigits: 3).line(for: CivilDateTime(SystemWallClock().now())).utf8)
         }
-        let targets = ["127.0.0.1:\(honest.port)", "daytime://[::1]:\(liar.port)", "daytime+udp://127.0.0.1:\(udp.port)"]
+        let targets = [
+            "127.0.0.1:\(honest.port)", "daytime://[::1]:\(liar.port)", "daytime+udp://127.0.0.1:\(udp.port)",
+        ]
         let text = try await daytime(targets)
         let json = try await daytime(targets + ["--json"])
         let quiet = try await daytime(targets + ["--quiet"])
@@ -208,8 +212,14 @@ struct DaytimeCommandTests {
 
     @Test("--dry-run prints what --set would do, and never touches the clock")
     func dryRun() async throws {
-        let close = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 6), clockOffset: 0.2))
-        let far = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 6), clockOffset: -3600))
+        let close = try await TestServer.start(
+            host: "127.0.0.1",
+            .daytime(.rfc3339(fractionDigits: 6), clockOffset: 0.2)
+        )
+        let far = try await TestServer.start(
+            host: "127.0.0.1",
+            .daytime(.rfc3339(fractionDigits: 6), clockOffset: -3600)
+        )
         let slew = try await daytime(["127.0.0.1:\(close.port)", "--dry-run", "--samples", "3"])
         let refused = try await daytime(["127.0.0.1:\(far.port)", "--dry-run"])
         let forced = try await daytime(["127.0.0.1:\(far.port)", "--dry-run", "--force", "--json"])
@@ -246,7 +256,10 @@ struct DaytimeCommandTests {
             result = try await daytime(arguments)
         }
         #expect(result.status == 77)
-        #expect(result.standardError == "daytime: --set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do\n")
+        #expect(
+            result.standardError
+                == "daytime: --set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do\n"
+        )
         #expect(result.standardOutput == "")
     }
 }

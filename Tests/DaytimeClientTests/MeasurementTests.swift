@@ -18,7 +18,12 @@ struct MeasurementTests {
             (7.3, 100, 100, DaytimeFormat.ctime),
         ]
     )
-    func shiftedAndDelayed(shift: Double, beforeMilliseconds: Int64, afterMilliseconds: Int64, format: DaytimeFormat)
+    func shiftedAndDelayed(
+        shift: Double,
+        beforeMilliseconds: Int64,
+        afterMilliseconds: Int64,
+        format: DaytimeFormat
+    )
         async throws
     {
         let server = try await TestServer.start(
@@ -70,8 +75,13 @@ struct MeasurementTests {
     @Test("three servers, one an hour off: the combined estimate leaves it out and names it")
     func oneLiesByAnHour() async throws {
         let honestA = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 3)))
-        let liar = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 3), clockOffset: 3600))
-        let honestB = try await UDPTestServer.start(host: "127.0.0.1") { line(.rfc3339(fractionDigits: 3), clockOffset: 0) }
+        let liar = try await TestServer.start(
+            host: "127.0.0.1",
+            .daytime(.rfc3339(fractionDigits: 3), clockOffset: 3600)
+        )
+        let honestB = try await UDPTestServer.start(host: "127.0.0.1") {
+            line(.rfc3339(fractionDigits: 3), clockOffset: 0)
+        }
         let measurement = await TimeClient().measure([
             TimeQuery(host: "127.0.0.1", port: honestA.port),
             TimeQuery(host: "127.0.0.1", port: liar.port),
@@ -90,7 +100,10 @@ struct MeasurementTests {
     @Test("two servers that disagree give no estimate; a server that fails is left out, with its error")
     func disagreementAndFailure() async throws {
         let honest = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 3)))
-        let liar = try await TestServer.start(host: "127.0.0.1", .daytime(.rfc3339(fractionDigits: 3), clockOffset: -3600))
+        let liar = try await TestServer.start(
+            host: "127.0.0.1",
+            .daytime(.rfc3339(fractionDigits: 3), clockOffset: -3600)
+        )
         let silent = try await UDPTestServer.start(host: "127.0.0.1") { nil }
         let measurement = await TimeClient().measure([
             TimeQuery(host: "127.0.0.1", port: honest.port),

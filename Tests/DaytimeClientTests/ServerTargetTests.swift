@@ -72,7 +72,9 @@ struct ServerTargetTests {
     func defaults() throws {
         let defaults = TimeQuery(host: "", port: 1313, protocol: .daytime, transport: .tcp, assumedTimeZone: .utc)
         let plain = try ServerTarget(parsing: "127.0.0.1").query(defaults: defaults)
-        #expect(plain.host == "127.0.0.1" && plain.port == 1313 && plain.protocol == .daytime && plain.transport == .tcp)
+        #expect(
+            plain.host == "127.0.0.1" && plain.port == 1313 && plain.protocol == .daytime && plain.transport == .tcp
+        )
         let full = try ServerTarget(parsing: "time+udp://[::1]:37").query(defaults: defaults)
         #expect(full.host == "::1" && full.port == 37 && full.protocol == .time && full.transport == .udp)
         let noPort = try ServerTarget(parsing: "time://h").query(defaults: TimeQuery(host: "", assumedTimeZone: .utc))

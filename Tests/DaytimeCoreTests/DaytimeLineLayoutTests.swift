@@ -141,7 +141,12 @@ private let otherLines: [OtherLine] = [
         statedUTCOffset: 0
     ),
     // date(1): ctime with a zone name, known, or the assumed zone's own abbreviation
-    OtherLine(line: "Thu Nov 26 12:22:36 UTC 2026", seconds: utc(2026, 11, 26, 12, 22, 36), layout: .date, statedUTCOffset: 0),
+    OtherLine(
+        line: "Thu Nov 26 12:22:36 UTC 2026",
+        seconds: utc(2026, 11, 26, 12, 22, 36),
+        layout: .date,
+        statedUTCOffset: 0
+    ),
     OtherLine(
         line: "Thu Nov 26 07:22:36 EST 2026",
         seconds: utc(2026, 11, 26, 12, 22, 36),
@@ -250,7 +255,10 @@ struct DaytimeLineLayoutTests {
         #expect((0...2).contains(recordedAt - answer.seconds), "recorded at \(recordedAt)")
     }
 
-    @Test("openbsd-inetd's RFC 868 answers decode to the time they were recorded", arguments: ["UTC", "America_New_York"])
+    @Test(
+        "openbsd-inetd's RFC 868 answers decode to the time they were recorded",
+        arguments: ["UTC", "America_New_York"]
+    )
     func recordedTime(folder: String) throws {
         let bytes = try #require(readBytes(fixtures + "/" + folder + "/openbsd-inetd-time-tcp.bin"))
         let recordedAt = try #require(recordingTimes(folder: folder)["openbsd-inetd-time-tcp.bin"])
