@@ -78,7 +78,19 @@ let package = Package(
                 "DaytimeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // A one-shot command: linking the Swift runtime statically saves the dynamic loader's
+            // work on every run (README, "Start-up"). -static-stdlib alone misses what the static
+            // FoundationEssentials (which ArgumentParser imports) needs, hence the three libraries.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                        "-Xlinker", "-lswiftSynchronization",
+                    ],
+                    .when(platforms: [.linux])
+                )
+            ]
         ),
         .testTarget(
             name: "DaytimeCoreTests",

@@ -71,7 +71,9 @@ enum AnswerDecoder {
             connectStartedAt: answer.connectStartedAt,
             connectedAt: answer.connectedAt,
             firstByteAt: firstByteAt,
-            roundTrip: roundTrip
+            roundTrip: roundTrip,
+            connectStartedMonotonic: answer.connectStartedMonotonic,
+            firstByteMonotonic: firstByteMonotonic
         )
     }
 

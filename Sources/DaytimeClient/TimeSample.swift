@@ -49,6 +49,10 @@ public struct TimeSample: Sendable, Hashable {
     public var connectedAt: Instant
     /// T4: the local wall-clock time when the first byte of the answer arrived.
     public var firstByteAt: Instant
+    /// T1 on the monotonic clock (`CLOCK_MONOTONIC`, nanoseconds since an arbitrary point).
+    public var connectStartedMonotonic: UInt64
+    /// T4 on the monotonic clock.
+    public var firstByteMonotonic: UInt64
     /// T4 - T1 in seconds (TCP handshake plus answer, or the UDP round trip), measured on the
     /// monotonic clock, which steps of the wall clock do not affect.
     public var roundTrip: Double
@@ -69,7 +73,9 @@ public struct TimeSample: Sendable, Hashable {
         connectStartedAt: Instant,
         connectedAt: Instant,
         firstByteAt: Instant,
-        roundTrip: Double
+        roundTrip: Double,
+        connectStartedMonotonic: UInt64 = 0,
+        firstByteMonotonic: UInt64 = 0
     ) {
         self.host = host
         self.serverAddress = serverAddress
@@ -86,6 +92,8 @@ public struct TimeSample: Sendable, Hashable {
         self.connectedAt = connectedAt
         self.firstByteAt = firstByteAt
         self.roundTrip = roundTrip
+        self.connectStartedMonotonic = connectStartedMonotonic
+        self.firstByteMonotonic = firstByteMonotonic
     }
 
     /// The ``DaytimeFormat`` that writes the line's layout, for the layouts this package writes.

@@ -212,6 +212,8 @@ enum SampleOutput {
             ("local_time_connect_started", jsonString(rfc3339(sample.connectStartedAt, fractionDigits: 9))),
             ("local_time_connected", jsonString(rfc3339(sample.connectedAt, fractionDigits: 9))),
             ("local_time_first_byte", jsonString(rfc3339(sample.firstByteAt, fractionDigits: 9))),
+            ("monotonic_connect_started_ns", String(sample.connectStartedMonotonic)),
+            ("monotonic_first_byte_ns", String(sample.firstByteMonotonic)),
         ]
         if let nist = sample.nist {
             fields.append(

@@ -44,6 +44,9 @@ struct MeasurementTests {
         let bound = try #require(best.offsetBound)
         let delay = Double(beforeMilliseconds + afterMilliseconds) / 1000
         #expect(best.roundTrip >= delay, "the round trip includes the server's delay")
+        // The round trip is measured on the monotonic clock, and both readings are kept.
+        #expect(best.firstByteMonotonic > best.connectStartedMonotonic)
+        #expect(abs(Double(best.firstByteMonotonic - best.connectStartedMonotonic) / 1e9 - best.roundTrip) < 1e-9)
         #expect(abs(offset - shift) <= bound, "offset \(offset) ± \(bound), truth \(shift)")
         // The best is the one with the smallest round trip.
         #expect(server0.samples.allSatisfy { $0.roundTrip >= best.roundTrip })

@@ -299,4 +299,33 @@ struct DaytimeLineLayoutTests {
     func malformed(_ line: String) {
         #expect(DaytimeLineParser.parse(line, assumedTimeZone: .utc) == nil)
     }
+
+    @Test("20,000 mutations of these layouts never crash the parser, and whatever it accepts is in range")
+    func mutations() {
+        var random = SplitMix64(seed: 0x6A1E_0006)
+        let seeds = [
+            "\n60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) *\n", "26 NOV 2026 12:22:38 UTC\r\n",
+            "26/Nov/2026:07:22:18 -0500\r\n", "Thursday, 26-Nov-26 12:22:36 GMT", "Thu Nov 26 12:22:36 UTC 2026",
+            "1795695756.25\r\n",
+        ].map { Array($0.utf8) }
+        let alphabet = Array("0123456789 :-+./,()*#TUCNISGMovThursday\r\n\u{0}".utf8) + [0xFF]
+        for _ in 0..<20_000 {
+            var line = seeds[Int(random.next() % UInt64(seeds.count))]
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let position = Int(random.next() % UInt64(line.count + 1))
+                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                switch random.next() % 3 {
+                case 0 where position < line.count: line[position] = byte
+                case 1 where position < line.count: line.remove(at: position)
+                default: line.insert(byte, at: position)
+                }
+            }
+            if let parsed = DaytimeLineParser.parse(line, assumedTimeZone: .utc) {
+                #expect(parsed.instant.nanoseconds >= 0 && parsed.instant.nanoseconds < 1_000_000_000)
+                #expect(parsed.resolution > 0 && parsed.resolution <= 60)
+                #expect(abs(parsed.statedUTCOffset ?? 0) < 86_400)
+                #expect((parsed.nist != nil) == (parsed.layout == .nist))
+            }
+        }
+    }
 }
