@@ -14,7 +14,7 @@ import Darwin
 ///
 /// Why not NIO here: a command that asks once spends most of its life starting up, and starting an
 /// event loop group (threads, epoll, eventfd) cost more than the whole exchange on loopback. A
-/// handful of sockets needs no more than `poll`. ``TimeClient`` runs this on a thread of NIO's pool
+/// handful of sockets needs no more than `poll`. ``TimeClient`` runs this on a thread of its own
 /// for async callers; the `daytime` command runs it directly.
 ///
 /// T1 is read just before `connect` (TCP) or `send` (UDP), T4 just after `poll` reports the first

@@ -1,5 +1,4 @@
 import DaytimeCore
-import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -73,8 +72,8 @@ extension TimeClient {
     /// Asks every server `samples` times (all servers at once in each round, rounds `spacing`
     /// apart), keeps each server's best answer, and combines them.
     ///
-    /// The exchanges run on a thread of NIO's blocking pool, with non-blocking sockets and
-    /// `poll(2)`, TCP or UDP as each query says. Failures are recorded per server, not thrown.
+    /// The exchanges run on a thread of their own, with non-blocking sockets and `poll(2)`, TCP or
+    /// UDP as each query says. Failures are recorded per server, not thrown.
     ///
     /// ```swift
     /// let measurement = await TimeClient().measure(
@@ -91,15 +90,8 @@ extension TimeClient {
         spacing: Duration = .zero
     ) async -> TimeMeasurement {
         let wallClock = self.wallClock
-        do {
-            return try await NIOThreadPool.singleton.runIfActive {
-                Self.measureBlocking(queries, samples: samples, spacing: spacing, wallClock: wallClock)
-            }
-        } catch {
-            let failure = TimeClientError(.networkError, "NIO's thread pool is not running: \(error)")
-            return TimeMeasurement(
-                servers: queries.map { ServerMeasurement(query: $0, samples: [], errors: [failure]) }
-            )
+        return await BlockingThread.run {
+            Self.measureBlocking(queries, samples: samples, spacing: spacing, wallClock: wallClock)
         }
     }
 

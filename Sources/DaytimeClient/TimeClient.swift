@@ -39,7 +39,7 @@ public struct TimeClient: Sendable {
     public func query(_ query: TimeQuery) async throws -> TimeSample {
         try Self.validate(query)
         if query.transport == .udp {
-            // UDP needs no connection state: the polling exchange does it on NIO's blocking pool.
+            // UDP needs no connection state: the polling exchange does it, on a thread of its own.
             let measurement = await self.measure([query])
             try Task.checkCancellation()
             return try measurement.servers[0].result.get()

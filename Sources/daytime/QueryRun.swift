@@ -28,7 +28,7 @@ enum QueryRun {
         // Checked by QuerySettings.problem: a zone that cannot be read never gets here.
         let zone = (needsZone || options.timeZone != nil ? try? options.assumedTimeZone() : nil) ?? .utc
         let defaults = options.connection.query(host: "", assumedTimeZone: zone)
-        let queries = options.targets.map { try! ServerTarget(parsing: $0).query(defaults: defaults) }
+        let queries = options.targets.compactMap { try? ServerTarget(parsing: $0).query(defaults: defaults) }
         let measurement = TimeClient.measureBlocking(queries, samples: options.samples)
         let several = queries.count > 1
 
@@ -86,6 +86,8 @@ enum QueryRun {
                 clockError = "no offset to set the clock by: no server's answer could be read as a time"
                 status = DaytimeExitCode.badAnswer
             }
+        } else if setting {
+            clockError = "no offset to set the clock by: the servers gave no estimate they agree on"
         }
 
         if !options.quiet {

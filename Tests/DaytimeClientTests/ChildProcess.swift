@@ -156,3 +156,32 @@ struct ChildProcess {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// Runs blocking `work` on a thread of its own and returns its result: NIO's blocking pool has one
+/// thread per core and the client's own name resolution needs it, so child processes that run for
+/// seconds must not hold it (they made resolution time out under load).
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let job = Unmanaged.passRetained(OffPoolJob { continuation.resume(with: Result { try work() }) })
+        var thread = pthread_t()
+        let status = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                Unmanaged<OffPoolJob>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            },
+            job.toOpaque()
+        )
+        if status == 0 {
+            pthread_detach(thread)
+        } else {
+            job.takeRetainedValue().run()
+        }
+    }
+}
+
+private final class OffPoolJob: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}

@@ -1,4 +1,5 @@
 import DaytimeClient
+import DaytimeCore
 import Testing
 
 @Suite("The README's example")

@@ -29,7 +29,7 @@ struct SeedInteropTests {
         }
         let version: Int32
         do {
-            version = try await NIOThreadPool.singleton.runIfActive { try ChildProcess.run("python3", ["--version"]) }
+            version = try await offPool { try ChildProcess.run("python3", ["--version"]) }
         } catch {
             Issue.record("python3 is needed for this test and could not be started (\(error)); install python3")
             return
@@ -49,10 +49,10 @@ struct SeedInteropTests {
         do {
             try await self.query(seedServer: server, port: port)
         } catch {
-            try? await NIOThreadPool.singleton.runIfActive { server.terminate() }
+            try? await offPool { server.terminate() }
             throw error
         }
-        try await NIOThreadPool.singleton.runIfActive { server.terminate() }
+        try await offPool { server.terminate() }
     }
 
     private func query(seedServer server: ChildProcess, port: Int) async throws {
