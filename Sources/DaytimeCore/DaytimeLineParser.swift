@@ -5,7 +5,8 @@
 /// - ctime / asctime: `Fri May  7 20:36:52 2021` (the day space- or zero-padded). The line has no zone,
 ///   so the caller says which zone to read it in. `date(1)`'s `Fri May  7 20:36:52 UTC 2021` names one.
 /// - RFC 3339: `2021-05-07T20:36:52Z`, `2021-05-07T20:36:52.123456+05:30`; 1 to 9 fraction digits;
-///   `t`, `z` and a space instead of `T` (RFC 3339 §5.6 note) are accepted.
+///   `t`, `z` and a space instead of `T` (RFC 3339 §5.6 note) are accepted. ISO 8601's other
+///   extended forms too: an offset `+0530`, or none (local time, read in the assumed zone).
 /// - RFC 2822: `Fri, 07 May 2021 20:36:52 +0000`, the weekday and the seconds optional, runs of
 ///   spaces between tokens; xinetd's `07 MAY 2021 20:36:52 UTC` is this without the weekday.
 /// - RFC 850: `Friday, 07-May-21 20:36:52 GMT`.
@@ -77,7 +78,7 @@ public enum DaytimeLineParser {
                 result = parseNIST(&cursor)
             } else if digits == 4 && next == 0x2D {
                 // RFC 3339 starts with a 4-digit year and '-'.
-                result = parseRFC3339(&cursor)
+                result = parseRFC3339(&cursor, assumedTimeZone: assumedTimeZone)
             } else if digits <= 2 && next == 0x2F {
                 result = parseCommonLog(&cursor)
             } else {
@@ -155,7 +156,7 @@ public enum DaytimeLineParser {
     }
 
     /// `yyyy-mm-ddThh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm)`.
-    static func parseRFC3339(_ c: inout ByteCursor) -> ParsedDaytimeLine? {
+    static func parseRFC3339(_ c: inout ByteCursor, assumedTimeZone: TimeZoneRules) -> ParsedDaytimeLine? {
         guard let year = c.digits(4), c.byte(0x2D), let month = c.digits(2), c.byte(0x2D), let day = c.digits(2)
         else { return nil }
         // 'T', 't', or a space (RFC 3339 §5.6 allows it "for the sake of readability").
@@ -174,12 +175,19 @@ public enum DaytimeLineParser {
                 nanoseconds *= 10
             }
         }
-        let offset: Int
+        // RFC 3339 needs `Z` or `±hh:mm`; ISO 8601 also allows `±hhmm`, or nothing (local time).
+        var offset: Int? = nil
+        var strict = true
         if c.byte(0x5A) || c.byte(0x7A) {
             offset = 0
-        } else {
-            guard let numeric = c.numericOffset(colon: true) else { return nil }
+        } else if let numeric = c.numericOffset(colon: true) ?? c.numericOffset(colon: false) {
+            strict = c.buffer[c.index - 3] == 0x3A
             offset = numeric
+        } else if c.peek == 0x2B || c.peek == 0x2D {
+            // `±hh` alone is left out: it is also what a cut-off `±hh:mm` looks like.
+            return nil
+        } else {
+            strict = false
         }
         guard
             let local = civilSeconds(
@@ -192,10 +200,11 @@ public enum DaytimeLineParser {
                 weekday: nil
             )
         else { return nil }
+        let utcOffset = offset ?? assumedTimeZone.utcOffset(forLocal: local)
         return ParsedDaytimeLine(
-            instant: Instant(seconds: local - Int64(offset), nanoseconds: Int32(nanoseconds)),
+            instant: Instant(seconds: local - Int64(utcOffset), nanoseconds: Int32(nanoseconds)),
             resolution: DaytimeFormat.rfc3339(fractionDigits: fractionDigits).resolution,
-            layout: .rfc3339(fractionDigits: fractionDigits),
+            layout: strict ? .rfc3339(fractionDigits: fractionDigits) : .iso8601(fractionDigits: fractionDigits),
             statedUTCOffset: offset
         )
     }

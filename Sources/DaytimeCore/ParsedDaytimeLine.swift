@@ -8,6 +8,9 @@ public enum DaytimeLineLayout: Sendable, Hashable, CustomStringConvertible {
     /// RFC 3339 / ISO 8601 extended: `2026-11-26T12:22:36Z`, `2026-11-26T07:22:20-05:00` (nginx's
     /// `$time_iso8601`), with 0 to 9 fraction digits.
     case rfc3339(fractionDigits: Int)
+    /// ISO 8601 extended forms that RFC 3339 does not allow: an offset `+0530`, or none
+    /// (`2026-11-26T12:22:36`: local time, read in the assumed zone).
+    case iso8601(fractionDigits: Int)
     /// RFC 2822 (and HTTP's IMF-fixdate): `Thu, 26 Nov 2026 12:22:36 +0000`.
     case rfc2822
     /// RFC 850 (HTTP's obsolete date): `Thursday, 26-Nov-26 12:22:36 GMT`. Two-digit years 70...99
@@ -22,13 +25,14 @@ public enum DaytimeLineLayout: Sendable, Hashable, CustomStringConvertible {
     /// Seconds since 1970 in decimal, 9 to 12 digits, optionally with a fraction: `1795695756`, `1795695756.25`.
     case unixSeconds(fractionDigits: Int)
 
-    /// A short name: `ctime`, `date`, `rfc3339`, `rfc3339.3`, `rfc2822`, `rfc850`, `xinetd`,
+    /// A short name: `ctime`, `date`, `rfc3339`, `rfc3339.3`, `iso8601`, `rfc2822`, `rfc850`, `xinetd`,
     /// `common-log`, `nist`, `unix-seconds`, `unix-seconds.3`.
     public var name: String {
         switch self {
         case .ctime: return "ctime"
         case .date: return "date"
         case .rfc3339(let digits): return digits == 0 ? "rfc3339" : "rfc3339.\(digits)"
+        case .iso8601(let digits): return digits == 0 ? "iso8601" : "iso8601.\(digits)"
         case .rfc2822: return "rfc2822"
         case .rfc850: return "rfc850"
         case .xinetd: return "xinetd"

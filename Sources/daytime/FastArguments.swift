@@ -11,6 +11,10 @@ enum FastArguments {
     static func parse(_ arguments: ArraySlice<String>) -> QuerySettings? {
         var settings = QuerySettings()
         var rest = arguments
+        // ArgumentParser's words: `daytime help query`, `daytime bench HOST`.
+        if rest.first == "help" || rest.first == "bench" {
+            return nil
+        }
         if rest.first == "query" {
             rest = rest.dropFirst()
         }

@@ -262,4 +262,17 @@ struct DaytimeCommandTests {
         )
         #expect(result.standardOutput == "")
     }
+
+    @Test("help is ArgumentParser's, with the target syntax and every exit status; 'help' is not a host")
+    func help() async throws {
+        for arguments in [["help", "query"], ["query", "--help"], ["--help"]] {
+            let result = try await daytime(arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.standardOutput.contains("65 servers disagree"), "\(arguments)")
+            #expect(result.standardOutput.contains("77 clock not set"), "\(arguments)")
+        }
+        let query = try await daytime(["help", "query"])
+        #expect(query.standardOutput.contains("time+udp://127.0.0.1:37"))
+        #expect(query.standardOutput.contains("--dry-run"))
+    }
 }

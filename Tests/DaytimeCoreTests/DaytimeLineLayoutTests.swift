@@ -140,6 +140,27 @@ private let otherLines: [OtherLine] = [
         layout: .nist,
         statedUTCOffset: 0
     ),
+    // ISO 8601 forms RFC 3339 does not allow: basic offsets, or none (local time)
+    OtherLine(
+        line: "2021-05-08T02:06:52+0530",
+        seconds: utc(2021, 5, 7, 20, 36, 52),
+        layout: .iso8601(fractionDigits: 0),
+        statedUTCOffset: 19_800
+    ),
+    OtherLine(
+        line: "2021-05-07T15:36:52.25-0500",
+        seconds: utc(2021, 5, 7, 20, 36, 52),
+        nanoseconds: 250_000_000,
+        resolution: 0.01,
+        layout: .iso8601(fractionDigits: 2),
+        statedUTCOffset: -18_000
+    ),
+    OtherLine(
+        line: "2021-05-07T22:36:52",
+        zone: "Europe/Paris",
+        seconds: utc(2021, 5, 7, 20, 36, 52),
+        layout: .iso8601(fractionDigits: 0)
+    ),
     // date(1): ctime with a zone name, known, or the assumed zone's own abbreviation
     OtherLine(
         line: "Thu Nov 26 12:22:36 UTC 2026",
@@ -233,6 +254,8 @@ private let malformedLines: [String] = [
     "06/Nov/1994:08:49:37", "06/Nov/1994:08:49:37 +05:30", "6/Nov/1994:08:49:37 +0000",
     // Unix seconds beyond year 9999, with an empty or overlong fraction, or two points
     "253402300800", "1795695756.", "1795695756.1234567890", "1795695756.1.2", "-1795695756",
+    // ISO 8601 offsets out of range or cut short
+    "2021-05-07T20:36:52+05", "2021-05-07T20:36:52+2400", "2021-05-07T20:36:52+053", "2021-05-07T20:36:52+", "2021-05-07T20:36:52+05:3",
     // too few digits to be a time rather than a year or a line cut short
     "2021", "0", "99999999",
 ]

@@ -156,9 +156,8 @@ private let rejectedLines: [String] = [
     "Fri May  7 2a:36:52 2021", "Fri May  7 20:36:52 2021 extra", "Fri May  7\n20:36:52 2021",
     "Fri May  7 20:36:52 20210", "Mon Feb 29 12:00:00 2021", "Fri May  7 20:36:52 -021",
     // RFC 3339 with a field missing or out of range
-    "2021-05-07T20:36:52", "2021-05-07T20:36Z", "2021-05-07", "2021-5-07T20:36:52Z",
-    "2021-05-07T20:36:52.Z", "2021-05-07T20:36:52.1234567890Z", "2021-05-07T20:36:52+0530",
-    "2021-05-07T20:36:52+05", "2021-05-07T20:36:52+24:00", "2021-05-07T20:36:52+05:60",
+    "2021-05-07T20:36Z", "2021-05-07", "2021-5-07T20:36:52Z",
+    "2021-05-07T20:36:52.Z", "2021-05-07T20:36:52.1234567890Z", "2021-05-07T20:36:52+24:00", "2021-05-07T20:36:52+05:60",
     "2021-02-29T00:00:00Z", "2021-13-01T00:00:00Z", "2021-00-10T00:00:00Z", "2021-04-31T00:00:00Z",
     "2021-05-07T24:00:00Z", "2021-05-07X20:36:52Z", "2021-05-07T20:36:52Z trailing",
     "2021-05-07T20:36:52ZZ", "2021-05-07T20:36:52 Z", "+2021-05-07T20:36:52Z", "20210507T203652Z",
@@ -309,7 +308,11 @@ struct DaytimeLineParserTests {
             let bytes = Array(line.utf8)
             for n in 0..<bytes.count {
                 let prefix = Array(bytes[0..<n])
-                #expect(DaytimeLineParser.parse(prefix, assumedTimeZone: .utc) == nil, "\(n) bytes of \(line)")
+                let parsed = DaytimeLineParser.parse(prefix, assumedTimeZone: .utc)
+                // A date and time cut before its offset is an ISO 8601 local time, which the parser
+                // reads by design; every other prefix is rejected.
+                if case .iso8601 = parsed?.layout, parsed?.statedUTCOffset == nil { continue }
+                #expect(parsed == nil, "\(n) bytes of \(line)")
             }
         }
     }
