@@ -255,7 +255,8 @@ private let malformedLines: [String] = [
     // Unix seconds beyond year 9999, with an empty or overlong fraction, or two points
     "253402300800", "1795695756.", "1795695756.1234567890", "1795695756.1.2", "-1795695756",
     // ISO 8601 offsets out of range or cut short
-    "2021-05-07T20:36:52+05", "2021-05-07T20:36:52+2400", "2021-05-07T20:36:52+053", "2021-05-07T20:36:52+", "2021-05-07T20:36:52+05:3",
+    "2021-05-07T20:36:52+05", "2021-05-07T20:36:52+2400", "2021-05-07T20:36:52+053", "2021-05-07T20:36:52+",
+    "2021-05-07T20:36:52+05:3",
     // too few digits to be a time rather than a year or a line cut short
     "2021", "0", "99999999",
 ]
