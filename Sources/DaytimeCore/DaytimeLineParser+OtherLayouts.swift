@@ -4,7 +4,8 @@ extension DaytimeLineParser {
     /// The Modified Julian Day of 1970-01-01.
     static let modifiedJulianDayOfEpoch = 40_587
 
-    /// `JJJJJ YY-MM-DD hh:mm:ss TT L H msADV UTC(label) OTM`, as the NIST Internet Time Service sends it.
+    /// `JJJJJ YY-MM-DD hh:mm:ss TT L H msADV LABEL OTM`, as the NIST Internet Time Service sends it
+    /// (LABEL `UTC(NIST)`) and `daytimed --format nist` (LABEL `UTC(daytimed)` or the operator's).
     /// The Modified Julian Day gives the century, and must agree with the two-digit date.
     static func parseNIST(_ c: inout ByteCursor) -> ParsedDaytimeLine? {
         guard let mjd = c.digits(5), c.byte(0x20), let yy = c.digits(2), c.byte(0x2D), let month = c.digits(2),
@@ -22,17 +23,14 @@ extension DaytimeLineParser {
         }
         guard integerDigits > 0, c.byte(0x2E), let tenth = c.digit(), c.byte(0x20) else { return nil }
         advanceTenths = advanceTenths * 10 + tenth
-        // The label: UTC(NIST), or another laboratory's or server's name in the parentheses.
-        guard c.byte(0x55), c.byte(0x54), c.byte(0x43), c.byte(0x28) else { return nil }
-        let labelStart = c.index - 4
-        var labelLength = 0
-        while c.peek != 0x29 {
-            let b = c.peek
-            guard labelLength < 32, b > 0x20 && b < 0x7F else { return nil }
+        // The label: UTC(NIST), or any other run of printable characters without spaces, as
+        // daytimed's --nist-label allows (UTC(daytimed) by default).
+        let labelStart = c.index
+        while c.peek > 0x20 && c.peek < 0x7F {
+            guard c.index - labelStart < 64 else { return nil }
             c.index += 1
-            labelLength += 1
         }
-        guard labelLength > 0, c.byte(0x29) else { return nil }
+        guard c.index > labelStart else { return nil }
         let label = String(decoding: UnsafeRawBufferPointer(rebasing: c.buffer[labelStart..<c.index]), as: UTF8.self)
         // OTM: '*' (or '#' once the advance is calibrated); some servers leave it out.
         if c.byte(0x20) {

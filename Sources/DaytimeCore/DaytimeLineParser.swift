@@ -11,7 +11,7 @@
 ///   spaces between tokens; xinetd's `07 MAY 2021 20:36:52 UTC` is this without the weekday.
 /// - RFC 850: `Friday, 07-May-21 20:36:52 GMT`.
 /// - Common Log Format (nginx's `$time_local`): `07/May/2021:20:36:52 +0000`.
-/// - NIST: `59341 21-05-07 20:36:52 50 0 0  50.0 UTC(NIST) *`, any label `UTC(...)`.
+/// - NIST: `59341 21-05-07 20:36:52 50 0 0  50.0 UTC(NIST) *`, any label without spaces.
 /// - Seconds since 1970: `1620419812`, `1620419812.5` (9 digits or more: `2021` is not a time).
 ///
 /// Zone names: `UT`, `UTC`, `GMT`, the US names of RFC 2822 (`EST` ... `PDT`), and the assumed zone's

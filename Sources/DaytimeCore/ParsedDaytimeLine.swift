@@ -70,7 +70,7 @@ public struct NISTLineStatus: Sendable, Hashable {
     /// `msADV`, in seconds: how far the server advanced the stated time to make up for the network
     /// delay it expected.
     public var advance: Double
-    /// The label, such as `UTC(NIST)` or `UTC(daytimed)`.
+    /// The label, such as `UTC(NIST)` or `UTC(daytimed)`: printable characters without spaces.
     public var label: String
 
     /// Creates a status from its fields.

@@ -240,8 +240,8 @@ private let malformedLines: [String] = [
     "60641 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) *",
     "60640 24-11-26 16:13:06 00 0  50.0 UTC(NIST) *",
     "60640 24-11-26 16:13:06 00 0 0  50 UTC(NIST) *",
-    "60640 24-11-26 16:13:06 00 0 0  50.0 NIST *",
-    "60640 24-11-26 16:13:06 00 0 0  50.0 UTC() *",
+    "60640 24-11-26 16:13:06 00 0 0  50.0 *",
+    "60640 24-11-26 16:13:06 00 0 0  50.0  *",
     "60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) x",
     "60640 24-11-26 25:13:06 00 0 0  50.0 UTC(NIST) *",
     // date(1) with a name that is neither known nor the assumed zone's
@@ -349,6 +349,38 @@ struct DaytimeLineLayoutTests {
                 #expect(parsed.resolution > 0 && parsed.resolution <= 60)
                 #expect(abs(parsed.statedUTCOffset ?? 0) < 86_400)
                 #expect((parsed.nist != nil) == (parsed.layout == .nist))
+            }
+        }
+    }
+
+    @Test(
+        "every NIST line daytimed writes reads back as the clock reading it was stamped from",
+        arguments: [0.0, 50, 999.9]
+    )
+    func nistRoundTrip(advance: Double) throws {
+        var random = SplitMix64(seed: 0x4E15_7006)
+        for label in ["UTC(daytimed)", "UTC(NIST)", "ACME-1"] {
+            let options = try NISTFormatOptions(label: label, advanceMilliseconds: advance)
+            var renderer = DaytimeLineRenderer(format: .nist(options), timeZone: .utc)
+            for _ in 0..<300 {
+                let now = Instant(
+                    seconds: Int64(random.next() % UInt64(utc(2131, 1, 1))),
+                    nanoseconds: Int32(random.next() % 1_000_000_000)
+                )
+                let line = renderedLine(&renderer, now)
+                let parsed = try #require(
+                    DaytimeLineParser.parse(line, assumedTimeZone: .utc),
+                    "\(line.debugDescription)"
+                )
+                #expect(parsed.layout == .nist)
+                #expect(parsed.nist?.label == label)
+                #expect(
+                    parsed.nist?.modifiedJulianDay == NISTFormat.modifiedJulianDate(now.advanced(by: advance / 1000))
+                )
+                // The line truncates (clock + advance) to the second; taking the advance off again
+                // gives an instant at most one second (the resolution) before the clock reading.
+                let lag = now.seconds(since: parsed.instant)
+                #expect(lag >= -1e-6 && lag < parsed.resolution + 1e-6, "\(line.debugDescription) for \(now)")
             }
         }
     }
