@@ -30,7 +30,12 @@ extension DaytimeLineParser {
             guard c.index - labelStart < 64 else { return nil }
             c.index += 1
         }
-        guard c.index > labelStart else { return nil }
+        // At least one letter: a lone `*` is the OTM of a line without a label, not a label.
+        var hasLetter = false
+        for i in labelStart..<c.index where isLetter(c.buffer[i]) {
+            hasLetter = true
+        }
+        guard hasLetter else { return nil }
         let label = String(decoding: UnsafeRawBufferPointer(rebasing: c.buffer[labelStart..<c.index]), as: UTF8.self)
         // OTM: '*' (or '#' once the advance is calibrated); some servers leave it out.
         if c.byte(0x20) {
