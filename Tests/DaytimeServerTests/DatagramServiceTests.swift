@@ -117,7 +117,9 @@ struct DatagramServiceTests {
         let (tcp, udp) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
-                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) }
+                try await LoopbackClient.offPool {
+                    try DatagramClient.exchange(host: "127.0.0.1", port: port, timeoutMilliseconds: 30_000)
+                }
             )
         }
         #expect(tcp == udp)
