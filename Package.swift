@@ -4,6 +4,7 @@ import PackageDescription
 // Layers, lowest first (see docs/ARCHITECTURE.md):
 //   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore; never import each other
+//   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
 //   daytimed, daytime            thin command lines over the libraries
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -56,6 +58,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "DaytimeBench",
+            dependencies: [
+                "DaytimeCore",
+                "CDaytimeLinux",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "daytimed",
             dependencies: [
@@ -76,6 +87,7 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "DaytimeClient",
+                "DaytimeBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings,
@@ -131,6 +143,16 @@ let package = Package(
                 "DaytimeClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeBenchTests",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                "DaytimeBench",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

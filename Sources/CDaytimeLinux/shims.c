@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "CDaytimeLinux.h"
 
@@ -150,3 +152,25 @@ int c_daytime_read_kernel_clock(long *maximum_error, long *estimated_error, int 
     return result;
 }
 #endif
+
+int c_daytime_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int c_daytime_epoll_add_readable(int epoll, int fd, uint32_t token) {
+    struct epoll_event event = {.events = EPOLLIN | EPOLLRDHUP, .data.u32 = token};
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int c_daytime_epoll_wait(int epoll, uint32_t *tokens, int capacity, int64_t timeoutNanoseconds) {
+    struct epoll_event events[512];
+    if (capacity > 512) {
+        capacity = 512;
+    }
+    struct timespec timeout = {.tv_sec = timeoutNanoseconds / 1000000000, .tv_nsec = timeoutNanoseconds % 1000000000};
+    int n = epoll_pwait2(epoll, events, capacity, timeoutNanoseconds < 0 ? NULL : &timeout, NULL);
+    for (int i = 0; i < n; i++) {
+        tokens[i] = events[i].data.u32;
+    }
+    return n;
+}

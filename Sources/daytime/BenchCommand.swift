@@ -1,144 +1,169 @@
 import ArgumentParser
-import DaytimeClient
+import CDaytimeLinux
+import DaytimeBench
 import DaytimeCore
 
-/// `daytime bench HOST`: a closed-loop load generator over ``TimeClient``. Each of `--concurrency`
-/// workers asks, waits for the whole answer, and asks again, until `--duration` has passed or
-/// `--count` answers have come; then it prints the rate and the latency percentiles.
-struct BenchCommand: AsyncParsableCommand {
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `daytime bench HOST`: a load generator for Daytime and Time servers, over TCP or UDP, closed
+/// loop (`--concurrency`) or open loop (`--rate`). The engine is ``LoadGenerator`` (DaytimeBench):
+/// plain sockets and epoll on OS threads of its own, so that the client is cheaper than the server.
+struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure a server: ask it again and again, and report answers per second and latency.",
+        abstract: "Load a server and report answers per second, errors by kind, and latency percentiles.",
         discussion: """
-            Each worker connects, reads the whole answer (and decodes it, as a query does), and starts \
-            over. Latency is from the start of a query to its end. The last line is machine-readable, \
-            in the format of shared/bench/loadgen: RESULT tps=... p50_us=... p99_us=... errors=...
+            Closed loop (the default): --concurrency transactions are in flight at all times; each starts \
+            when the one before it ends, so the server sets the pace. Open loop (--rate R): transactions \
+            start on a fixed schedule of R per second whatever the server does, and latency is measured \
+            from each one's scheduled start, so a stall is charged to every transaction it delays (no \
+            coordinated omission, as in wrk2); --concurrency then caps how many are in flight.
 
-            Only load servers that you run or may load: this sends as many connections as the server answers.
+            A TCP transaction is connect, read to the end of the stream, close; a UDP one is one datagram \
+            out and one back. Every answer is checked: a Daytime line must be one that 'daytime' reads \
+            (ctime, RFC 3339, RFC 2822), a Time answer 4 bytes (or 8, as inetutils-inetd sends). Errors \
+            are counted by kind: refused, reset, timeout, short, malformed, other.
 
-            Exit status: 0 if at least one answer came; otherwise that of the most frequent failure, as \
-            for a query.
+            Against an IPv4 loopback target (127.0.0.0/8), TCP connections are spread over the source \
+            addresses 127.0.0.2 to 127.0.0.251, so that long runs do not run out of ephemeral ports \
+            (--no-spread to use the kernel's choice). On ::1 there is one source address: keep runs short \
+            or raise net.ipv4.ip_local_port_range.
+
+            On a terminal, a progress line (transactions/s, errors, p99 so far) is redrawn every second \
+            on standard error; in a pipe or a file there is none. The report's last line is in the format \
+            of shared/bench/loadgen: RESULT tps=... p50_us=... p99_us=... errors=... The report includes \
+            the client's own CPU time per transaction, to check that the client is not the bottleneck.
+
+            Only load servers that you run or may load.
+
+            Exit status: 0 if at least one good answer came; otherwise that of the most frequent failure, \
+            as for a query.
             """
     )
 
     @OptionGroup var server: ServerOptions
 
-    @Option(help: "How many queries to keep in flight at once.")
-    var concurrency: Int = 4
+    @Option(help: "The transport: tcp or udp.")
+    var transport: TransportOption = .tcp
 
-    @Option(help: "Seconds to run for.")
-    var duration: Double = 5
+    @Option(help: "Transactions in flight at most (closed loop: always), over all threads.")
+    var concurrency: Int = 32
 
-    @Option(help: "Stop after this many answers, even before --duration has passed. (default: no limit)")
-    var count: Int?
+    @Option(help: "Open loop: start this many transactions per second, on schedule. (default: closed loop)")
+    var rate: Double?
+
+    @Option(help: "Seconds to run for. (default: 5, or no limit when --requests is given)")
+    var duration: Double?
+
+    @Option(help: "Stop after this many transactions, answered or failed. (default: no limit)")
+    var requests: Int?
+
+    @Option(help: "Load-generating threads. (default: the CPUs this process may use, at most --concurrency)")
+    var threads: Int?
+
+    @Flag(help: "Do not spread TCP connections to a loopback target over 127.0.0.2 and up.")
+    var noSpread = false
+
+    @Flag(help: "Print the report as one JSON object.")
+    var json = false
 
     func validate() throws {
-        guard (1...1024).contains(self.concurrency) else {
-            throw ValidationError("--concurrency \(self.concurrency) is out of range; give 1 to 1024.")
+        guard (1...65_536).contains(self.concurrency) else {
+            throw ValidationError("--concurrency \(self.concurrency) is out of range; give 1 to 65536.")
         }
-        guard self.duration.isFinite, self.duration > 0, self.duration <= 3600 else {
-            throw ValidationError("--duration \(self.duration) is out of range; give seconds above 0 and at most 3600.")
+        if let rate, !(rate.isFinite && rate > 0 && rate <= 10_000_000) {
+            throw ValidationError("--rate \(rate) is out of range; give transactions per second above 0, at most 10000000.")
         }
-        if let count, count < 1 {
-            throw ValidationError("--count \(count) is out of range; give 1 or more, or leave it out.")
+        if let duration, !(duration.isFinite && duration > 0 && duration <= 86_400) {
+            throw ValidationError("--duration \(duration) is out of range; give seconds above 0 and at most 86400.")
+        }
+        if let requests, requests < 1 {
+            throw ValidationError("--requests \(requests) is out of range; give 1 or more, or leave it out.")
+        }
+        if let threads, !(1...min(1024, self.concurrency)).contains(threads) {
+            throw ValidationError(
+                "--threads \(threads) is out of range; give 1 to \(min(1024, self.concurrency)) (at most --concurrency)."
+            )
         }
     }
 
-    func run() async throws {
-        // Zone-less lines are decoded in UTC: a bench reports no offsets, so the zone does not matter.
-        let query = self.server.query(assumedTimeZone: .utc)
-        let client = TimeClient()
-        let workers = self.concurrency
-        let start = MonotonicClock.nanoseconds()
-        let end = start + UInt64(self.duration * 1e9)
-        let limit = self.count ?? .max
-        let tally = await withTaskGroup(of: BenchTally.self) { group in
-            for worker in 0..<workers {
-                // Split --count among the workers; the first ones take the remainder.
-                let share = limit == .max ? .max : limit / workers + (worker < limit % workers ? 1 : 0)
-                group.addTask {
-                    var tally = BenchTally()
-                    while tally.attempts < share && MonotonicClock.nanoseconds() < end {
-                        let t0 = MonotonicClock.nanoseconds()
-                        do {
-                            _ = try await client.query(query)
-                            tally.latencies.append(MonotonicClock.nanoseconds() - t0)
-                        } catch let error as TimeClientError {
-                            tally.record(error)
-                        } catch {
-                            tally.record(TimeClientError(.networkError, "\(error)"))
-                        }
-                        tally.attempts += 1
-                    }
-                    return tally
-                }
+    func run() throws {
+        let port = self.server.port ?? self.server.protocolKind.kind.defaultPort
+        let family: BenchTarget.AddressFamily = self.server.ipv4Only ? .ipv4 : self.server.ipv6Only ? .ipv6 : .any
+        let transport: BenchTarget.Transport = self.transport == .udp ? .udp : .tcp
+        let result: BenchResult
+        do {
+            let target = try BenchTarget.resolve(host: self.server.host, port: port, family: family, transport: transport)
+            let configuration = BenchConfiguration(
+                target: target,
+                transport: transport,
+                protocol: self.server.protocolKind.kind,
+                loop: self.rate.map { .open(perSecond: $0) } ?? .closed,
+                concurrency: self.concurrency,
+                threads: self.threads ?? min(self.concurrency, max(1, Int(c_daytime_available_cpus()))),
+                durationNanoseconds: (self.duration ?? (self.requests == nil ? 5 : nil)).map { UInt64($0 * 1e9) },
+                requests: self.requests,
+                timeoutNanoseconds: UInt64((self.server.timeout * 1e9).rounded(.up)),
+                spreadSourceAddresses: !self.noSpread
+            )
+            result = try self.measure(configuration)
+        } catch {
+            printError("daytime: \(error.description)")
+            switch error.code {
+            case .resolutionFailed: throw ExitCode(DaytimeExitCode.hostNotFound)
+            case .invalidConfiguration: throw ExitCode(DaytimeExitCode.usage)
+            case .systemResource: throw ExitCode(DaytimeExitCode.systemResource)
             }
-            var total = BenchTally()
-            for await tally in group {
-                total.merge(tally)
-            }
-            return total
         }
-        let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
-        print(tally.report(query: query, workers: workers, elapsed: elapsed))
-        if tally.latencies.isEmpty, let (code, error) = tally.mostFrequentError {
-            printError("daytime: no answer; \(error.description)")
-            throw ExitCode(DaytimeExitCode.for(code))
+        print(self.json ? BenchReport.json(result) : BenchReport.text(result))
+        if result.tally.answers == 0, let kind = result.tally.mostFrequentError {
+            printError("daytime: no answer from \(result.configuration.target); \(result.tally.errors(kind)) \(kind)")
+            throw ExitCode(Self.exitCode(kind))
+        }
+    }
+
+    /// Runs the bench, with a progress line on standard error if it is a terminal.
+    private func measure(_ configuration: BenchConfiguration) throws(BenchError) -> BenchResult {
+        let term = getenv("TERM").map { String(cString: $0) }
+        guard ProgressLine.isWanted(standardErrorIsTerminal: isatty(STDERR_FILENO) == 1, term: term) else {
+            return try LoadGenerator.run(configuration)
+        }
+        var line = ProgressLine()
+        let result = try LoadGenerator.run(configuration) { progress in
+            Self.writeError(ProgressLine.redraw + line.text(progress))
+        }
+        Self.writeError(ProgressLine.redraw)
+        return result
+    }
+
+    /// Writes `text` to standard error as it is, without a line ending.
+    private static func writeError(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                guard n > 0 else { return }
+                offset += n
+            }
+        }
+    }
+
+    /// The exit status when no answer came, from the most frequent failure (as for a query).
+    static func exitCode(_ kind: BenchErrorKind) -> Int32 {
+        switch kind {
+        case .refused: return DaytimeExitCode.unavailable
+        case .timeout: return DaytimeExitCode.timeout
+        case .short, .malformed: return DaytimeExitCode.badAnswer
+        case .reset, .other: return DaytimeExitCode.networkError
         }
     }
 }
 
-/// What the workers saw: one latency per answer (nanoseconds), and the failures by kind.
-struct BenchTally: Sendable {
-    var attempts = 0
-    var latencies: [UInt64] = []
-    var errors: [TimeClientError.Code: (count: Int, example: TimeClientError)] = [:]
-
-    var errorCount: Int {
-        self.errors.values.reduce(0) { $0 + $1.count }
-    }
-
-    var mostFrequentError: (TimeClientError.Code, TimeClientError)? {
-        self.errors.max { $0.value.count < $1.value.count }.map { ($0.key, $0.value.example) }
-    }
-
-    mutating func record(_ error: TimeClientError) {
-        self.errors[error.code, default: (0, error)].count += 1
-    }
-
-    mutating func merge(_ other: BenchTally) {
-        self.attempts += other.attempts
-        self.latencies += other.latencies
-        for (code, entry) in other.errors {
-            self.errors[code, default: (0, entry.example)].count += entry.count
-        }
-    }
-
-    /// Three lines: what ran, the latency percentiles, and loadgen's RESULT line.
-    func report(query: TimeQuery, workers: Int, elapsed: Double) -> String {
-        let sorted = self.latencies.sorted()
-        func percentile(_ p: Double) -> UInt64 {
-            guard !sorted.isEmpty else { return 0 }
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
-        }
-        func milliseconds(_ ns: UInt64) -> String {
-            SampleOutput.decimal(Double(ns) / 1e6, digits: 3) + " ms"
-        }
-        let rate = elapsed > 0 ? Double(sorted.count) / elapsed : 0
-        var errorText = "\(self.errorCount) errors"
-        if !self.errors.isEmpty {
-            let kinds = self.errors.sorted { $0.value.count > $1.value.count }.map { "\($0.key) \($0.value.count)" }
-            errorText += " (" + kinds.joined(separator: ", ") + ")"
-        }
-        let endpoint =
-            query.host.contains(":") ? "[\(query.host)]:\(query.effectivePort)" : "\(query.host):\(query.effectivePort)"
-        return """
-            \(endpoint) \(query.protocol), \(workers) at a time, \(SampleOutput.decimal(elapsed, digits: 1)) s: \
-            \(sorted.count) answers (\(SampleOutput.decimal(rate, digits: 0))/s), \(errorText)
-            latency p50 \(milliseconds(percentile(0.5))), p90 \(milliseconds(percentile(0.9))), \
-            p99 \(milliseconds(percentile(0.99))), max \(milliseconds(sorted.last ?? 0))
-            RESULT tps=\(SampleOutput.decimal(rate, digits: 0)) p50_us=\(percentile(0.5) / 1000) \
-            p99_us=\(percentile(0.99) / 1000) errors=\(self.errorCount)
-            """
-    }
+/// The `--transport` values.
+enum TransportOption: String, CaseIterable, ExpressibleByArgument {
+    case tcp
+    case udp
 }

@@ -16,6 +16,8 @@ enum DaytimeExitCode {
     static let timeout: Int32 = 75
     /// The answer was malformed or too long, or `--set` got no time it could read (EX_PROTOCOL).
     static let badAnswer: Int32 = 76
+    /// The system refused a resource, such as a thread (EX_OSERR).
+    static let systemResource: Int32 = 71
     /// `--set` did not set the clock: not root, the step was larger than `--max-step`, or the system
     /// refused (EX_NOPERM).
     static let clockNotSet: Int32 = 77
@@ -24,7 +26,7 @@ enum DaytimeExitCode {
     static let summary = """
         Exit status: 0 success; 64 usage error; 65 servers disagree; 68 host name not resolved; \
         69 connection refused or host unreachable; 74 connection reset or other network error; \
-        75 timeout; 76 malformed or oversized answer; 77 clock not set (--set).
+        75 timeout; 76 malformed or oversized answer; 77 clock not set (--set); 71 no thread for daytime bench.
         """
 
     /// The status for a failed query.

@@ -5,6 +5,7 @@
 
 #ifdef __linux__
 #include <sched.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -41,6 +42,19 @@ unsigned long c_daytime_packet_info_space(void);
 /// `c_daytime_packet_info_space()` bytes) a control message that makes the answer leave from the
 /// address the datagram was sent to. Returns its length, or 0 if the datagram carried none.
 unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply);
+
+/// `epoll_create1(EPOLL_CLOEXEC)`: a new epoll set, or -1. (Swift cannot use `struct epoll_event`,
+/// which is packed on x86_64, so the calls below take and give plain tokens instead.)
+int c_daytime_epoll_create(void);
+
+/// Adds `fd` to the epoll set `epoll`, to be reported when readable, at end of stream or on error
+/// (EPOLLIN | EPOLLRDHUP; EPOLLERR and EPOLLHUP always are), with `token` as its data. 0 or -1.
+int c_daytime_epoll_add_readable(int epoll, int fd, uint32_t token);
+
+/// `epoll_pwait2(2)`: waits at most `timeoutNanoseconds` (negative: without limit) and writes the
+/// token of each ready descriptor, at most `capacity` (512 at most), to `tokens`. Returns how many,
+/// or -1 (errno EINTR when a signal came).
+int c_daytime_epoll_wait(int epoll, uint32_t *tokens, int capacity, int64_t timeoutNanoseconds);
 
 /// Names the calling thread (15 characters at most), for `top -H` and debuggers.
 void c_daytime_set_thread_name(const char *name);
