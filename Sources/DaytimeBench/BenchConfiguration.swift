@@ -81,10 +81,16 @@ public struct BenchConfiguration: Sendable, Hashable {
             throw BenchError(.invalidConfiguration, "concurrency \(self.concurrency) is out of range; give 1 to 65536")
         }
         guard (1...self.concurrency).contains(self.threads), self.threads <= 1024 else {
-            throw BenchError(.invalidConfiguration, "\(self.threads) threads for \(self.concurrency) in flight; give 1 to min(concurrency, 1024)")
+            throw BenchError(
+                .invalidConfiguration,
+                "\(self.threads) threads for \(self.concurrency) in flight; give 1 to min(concurrency, 1024)"
+            )
         }
         if case .open(let rate) = self.loop, !(rate.isFinite && rate > 0 && rate <= 10_000_000) {
-            throw BenchError(.invalidConfiguration, "rate \(rate) is out of range; give transactions per second above 0 and at most 10000000")
+            throw BenchError(
+                .invalidConfiguration,
+                "rate \(rate) is out of range; give transactions per second above 0 and at most 10000000"
+            )
         }
         if let requests = self.requests, requests < 1 {
             throw BenchError(.invalidConfiguration, "requests \(requests) is out of range; give 1 or more")
@@ -96,7 +102,10 @@ public struct BenchConfiguration: Sendable, Hashable {
             throw BenchError(.invalidConfiguration, "the timeout is 0; give a positive time")
         }
         guard (4...65_536).contains(self.maximumAnswerLength) else {
-            throw BenchError(.invalidConfiguration, "maximum answer length \(self.maximumAnswerLength) is out of range; give 4 to 65536")
+            throw BenchError(
+                .invalidConfiguration,
+                "maximum answer length \(self.maximumAnswerLength) is out of range; give 4 to 65536"
+            )
         }
     }
 }

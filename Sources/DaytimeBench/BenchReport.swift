@@ -31,7 +31,9 @@ public enum BenchReport {
         }
         if tally.answers > 0 {
             let values = percentiles.map { "\($0.name) \(duration(result.latency(atPercentile: $0.value)))" }
-            lines.append("  latency     " + (values + ["max \(duration(tally.maximumLatency))"]).joined(separator: ", "))
+            lines.append(
+                "  latency     " + (values + ["max \(duration(tally.maximumLatency))"]).joined(separator: ", ")
+            )
         } else {
             lines.append("  latency     no answers")
         }

@@ -28,7 +28,8 @@ public struct BenchResult: Sendable {
     /// generator costs, to compare with what the server costs.
     public var clientCPUPerTransaction: Double {
         let transactions = self.tally.transactions
-        return transactions == 0 ? 0 : Double(self.userCPUNanoseconds + self.systemCPUNanoseconds) / Double(transactions)
+        return transactions == 0
+            ? 0 : Double(self.userCPUNanoseconds + self.systemCPUNanoseconds) / Double(transactions)
     }
 
     /// The latency at `percentile` (0 to 100) in nanoseconds; 0 if no answer came.

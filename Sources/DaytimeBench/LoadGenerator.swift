@@ -98,7 +98,10 @@ public enum LoadGenerator {
         )
         guard status == 0 else {
             box.release()
-            throw BenchError(.systemResource, "cannot start load thread \(name): \(String(cString: strerror(status))); lower --threads")
+            throw BenchError(
+                .systemResource,
+                "cannot start load thread \(name): \(String(cString: strerror(status))); lower --threads"
+            )
         }
         return thread
     }

@@ -74,7 +74,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--concurrency \(self.concurrency) is out of range; give 1 to 65536.")
         }
         if let rate, !(rate.isFinite && rate > 0 && rate <= 10_000_000) {
-            throw ValidationError("--rate \(rate) is out of range; give transactions per second above 0, at most 10000000.")
+            throw ValidationError(
+                "--rate \(rate) is out of range; give transactions per second above 0, at most 10000000."
+            )
         }
         if let duration, !(duration.isFinite && duration > 0 && duration <= 86_400) {
             throw ValidationError("--duration \(duration) is out of range; give seconds above 0 and at most 86400.")
@@ -95,7 +97,12 @@ struct BenchCommand: ParsableCommand {
         let transport: BenchTarget.Transport = self.transport == .udp ? .udp : .tcp
         let result: BenchResult
         do {
-            let target = try BenchTarget.resolve(host: self.server.host, port: port, family: family, transport: transport)
+            let target = try BenchTarget.resolve(
+                host: self.server.host,
+                port: port,
+                family: family,
+                transport: transport
+            )
             let configuration = BenchConfiguration(
                 target: target,
                 transport: transport,

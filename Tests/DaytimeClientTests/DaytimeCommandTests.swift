@@ -144,31 +144,41 @@ struct DaytimeCommandTests {
         #expect(result.standardError.contains(advice), "\(result.standardError)")
     }
 
-    @Test("daytime bench runs for --count answers or --duration seconds and ends with loadgen's RESULT line")
+    @Test("daytime bench runs for --requests transactions or --duration seconds and ends with loadgen's RESULT line")
     func bench() async throws {
         let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
-        let counted = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--count", "5"])
+        let counted = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--requests", "5"])
         let timed = try await daytime([
             "bench", "127.0.0.1", "--port", String(server.port), "--duration", "0.3", "--concurrency", "2",
         ])
+        let json = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--requests", "3", "--json"])
         await server.stop()
         #expect(counted.status == 0)
-        #expect(counted.standardOutput.contains(" 5 answers ("))
+        #expect(counted.standardOutput.contains("  answers     5 ("), "\(counted.standardOutput)")
         #expect(counted.standardOutput.contains("RESULT tps="))
+        // Not a terminal: no progress line.
+        #expect(counted.standardError == "")
         #expect(timed.status == 0)
         let last = try #require(timed.standardOutput.split(separator: "\n").last)
         #expect(last.hasPrefix("RESULT tps=") && last.hasSuffix(" errors=0"), "\(last)")
+        #expect(json.status == 0)
+        #expect(json.standardOutput.hasPrefix("{\"target\":\"127.0.0.1:\(server.port)\""))
+        #expect(json.standardOutput.contains("\"answers\":3,"))
 
         let reserved = ReservedPort(host: "127.0.0.1")
-        let refused = try await daytime(["bench", "127.0.0.1", "--port", String(reserved.port), "--duration", "0.2"])
+        let refused = try await daytime(["bench", "127.0.0.1", "--port", String(reserved.port), "--requests", "10"])
         _ = consume reserved
         #expect(refused.status == 69)
         #expect(refused.standardOutput.contains("RESULT tps=0 "))
-        #expect(refused.standardError.hasPrefix("daytime: no answer; connection refused by"))
+        #expect(refused.standardError.hasPrefix("daytime: no answer from 127.0.0.1:"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("10 refused"))
 
         let usage = try await daytime(["bench", "127.0.0.1", "--concurrency", "0"])
         #expect(usage.status == 64)
-        #expect(usage.standardError.contains("give 1 to 1024"))
+        #expect(usage.standardError.contains("give 1 to 65536"))
+        let threads = try await daytime(["bench", "127.0.0.1", "--concurrency", "2", "--threads", "3"])
+        #expect(threads.status == 64)
+        #expect(threads.standardError.contains("at most --concurrency"))
     }
 
     @Test("several targets in every syntax: one line each, then the combined estimate naming the one that lies")
