@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "DaytimeCore", targets: ["DaytimeCore"]),
         .library(name: "DaytimeServer", targets: ["DaytimeServer"]),
         .library(name: "DaytimeClient", targets: ["DaytimeClient"]),
+        .library(name: "DaytimeBench", targets: ["DaytimeBench"]),
         .executable(name: "daytimed", targets: ["daytimed"]),
         .executable(name: "daytime", targets: ["daytime"]),
     ],

@@ -22,6 +22,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "DaytimeCore", package: "swift-daytime"),
                 .product(name: "DaytimeServer", package: "swift-daytime"),
+                .product(name: "DaytimeBench", package: "swift-daytime"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/DaytimeBenchmarks",

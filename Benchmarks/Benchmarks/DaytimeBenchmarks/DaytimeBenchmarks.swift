@@ -1,4 +1,5 @@
 import Benchmark
+import DaytimeBench
 import DaytimeCore
 import DaytimeServer
 
@@ -106,6 +107,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The other formats, uncached (a new second on every call), and RFC 3339 with 3 and 6 fraction digits.
+    let otherFormats: [(String, DaytimeFormat, Bool)] = [
+        ("Render.rfc3339.newSecond", .rfc3339(fractionDigits: 0), true),
+        ("Render.rfc3339.3", .rfc3339(fractionDigits: 3), false),
+        ("Render.rfc3339.6", .rfc3339(fractionDigits: 6), false),
+        ("Render.rfc2822.newSecond", .rfc2822, true),
+    ]
+    for (name, format, newSecond) in otherFormats {
+        Benchmark(name, configuration: inProcess) { benchmark in
+            var renderer = DaytimeLineRenderer(format: format, timeZone: newYork)
+            withLineBuffer { buffer in
+                benchmark.startMeasurement()
+                for i in benchmark.scaledIterations {
+                    let instant =
+                        newSecond
+                        ? Instant(seconds: seconds + Int64(i)) : Instant(seconds: seconds, nanoseconds: Int32(i) * 997)
+                    blackHole(renderer.render(instant, into: buffer))
+                }
+                benchmark.stopMeasurement()
+            }
+        }
+    }
+
     // MARK: - DaytimeLineParser
 
     Benchmark("Parse.ctime", configuration: inProcess) { benchmark in
@@ -117,6 +141,53 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(DaytimeLineParser.parse(line, assumedTimeZone: newYork))
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    // Every other layout the client reads, as daytimed renders it.
+    let otherLayouts: [(String, DaytimeFormat)] = [
+        ("Parse.rfc3339", .rfc3339(fractionDigits: 0)),
+        ("Parse.rfc3339.9", .rfc3339(fractionDigits: 9)),
+        ("Parse.rfc2822", .rfc2822),
+    ]
+    for (name, format) in otherLayouts {
+        Benchmark(name, configuration: inProcess) { benchmark in
+            var renderer = DaytimeLineRenderer(format: format, timeZone: newYork)
+            withLineBuffer { buffer in
+                let length = renderer.render(Instant(seconds: seconds, nanoseconds: 123_456_789), into: buffer)
+                let line = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    blackHole(DaytimeLineParser.parse(line, assumedTimeZone: newYork))
+                }
+                benchmark.stopMeasurement()
+            }
+        }
+    }
+
+    // MARK: - RFC 868
+
+    Benchmark("RFC868.encode", configuration: inProcess) { benchmark in
+        // What the server does per Time answer: an instant to four big-endian bytes.
+        benchmark.startMeasurement()
+        for i in benchmark.scaledIterations {
+            blackHole(TimeProtocolValue(Instant(seconds: seconds + Int64(i))).bigEndianBytes)
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("RFC868.decode", configuration: inProcess) { benchmark in
+        // What the client does with a Time answer: four bytes to an instant, in the era nearest its clock.
+        let reference = Instant(seconds: seconds)
+        withLineBuffer { buffer in
+            let (a, b, c, d) = TimeProtocolValue(reference).bigEndianBytes
+            buffer.storeBytes(of: (a, b, c, d), as: (UInt8, UInt8, UInt8, UInt8).self)
+            let answer = UnsafeRawBufferPointer(rebasing: buffer[0..<4])
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(TimeProtocolValue(bigEndianBytes: answer)?.instant(eraRule: .nearest(to: reference)))
             }
             benchmark.stopMeasurement()
         }
@@ -154,7 +225,49 @@ let benchmarks: @Sendable () -> Void = {
         setup: { try checkedOverUDP(port: await udpService.start()) },
         teardown: { try await udpService.stop() }
     )
+
+    // The load generator's own budget: one `daytime bench` run of 1,000 TCP transactions per
+    // iteration against the same service. What it allocates is its setup (threads, slots, buffers,
+    // the histogram, the report's tallies), the same for 1,000 transactions as for one: the
+    // threshold is that fixed count, so one allocation per transaction (1,000 more) fails it.
+    let benchService = RunningService(transports: .tcp)
+    Benchmark(
+        "LoadGenerator.tcp1000",
+        configuration: .init(
+            metrics: [.wallClock, .mallocCountTotal],
+            warmupIterations: 1,
+            scalingFactor: .one,
+            maxDuration: .seconds(5),
+            maxIterations: 20,
+            thresholds: [.mallocCountTotal: .init(absolute: [.p90: loadGeneratorSetupAllocations])]
+        ),
+        closure: { benchmark, port in
+            do {
+                let target = try BenchTarget.resolve(host: "127.0.0.1", port: port)
+                let configuration = BenchConfiguration(
+                    target: target,
+                    concurrency: 8,
+                    threads: 1,
+                    durationNanoseconds: nil,
+                    requests: 1_000
+                )
+                benchmark.startMeasurement()
+                let result = try LoadGenerator.run(configuration)
+                benchmark.stopMeasurement()
+                if result.tally.answers != 1_000 {
+                    benchmark.error("the load generator got \(result.tally.answers) answers of 1000")
+                }
+            } catch {
+                benchmark.error("\(error)")
+            }
+        },
+        setup: { try checkedOverTCP(port: await benchService.start()) },
+        teardown: { try await benchService.stop() }
+    )
 }
+
+/// The mallocs of one whole load-generator run, whatever its length: see `LoadGenerator.tcp1000`.
+private let loadGeneratorSetupAllocations = 100
 
 /// One TCP connection per scaled iteration: connect, recv to EOF, close (client); accept4, send, close (server).
 private func measureConnections(_ benchmark: Benchmark, port: Int) {
