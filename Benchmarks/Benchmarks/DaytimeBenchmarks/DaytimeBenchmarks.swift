@@ -267,7 +267,7 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// The mallocs of one whole load-generator run, whatever its length: see `LoadGenerator.tcp1000`.
-private let loadGeneratorSetupAllocations = 100
+private let loadGeneratorSetupAllocations = 16
 
 /// One TCP connection per scaled iteration: connect, recv to EOF, close (client); accept4, send, close (server).
 private func measureConnections(_ benchmark: Benchmark, port: Int) {
