@@ -41,6 +41,10 @@ public struct BenchConfiguration: Sendable, Hashable {
     public var spreadSourceAddresses: Bool
     /// The longest answer accepted; a longer one is ``BenchErrorKind/malformed``.
     public var maximumAnswerLength: Int
+    /// UDP: open a new socket for every transaction (socket, connect, send, recv, close), as
+    /// `shared/bench/loadgen.c` does, instead of one per slot for the whole run. Costs the client
+    /// about three times the CPU per transaction; for like-for-like comparisons with loadgen.
+    public var udpSocketPerTransaction: Bool
 
     /// A configuration with the defaults of `daytime bench`: TCP, closed loop, 32 in flight on one
     /// thread, 5 seconds, a 5-second timeout, source addresses spread.
@@ -55,7 +59,8 @@ public struct BenchConfiguration: Sendable, Hashable {
         requests: Int? = nil,
         timeoutNanoseconds: UInt64 = 5_000_000_000,
         spreadSourceAddresses: Bool = true,
-        maximumAnswerLength: Int = 1024
+        maximumAnswerLength: Int = 1024,
+        udpSocketPerTransaction: Bool = false
     ) {
         self.target = target
         self.transport = transport
@@ -68,6 +73,7 @@ public struct BenchConfiguration: Sendable, Hashable {
         self.timeoutNanoseconds = timeoutNanoseconds
         self.spreadSourceAddresses = spreadSourceAddresses
         self.maximumAnswerLength = maximumAnswerLength
+        self.udpSocketPerTransaction = udpSocketPerTransaction
     }
 
     /// Whether TCP connections will be spread over 127.0.0.2 and up.

@@ -37,7 +37,8 @@ final class WorkerMailbox: Sendable {
 /// client keeps no TIME_WAIT), `bind` when spreading source addresses, `connect`, `epoll_ctl`,
 /// `read` until the end of the stream, `close`. UDP: each slot keeps one connected socket, and a
 /// transaction is a `send` and a `recv` (a socket whose transaction timed out or failed is replaced,
-/// so that a late answer is never taken for the next one's). Nothing is allocated per transaction:
+/// so that a late answer is never taken for the next one's; or, like loadgen, one socket per
+/// transaction with ``BenchConfiguration/udpSocketPerTransaction``). Nothing is allocated per transaction:
 /// slots, answer buffers and the latency histogram are allocated once, when the thread starts.
 final class BenchWorker {
     /// How often the thread merges its counts into its mailbox, at most (nanoseconds).
@@ -298,7 +299,9 @@ final class BenchWorker {
             self.pending.recordAnswer(latency: MonotonicClock.nanoseconds() &- self.slots[index].intended)
         }
         let fd = self.slots[index].fd
-        if fd >= 0 && (self.configuration.transport == .tcp || failure != nil) {
+        if fd >= 0
+            && (self.configuration.transport == .tcp || failure != nil || self.configuration.udpSocketPerTransaction)
+        {
             close(fd)
             self.slots[index].fd = -1
         }

@@ -66,6 +66,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Do not spread TCP connections to a loopback target over 127.0.0.2 and up.")
     var noSpread = false
 
+    @Flag(help: "UDP: a new socket for every transaction, as shared/bench/loadgen does (default: one per slot).")
+    var udpSocketPerRequest = false
+
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
@@ -113,7 +116,8 @@ struct BenchCommand: ParsableCommand {
                 durationNanoseconds: (self.duration ?? (self.requests == nil ? 5 : nil)).map { UInt64($0 * 1e9) },
                 requests: self.requests,
                 timeoutNanoseconds: UInt64((self.server.timeout * 1e9).rounded(.up)),
-                spreadSourceAddresses: !self.noSpread
+                spreadSourceAddresses: !self.noSpread,
+                udpSocketPerTransaction: self.udpSocketPerRequest
             )
             result = try self.measure(configuration)
         } catch {
