@@ -23,13 +23,13 @@ struct BenchCommand: ParsableCommand {
 
             A TCP transaction is connect, read to the end of the stream, close; a UDP one is one datagram \
             out and one back. Every answer is checked: a Daytime line must be one that 'daytime' reads \
-            (ctime, RFC 3339, RFC 2822), a Time answer 4 bytes (or 8, as inetutils-inetd sends). Errors \
+            (ctime, RFC 3339, RFC 2822), a Time answer 4 bytes (up to 8: inetutils-inetd sends a C long). Errors \
             are counted by kind: refused, reset, timeout, short, malformed, other.
 
             Against an IPv4 loopback target (127.0.0.0/8), TCP connections are spread over the source \
             addresses 127.0.0.2 to 127.0.0.251, so that long runs do not run out of ephemeral ports \
             (--no-spread to use the kernel's choice). On ::1 there is one source address: keep runs short \
-            or raise net.ipv4.ip_local_port_range.
+            or widen net.ipv4.ip_local_port_range.
 
             On a terminal, a progress line (transactions/s, errors, p99 so far) is redrawn every second \
             on standard error; in a pipe or a file there is none. The report's last line is in the format \
