@@ -28,6 +28,7 @@ private func runDaytime(
     process.standardOutput = out
     var master: Int32 = -1
     var errPipe: Pipe?
+    var slaveHandle: FileHandle?
     if standardErrorOnTerminal {
         // posix_openpt and friends need _XOPEN_SOURCE, which Swift's Glibc module lacks: the
         // same through /dev/ptmx and its two ioctls (Linux).
@@ -41,7 +42,8 @@ private func runDaytime(
         }
         let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
         guard slave >= 0 else { throw POSIXError(.ENOTTY) }
-        process.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        slaveHandle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+        process.standardError = slaveHandle
     } else {
         errPipe = Pipe()
         process.standardError = errPipe
@@ -54,7 +56,7 @@ private func runDaytime(
     reader.start()
     if standardErrorOnTerminal {
         // The parent's copy of the slave must close, or reading the master never ends.
-        process.standardError = nil
+        try slaveHandle?.close()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = read(master, &buffer, buffer.count)
