@@ -37,6 +37,31 @@ struct LoadGeneratorTests {
         #expect(result.userCPUNanoseconds + result.systemCPUNanoseconds > 0)
     }
 
+    @Test("over IPv6 (::1), TCP and UDP, without source spreading")
+    func ipv6() async throws {
+        let (tcp, udp, answered) = try await withService(host: "::1") { service in
+            let port = try #require(service.port(for: .daytime))
+            let tcp = BenchConfiguration(
+                target: try BenchTarget.resolve(host: "::1", port: port),
+                concurrency: 4,
+                durationNanoseconds: nil,
+                requests: 200
+            )
+            var udpSetup = tcp
+            udpSetup.transport = .udp
+            let udp = udpSetup
+            #expect(tcp.target.isIPv6 && !tcp.spreadsSources)
+            return (
+                try await offPool { try LoadGenerator.run(tcp) }, try await offPool { try LoadGenerator.run(udp) },
+                service.statistics.snapshot()
+            )
+        }
+        #expect(tcp.tally.answers == 200)
+        #expect(udp.tally.answers == 200)
+        #expect(answered.answered(.daytime, .tcp) == 200)
+        #expect(answered.answered(.daytime, .udp) == 200)
+    }
+
     @Test("a run bounded by time stops at its deadline and answers all along")
     func durationBound() async throws {
         let result = try await withService { service in

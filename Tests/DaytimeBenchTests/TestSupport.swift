@@ -20,9 +20,10 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
     }
 }
 
-/// Runs a `DaytimeService` on 127.0.0.1 (ephemeral ports, daytime and time, TCP and UDP, ctime in
+/// Runs a `DaytimeService` on `host` (ephemeral ports, daytime and time, TCP and UDP, ctime in
 /// UTC from a clock that stands still) while `body` runs, then stops it and waits for it.
 func withService<T: Sendable>(
+    host: String = "127.0.0.1",
     threads: Int = 2,
     _ body: @Sendable @escaping (DaytimeService) async throws -> T
 ) async throws -> T {
@@ -30,7 +31,7 @@ func withService<T: Sendable>(
     logger.logLevel = .critical
     let service = try DaytimeService(
         configuration: ServerConfiguration(
-            hosts: ["127.0.0.1"],
+            hosts: [host],
             daytimePort: 0,
             timePort: 0,
             format: .ctime,
