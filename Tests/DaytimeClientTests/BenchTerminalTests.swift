@@ -90,7 +90,7 @@ struct BenchTerminalTests {
         try #require(access(daytimeBinary, X_OK) == 0, "build the daytime product first")
         let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
         let arguments = [
-            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--concurrency", "2",
+            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--rate", "200",
         ]
         let terminal = try await NIOThreadPool.singleton.runIfActive {
             try runDaytime(arguments, standardErrorOnTerminal: true)

@@ -149,7 +149,8 @@ struct DaytimeCommandTests {
         let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
         let counted = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--requests", "5"])
         let timed = try await daytime([
-            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "0.3", "--concurrency", "2",
+            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "0.3", "--concurrency", "2", "--rate",
+            "1000",
         ])
         let json = try await daytime(["bench", "127.0.0.1", "--port", String(server.port), "--requests", "3", "--json"])
         await server.stop()
