@@ -18,20 +18,23 @@ struct LoadGeneratorTests {
     func countMatchesServer(transport: BenchTarget.Transport, kind: TimeProtocolKind) async throws {
         let (result, answered) = try await withService { service in
             let port = try #require(service.port(for: kind))
+            // Open loop at 2,000/s, so that these runs, side by side with other tests, do not take
+            // both cores for themselves; the closed loop is counted in the IPv6 and error tests.
             let setup = try configuration(
                 port: port,
                 transport: transport,
                 protocol: kind,
-                requests: 1_001,
+                requests: 401,
                 concurrency: 8,
-                threads: 2
+                threads: 2,
+                loop: .open(perSecond: 2_000)
             )
             let result = try await offPool { try LoadGenerator.run(setup) }
             return (result, service.statistics.snapshot().answered(kind, transport == .tcp ? .tcp : .udp))
         }
-        #expect(result.tally.answers == 1_001)
+        #expect(result.tally.answers == 401)
         #expect(result.tally.errorCount == 0)
-        #expect(answered == 1_001)
+        #expect(answered == 401)
         #expect(result.tally.latency(atPercentile: 50) > 0)
         #expect(result.tally.latency(atPercentile: 50) <= result.tally.maximumLatency)
         #expect(result.userCPUNanoseconds + result.systemCPUNanoseconds > 0)
@@ -43,7 +46,7 @@ struct LoadGeneratorTests {
             let port = try #require(service.port(for: .daytime))
             let tcp = BenchConfiguration(
                 target: try BenchTarget.resolve(host: "::1", port: port),
-                concurrency: 4,
+                concurrency: 2,
                 durationNanoseconds: nil,
                 requests: 200
             )
@@ -65,7 +68,7 @@ struct LoadGeneratorTests {
     @Test("a run bounded by time stops at its deadline and answers all along")
     func durationBound() async throws {
         let result = try await withService { service in
-            let setup = try configuration(port: service.port(for: .daytime)!, duration: 300_000_000)
+            let setup = try configuration(port: service.port(for: .daytime)!, duration: 300_000_000, concurrency: 1)
             return try await offPool { try LoadGenerator.run(setup) }
         }
         #expect(result.elapsedNanoseconds >= 300_000_000)

@@ -1,5 +1,5 @@
 import DaytimeCore
-import NIOPosix
+import Foundation
 import Testing
 
 #if canImport(Glibc)
@@ -83,6 +83,14 @@ private func runDaytime(
     return ((status >> 8) & 0xFF, outText, errText)
 }
 
+/// Runs blocking `work` on a thread of its own: not on the cooperative pool, and not on NIO's
+/// blocking pool (two threads here), which the other command tests share.
+private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
 @Suite("daytime bench on a terminal")
 struct BenchTerminalTests {
     @Test("the progress line is redrawn on a terminal and absent from a pipe")
@@ -92,10 +100,10 @@ struct BenchTerminalTests {
         let arguments = [
             "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--rate", "200",
         ]
-        let terminal = try await NIOThreadPool.singleton.runIfActive {
+        let terminal = try await onOwnThread {
             try runDaytime(arguments, standardErrorOnTerminal: true)
         }
-        let piped = try await NIOThreadPool.singleton.runIfActive {
+        let piped = try await onOwnThread {
             try runDaytime(arguments, standardErrorOnTerminal: false)
         }
         await server.stop()
