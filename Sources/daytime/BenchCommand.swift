@@ -1,6 +1,7 @@
 import ArgumentParser
 import CDaytimeLinux
 import DaytimeBench
+import DaytimeClient
 import DaytimeCore
 
 #if canImport(Glibc)
@@ -43,10 +44,15 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var server: ServerOptions
+    @Argument(
+        help: """
+            The server: HOST, HOST:PORT, [IPV6]:PORT, or with a scheme for the protocol and transport: \
+            daytime://HOST, time+udp://HOST:37 (as for a query).
+            """
+    )
+    var target: String
 
-    @Option(help: "The transport: tcp or udp.")
-    var transport: TransportOption = .tcp
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(help: "Transactions in flight at most (closed loop: always), over all threads.")
     var concurrency: Int = 32
@@ -95,13 +101,23 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let port = self.server.port ?? self.server.protocolKind.kind.defaultPort
-        let family: BenchTarget.AddressFamily = self.server.ipv4Only ? .ipv4 : self.server.ipv6Only ? .ipv6 : .any
-        let transport: BenchTarget.Transport = self.transport == .udp ? .udp : .tcp
+        let server: ServerTarget
+        do {
+            server = try ServerTarget(parsing: self.target)
+        } catch {
+            printError("daytime: \(error.description)")
+            throw ExitCode(DaytimeExitCode.usage)
+        }
+        let kind = server.protocol ?? self.connection.protocolKind.kind
+        let port = server.port ?? self.connection.port ?? kind.defaultPort
+        let family: BenchTarget.AddressFamily =
+            self.connection.ipv4Only ? .ipv4 : self.connection.ipv6Only ? .ipv6 : .any
+        let udp = server.transport.map { $0 == .udp } ?? self.connection.udp
+        let transport: BenchTarget.Transport = udp ? .udp : .tcp
         let result: BenchResult
         do {
             let target = try BenchTarget.resolve(
-                host: self.server.host,
+                host: server.host,
                 port: port,
                 family: family,
                 transport: transport
@@ -109,13 +125,13 @@ struct BenchCommand: ParsableCommand {
             let configuration = BenchConfiguration(
                 target: target,
                 transport: transport,
-                protocol: self.server.protocolKind.kind,
+                protocol: kind,
                 loop: self.rate.map { .open(perSecond: $0) } ?? .closed,
                 concurrency: self.concurrency,
                 threads: self.threads ?? min(self.concurrency, max(1, Int(c_daytime_available_cpus()))),
                 durationNanoseconds: (self.duration ?? (self.requests == nil ? 5 : nil)).map { UInt64($0 * 1e9) },
                 requests: self.requests,
-                timeoutNanoseconds: UInt64((self.server.timeout * 1e9).rounded(.up)),
+                timeoutNanoseconds: UInt64((self.connection.timeout * 1e9).rounded(.up)),
                 spreadSourceAddresses: !self.noSpread,
                 udpSocketPerTransaction: self.udpSocketPerRequest
             )
@@ -171,10 +187,4 @@ struct BenchCommand: ParsableCommand {
         case .reset, .other: return DaytimeExitCode.networkError
         }
     }
-}
-
-/// The `--transport` values.
-enum TransportOption: String, CaseIterable, ExpressibleByArgument {
-    case tcp
-    case udp
 }

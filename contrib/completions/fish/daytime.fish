@@ -25,7 +25,7 @@ function __daytime_parse_tokens -S
         case 'query'
             __daytime_parse_subcommand -r 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'samples=' 'json' 'q/quiet' 'time-zone=' 'set' 'dry-run' 'max-step=' 'slew-limit=' 'force' 'h/help'
         case 'bench'
-            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'duration=' 'count=' 'h/help'
+            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'rate=' 'duration=' 'requests=' 'threads=' 'no-spread' 'udp-socket-per-request' 'json' 'h/help'
         case 'help'
             __daytime_parse_subcommand -r 1 
         end
@@ -83,7 +83,7 @@ end
 complete -c 'daytime' -f
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'query' -d 'Ask servers for the time, and print the offset of the local clock (the default).'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'bench' -d 'Measure a server: ask it again and again, and report answers per second and latency.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'bench' -d 'Load a server and report answers per second, errors by kind, and latency percentiles.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time)' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text) or time (RFC 868, binary).' -rfka 'daytime time'
@@ -107,7 +107,12 @@ complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_option
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" timeout' -l 'timeout' -d 'Seconds to wait for one whole exchange: name lookup, connection and answer.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 4' -s '4' -d 'Use IPv4 only.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 6' -s '6' -d 'Use IPv6 only.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" concurrency' -l 'concurrency' -d 'How many queries to keep in flight at once.' -rfka ''
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" duration' -l 'duration' -d 'Seconds to run for.' -rfka ''
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" count' -l 'count' -d 'Stop after this many answers, even before --duration has passed. (default: no limit)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" concurrency' -l 'concurrency' -d 'Transactions in flight at most (closed loop: always), over all threads.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" rate' -l 'rate' -d 'Open loop: start this many transactions per second, on schedule. (default: closed loop)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" duration' -l 'duration' -d 'Seconds to run for. (default: 5, or no limit when --requests is given)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" requests' -l 'requests' -d 'Stop after this many transactions, answered or failed. (default: no limit)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" threads' -l 'threads' -d 'Load-generating threads. (default: the CPUs this process may use, at most --concurrency)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" no-spread' -l 'no-spread' -d 'Do not spread TCP connections to a loopback target over 127.0.0.2 and up.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" udp-socket-per-request' -l 'udp-socket-per-request' -d 'UDP: a new socket for every transaction, as shared/bench/loadgen does (default: one per slot).'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" json' -l 'json' -d 'Print the report as one JSON object.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" h help' -s 'h' -l 'help' -d 'Show help information.'
