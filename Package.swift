@@ -137,11 +137,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Starting and watching child processes in tests, with posix_spawn rather than Foundation's
+        // Process (whose run() crashed the test process now and then: an over-read in its memcpy).
+        .target(
+            name: "ProcessTesting",
+            path: "Tests/ProcessTesting",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "DaytimeClientTests",
             dependencies: [
                 "DaytimeCore",
                 "DaytimeClient",
+                "ProcessTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -163,6 +171,7 @@ let package = Package(
                 "DaytimeCore",
                 "DaytimeServer",
                 "DaytimeClient",
+                "ProcessTesting",
             ],
             swiftSettings: strictSettings
         ),

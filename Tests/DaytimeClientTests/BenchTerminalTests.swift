@@ -1,5 +1,6 @@
 import DaytimeCore
 import Foundation
+import ProcessTesting
 import Testing
 
 #if canImport(Glibc)

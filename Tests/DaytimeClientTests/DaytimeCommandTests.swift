@@ -1,5 +1,6 @@
 import DaytimeCore
 import NIOPosix
+import ProcessTesting
 import Testing
 
 #if canImport(Glibc)

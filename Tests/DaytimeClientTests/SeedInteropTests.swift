@@ -1,6 +1,7 @@
 import DaytimeClient
 import DaytimeCore
 import NIOPosix
+import ProcessTesting
 import Testing
 
 #if canImport(Glibc)

@@ -151,7 +151,7 @@ struct ConfigurationFileTests {
         let server = try BackgroundProcess(try Processes.product("daytimed"), ["--config", path])
         defer { server.stop() }
         let port = try await server.listeningPort("daytime")
-        let pid = server.process.processIdentifier
+        let pid = server.pid
         let client = LoopingClient(port: port)
         client.start()
 
@@ -192,7 +192,7 @@ struct ConfigurationFileTests {
         let lines = try await Processes.offPool { () throws -> [String] in
             // Connected (the kernel finished each handshake and queued it) before the stop...
             let sockets = try (0..<500).map { _ in try RawClient.connect(port: port) }
-            kill(server.process.processIdentifier, SIGTERM)
+            kill(server.pid, SIGTERM)
             // ...so each must be answered.
             return sockets.map { RawClient.readToEnd($0) }
         }

@@ -94,7 +94,7 @@ struct OperationsTests {
                     close(fd)
                     return
                 }
-                guard Date() < deadline, process.process.isRunning else {
+                guard Date() < deadline, process.isRunning else {
                     throw Processes.Failure("nothing listens on \(host):\(port); stderr: \(process.standardError)")
                 }
                 usleep(20_000)
@@ -222,7 +222,7 @@ struct OperationsTests {
         defer { server.stop() }
         try await server.waitForStandardError(containing: "listening on daytime/tcp \(address):13")
         #expect(server.standardError.contains("running as user nobody (uid 65534)"), "\(server.standardError)")
-        let pid = server.process.processIdentifier
+        let pid = server.pid
         let nobody = try #require(getpwnam("nobody")).pointee
         // The process (as ps and /proc/PID/status show it: the main thread) and every other thread.
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")

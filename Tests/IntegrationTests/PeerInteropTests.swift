@@ -31,7 +31,7 @@ struct PeerInteropTests {
                         close(fd)
                         break
                     }
-                    guard Date() < deadline, process.process.isRunning else {
+                    guard Date() < deadline, process.isRunning else {
                         throw Processes.Failure(
                             "openbsd-inetd did not listen on \(inetdAddress):\(port); stderr: \(process.standardError)"
                         )

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTesting
 import Testing
 
 /// Finding and running the package's own binaries and the real peers the interop tests talk to.
@@ -61,8 +62,9 @@ enum Processes {
 
     /// Runs a program to completion (killing it after `timeout` seconds) and captures its output.
     ///
-    /// The waiting happens on a Dispatch thread: Swift's cooperative pool has one thread per core
-    /// (two here) and also runs the in-process servers of other tests, which must not starve.
+    /// The waiting happens on a thread of its own: Swift's cooperative pool has one thread per core
+    /// (two here) and also runs the in-process servers of other tests, which must not starve. The
+    /// child is started with posix_spawn (``ChildProcess``), not Foundation's Process.
     static func run(
         _ executable: URL,
         _ arguments: [String],
@@ -70,99 +72,84 @@ enum Processes {
         timeout: TimeInterval = 30
     ) async throws -> Result {
         try await offPool {
-            try self.runBlocking(executable, arguments, environment: environment, timeout: timeout)
+            let output = try ChildProcess.capture(
+                executable.path,
+                arguments,
+                environment: environment,
+                timeout: timeout
+            )
+            return Result(
+                status: output.status,
+                standardOutput: output.standardOutput,
+                standardError: output.standardError,
+                terminatedBySignal: output.terminatedBySignal
+            )
         }
     }
 
-    /// Runs blocking `work` on a Dispatch thread and returns its result.
+    /// Runs blocking `work` on a thread of its own and returns its result.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        // A thread of its own: Dispatch's global queue, like the cooperative pool, runs only about
-        // one blocked job per core, and these jobs block for as long as a peer takes.
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Swift.Result { try work() }) }
-        }
-    }
-
-    private static func runBlocking(
-        _ executable: URL,
-        _ arguments: [String],
-        environment: [String: String],
-        timeout: TimeInterval
-    ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        // Read while waiting so a chatty child cannot block on a full pipe.
-        let outData = Locked(Data())
-        let errData = Locked(Data())
-        let group = DispatchGroup()
-        for (pipe, sink) in [(out, outData), (err, errData)] {
-            group.enter()
-            Thread.detachNewThread {
-                sink.set(pipe.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-        }
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        group.wait()
-        return Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outData.get(), as: UTF8.self),
-            standardError: String(decoding: errData.get(), as: UTF8.self),
-            terminatedBySignal: process.terminationReason == .uncaughtSignal
-        )
+        try await ProcessTesting.offPool(work)
     }
 }
 
 /// A running background process (a server), stopped when the test is done with it.
 final class BackgroundProcess: @unchecked Sendable {
-    let process = Process()
-    private let errPipe = Pipe()
-    private let outPipe = Pipe()
+    /// The child's process id.
+    let pid: pid_t
     private let stderrText = Locked("")
     private let stdoutText = Locked("")
+    private let exit = Locked<Int32?>(nil)
 
     init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
-        self.process.executableURL = executable
-        self.process.arguments = arguments
-        if !environment.isEmpty {
-            self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var out: [Int32] = [0, 0]
+        var err: [Int32] = [0, 0]
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw Processes.Failure("pipe: errno \(errno)") }
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                executable.path,
+                arguments,
+                environment: environment,
+                outputs: (out[1], err[1])
+            )
+        } catch {
+            for fd in out + err { close(fd) }
+            throw error
         }
-        self.process.standardError = self.errPipe
-        self.process.standardOutput = self.outPipe
-        self.process.standardInput = FileHandle.nullDevice
-        try self.process.run()
+        close(out[1])
+        close(err[1])
+        self.pid = child.pid
         // A thread per pipe doing blocking reads until end of file. Not FileHandle's
         // readabilityHandler: its Dispatch source can outlive the descriptor, and Dispatch then
         // crashes on a reused descriptor number (seen in CI).
-        for (pipe, sink) in [(self.errPipe, self.stderrText), (self.outPipe, self.stdoutText)] {
-            let handle = pipe.fileHandleForReading
+        for (fd, sink) in [(err[0], self.stderrText), (out[0], self.stdoutText)] {
             Thread.detachNewThread {
+                var chunk = [UInt8](repeating: 0, count: 4096)
                 while true {
-                    let data = handle.availableData
-                    if data.isEmpty { return }
-                    sink.modify { $0 += String(decoding: data, as: UTF8.self) }
+                    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    sink.modify { $0 += String(decoding: chunk[0..<n], as: UTF8.self) }
                 }
+                close(fd)
             }
         }
     }
 
     var standardError: String { self.stderrText.get() }
     var standardOutput: String { self.stdoutText.get() }
+
+    /// Whether the process has not exited yet (reaping it if it has).
+    var isRunning: Bool {
+        self.reap(blocking: false) == nil
+    }
+
+    /// The exit status (or -1 if a signal ended it), once it has exited.
+    var terminationStatus: Int32? {
+        self.reap(blocking: false)
+    }
 
     /// Waits until standard error contains `text` (or the process exits, or `timeout` passes).
     func waitForStandardError(containing text: String, timeout: TimeInterval = 20) async throws {
@@ -173,9 +160,11 @@ final class BackgroundProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if self.standardError.contains(text) { return }
-            if !self.process.isRunning {
+            if let status = self.terminationStatus {
+                usleep(50_000)  // let the reader threads take the last output
+                if self.standardError.contains(text) { return }
                 throw Processes.Failure(
-                    "process exited (\(self.process.terminationStatus)) before printing \"\(text)\"; stderr: \(self.standardError)"
+                    "process exited (\(status)) before printing \"\(text)\"; stderr: \(self.standardError)"
                 )
             }
             usleep(10_000)
@@ -192,24 +181,37 @@ final class BackgroundProcess: @unchecked Sendable {
         throw Processes.Failure("no port in \(self.standardError)")
     }
 
-    /// Sends `signal` and waits for the exit status (killing after `timeout`).
+    /// Sends `signal` and waits for the exit status (killing after `timeout`; -1 then).
     @discardableResult
     func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 10) -> Int32 {
-        if self.process.isRunning { kill(self.process.processIdentifier, signal) }
+        if let status = self.terminationStatus { return status }
+        kill(self.pid, signal)
         let deadline = Date().addingTimeInterval(timeout)
-        while self.process.isRunning && Date() < deadline { usleep(10_000) }
-        if self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
-            self.process.waitUntilExit()
-            return -1
+        while Date() < deadline {
+            if let status = self.terminationStatus { return status }
+            usleep(10_000)
         }
-        self.process.waitUntilExit()
-        return self.process.terminationStatus
+        kill(self.pid, SIGKILL)
+        _ = self.reap(blocking: true)
+        return -1
+    }
+
+    /// The exit status if the child has exited (reaped once, then remembered), else nil.
+    private func reap(blocking: Bool) -> Int32? {
+        self.exit.modifyReturning { exit in
+            if let exit { return exit }
+            var status: Int32 = 0
+            let reaped = waitpid(self.pid, &status, blocking ? 0 : WNOHANG)
+            guard reaped == self.pid else { return nil }
+            exit = (status & 0x7F) != 0 ? -1 : (status >> 8) & 0xFF
+            return exit
+        }
     }
 
     deinit {
-        if self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
+        if self.reap(blocking: false) == nil {
+            kill(self.pid, SIGKILL)
+            _ = self.reap(blocking: true)
         }
     }
 }
@@ -222,4 +224,5 @@ final class Locked<Value>: @unchecked Sendable {
     func get() -> Value { self.lock.withLock { self.value } }
     func set(_ newValue: Value) { self.lock.withLock { self.value = newValue } }
     func modify(_ body: (inout Value) -> Void) { self.lock.withLock { body(&self.value) } }
+    func modifyReturning<T>(_ body: (inout Value) -> T) -> T { self.lock.withLock { body(&self.value) } }
 }

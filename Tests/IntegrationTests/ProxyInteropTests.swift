@@ -149,7 +149,7 @@ struct ProxyInteropTests {
                     close(fd)
                     return
                 }
-                guard Date() < deadline, process.process.isRunning else {
+                guard Date() < deadline, process.isRunning else {
                     throw Processes.Failure(
                         "\(name) did not listen on \(host):\(port); stdout: \(process.standardOutput) stderr: \(process.standardError)"
                     )

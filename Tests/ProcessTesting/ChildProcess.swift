@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,21 +9,27 @@ import Darwin
 #endif
 
 /// A program started with `posix_spawnp` (found on `PATH`), for interop tests with real peers.
-struct ChildProcess {
-    let pid: pid_t
+public struct ChildProcess: Sendable {
+    /// The child's process id.
+    public let pid: pid_t
 
     /// Why a program could not be started.
-    struct SpawnError: Error, CustomStringConvertible {
-        var program: String
-        var errno: Int32
-        var description: String {
+    /// A child that could not be started.
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var program: String
+        public var errno: Int32
+        public init(program: String, errno: Int32) {
+            self.program = program
+            self.errno = errno
+        }
+        public var description: String {
             "cannot start \(self.program): \(String(cString: strerror(self.errno)))"
         }
     }
 
     /// Starts `program` with `arguments`, the environment of this process plus `environment`, and
     /// standard output and error sent to `outputs` (two descriptors), or to /dev/null.
-    static func spawn(
+    public static func spawn(
         _ program: String,
         _ arguments: [String],
         environment: [String: String] = [:],
@@ -80,7 +88,7 @@ struct ChildProcess {
     }
 
     /// Whether the program is still running; reaps it if it has exited.
-    func exitStatus() -> Int32? {
+    public func exitStatus() -> Int32? {
         var status: Int32 = 0
         guard waitpid(self.pid, &status, WNOHANG) == self.pid else { return nil }
         return (status >> 8) & 0xFF
@@ -88,7 +96,7 @@ struct ChildProcess {
 
     /// Stops the program (SIGKILL, which nothing can block or catch) and waits for it to end.
     /// Blocks: call it off the cooperative thread pool.
-    func terminate() {
+    public func terminate() {
         kill(self.pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(self.pid, &status, 0)
@@ -96,7 +104,7 @@ struct ChildProcess {
 
     /// Runs `program` to the end and returns its exit status. Blocks: call it off the cooperative
     /// thread pool.
-    static func run(_ program: String, _ arguments: [String]) throws -> Int32 {
+    public static func run(_ program: String, _ arguments: [String]) throws -> Int32 {
         let child = try spawn(program, arguments)
         var status: Int32 = 0
         _ = waitpid(child.pid, &status, 0)
@@ -104,15 +112,25 @@ struct ChildProcess {
     }
 
     /// What a program printed, and how it ended.
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    /// What a finished child printed, and its exit status.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+        /// Whether the child was killed (by a signal, or by the timeout).
+        public var terminatedBySignal = false
     }
 
     /// Runs `program` to the end with its standard output and error captured. Blocks: call it off
     /// the cooperative thread pool. For programs that print little (both pipes are read in turn).
-    static func capture(_ program: String, _ arguments: [String]) throws -> Output {
+    /// Runs `program` to completion and returns what it printed. With a `timeout`, a child still
+    /// running then is killed (SIGKILL) and the output so far returned.
+    public static func capture(
+        _ program: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        timeout: Double? = nil
+    ) throws -> Output {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
         guard pipe(&out) == 0, pipe(&err) == 0 else {
@@ -125,7 +143,7 @@ struct ChildProcess {
         }
         let child: ChildProcess
         do {
-            child = try spawn(program, arguments, outputs: (out[1], err[1]))
+            child = try spawn(program, arguments, environment: environment, outputs: (out[1], err[1]))
         } catch {
             for fd in out + err {
                 close(fd)
@@ -134,16 +152,29 @@ struct ChildProcess {
         }
         close(out[1])
         close(err[1])
+        let killer = timeout.map { seconds in Watchdog(pid: child.pid, seconds: seconds) }
+        // Standard error on a thread of its own: a chatty child must not block on a full pipe.
+        let errorText = Collected()
+        let errorEnd = err[0]
+        let errorReader = JoinableThread.start { errorText.set(readAll(errorEnd)) }
         let standardOutput = readAll(out[0])
-        let standardError = readAll(err[0])
+        errorReader.join()
         close(out[0])
         close(err[0])
         var status: Int32 = 0
         _ = waitpid(child.pid, &status, 0)
-        return Output(status: (status >> 8) & 0xFF, standardOutput: standardOutput, standardError: standardError)
+        killer?.cancel()
+        let signalled = (status & 0x7F) != 0
+        return Output(
+            status: signalled ? -1 : (status >> 8) & 0xFF,
+            standardOutput: standardOutput,
+            standardError: errorText.get(),
+            terminatedBySignal: signalled
+        )
     }
 
-    private static func readAll(_ fd: Int32) -> String {
+    /// Everything until end of file.
+    public static func readAll(_ fd: Int32) -> String {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -160,7 +191,7 @@ struct ChildProcess {
 /// Runs blocking `work` on a thread of its own and returns its result: NIO's blocking pool has one
 /// thread per core and the client's own name resolution needs it, so child processes that run for
 /// seconds must not hold it (they made resolution time out under load).
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let job = Unmanaged.passRetained(OffPoolJob { continuation.resume(with: Result { try work() }) })
         var thread = pthread_t()
@@ -184,4 +215,60 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
 private final class OffPoolJob: Sendable {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// Kills a child (SIGKILL) if it is still running after `seconds`, unless cancelled first.
+private final class Watchdog: Sendable {
+    private let state: Mutex<Bool> = Mutex(false)
+
+    init(pid: pid_t, seconds: Double) {
+        _ = JoinableThread.start { [self] in
+            var remaining = seconds
+            while remaining > 0 {
+                if self.state.withLock({ $0 }) { return }
+                usleep(20_000)
+                remaining -= 0.02
+            }
+            if !self.state.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }
+
+    func cancel() {
+        self.state.withLock { $0 = true }
+    }
+}
+
+/// Text one thread fills and another reads.
+final class Collected: Sendable {
+    private let text = Mutex("")
+    func set(_ value: String) { self.text.withLock { $0 = value } }
+    func append(_ value: String) { self.text.withLock { $0 += value } }
+    func get() -> String { self.text.withLock { $0 } }
+}
+
+/// A joinable POSIX thread (Foundation's Thread cannot be joined).
+struct JoinableThread: Sendable {
+    private let handle: pthread_t
+
+    /// Starts `body` on a new thread.
+    static func start(_ body: @escaping @Sendable () -> Void) -> JoinableThread {
+        let job = Unmanaged.passRetained(OffPoolJob(body))
+        var handle = pthread_t()
+        let status = pthread_create(
+            &handle,
+            nil,
+            { raw in
+                Unmanaged<OffPoolJob>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            },
+            job.toOpaque()
+        )
+        precondition(status == 0, "pthread_create: \(status)")
+        return JoinableThread(handle: handle)
+    }
+
+    /// Waits for the thread to finish.
+    func join() {
+        pthread_join(self.handle, nil)
+    }
 }
