@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// One check behind the health endpoint: a name and a closure that says how things are now.
 ///
 /// The endpoint runs every check on each request and reports each one; it is healthy when all are.
@@ -39,6 +41,20 @@ extension DaytimeService {
             return self.isRunning
                 ? HealthCheck.Status(healthy: true, detail: "serving on \(sockets)")
                 : HealthCheck.Status(healthy: false, detail: "not serving (starting or stopped); \(sockets) bound")
+        }
+    }
+}
+
+extension DaytimeService {
+    /// The kernel clock's health (``timeStatus()``): unhealthy only when the clock is known to be
+    /// wrong, since a degraded or unreadable clock (a container without `adjtimex`) still serves.
+    public var clockHealthCheck: HealthCheck {
+        HealthCheck(name: "clock") { [self] in
+            let status = self.timeStatus()
+            return HealthCheck.Status(
+                healthy: status.health != .wrong,
+                detail: "\(status.health.name); leap-second list \(status.leapSeconds.state.rawValue)"
+            )
         }
     }
 }

@@ -422,7 +422,10 @@ struct Daytimed: AsyncParsableCommand {
             // Metrics any library reports through the swift-metrics facade go to the same endpoint.
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: exporter.registry))
             do {
-                let endpoint = MetricsEndpoint(exporter: exporter, healthChecks: [service.listenersHealthCheck])
+                let endpoint = MetricsEndpoint(
+                    exporter: exporter,
+                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
+                )
                 metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
             } catch {
                 throw Self.fail(error.description)

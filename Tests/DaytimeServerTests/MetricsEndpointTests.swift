@@ -52,7 +52,7 @@ struct MetricsEndpointTests {
             MetricsAddress(host: "127.0.0.1", port: 0),
             endpoint: MetricsEndpoint(
                 exporter: StatisticsExporter(statistics: service.statistics),
-                healthChecks: [service.listenersHealthCheck]
+                healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
             ),
             logger: quietLogger()
         )
@@ -123,6 +123,7 @@ struct MetricsEndpointTests {
         #expect(health.status == 200)
         #expect(health.body.contains(#""status":"ok""#))
         #expect(health.body.contains(#""listeners":{"status":"ok""#))
+        #expect(health.body.contains(#""clock":{"status":"#))
     }
 
     @Test("/healthz says 503 while the daytime service is not running; other paths 404, other methods 405")
