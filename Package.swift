@@ -5,6 +5,7 @@ import PackageDescription
 //   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore; never import each other
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
+//   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
 //   daytimed, daytime            thin command lines over the libraries
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "DaytimeServer", targets: ["DaytimeServer"]),
         .library(name: "DaytimeClient", targets: ["DaytimeClient"]),
         .library(name: "DaytimeBench", targets: ["DaytimeBench"]),
+        .library(name: "DaytimeMetrics", targets: ["DaytimeMetrics"]),
         .executable(name: "daytimed", targets: ["daytimed"]),
         .executable(name: "daytime", targets: ["daytime"]),
     ],
@@ -31,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -46,6 +50,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DaytimeMetrics",
+            dependencies: [
+                "DaytimeCore",
+                "DaytimeServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -73,11 +91,14 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "DaytimeServer",
+                "DaytimeMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -115,7 +136,9 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "DaytimeServer",
+                "DaytimeMetrics",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -142,6 +165,17 @@ let package = Package(
         .target(
             name: "ProcessTesting",
             path: "Tests/ProcessTesting",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeMetricsTests",
+            dependencies: [
+                "DaytimeServer",
+                "DaytimeMetrics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -19,7 +19,11 @@ import Glibc
 ///
 /// The listener has a receive timeout (``wakeInterval``), so a thread blocked in `accept4` returns
 /// with `EAGAIN` now and then and notices a stop. Nothing on the path allocates unless the log level
-/// asks for a line per connection.
+/// asks for a line per connection or the access log is on.
+///
+/// Each connection is counted with relaxed atomics: open while between `accept4` and `close`, its
+/// bytes, and its latency from `accept4`'s return to `send`'s (two vDSO clock reads; the first
+/// also serves the rate limiter).
 ///
 /// A non-copyable struct rather than a class: its state is reached without reference counting or
 /// dynamic exclusivity checks, and it frees its buffer exactly once. Confined to its own thread.
@@ -28,6 +32,8 @@ struct AcceptLoop: ~Copyable {
     private let service: TimeProtocolKind
     private let stopFlag: StopFlag
     private let statistics: ServerStatistics
+    private let series: Int
+    private let accessLog: AccessLog?
     private let settings: LiveSettingsBox
     private var generation: Int
     private var policy: SourcePolicy
@@ -50,6 +56,7 @@ struct AcceptLoop: ~Copyable {
         configuration: ServerConfiguration,
         settings: LiveSettingsBox,
         statistics: ServerStatistics,
+        accessLog: AccessLog?,
         clock: any WallClock,
         quality: TimeQualitySource,
         logger: Logger
@@ -58,6 +65,8 @@ struct AcceptLoop: ~Copyable {
         self.service = listener.service
         self.stopFlag = stopFlag
         self.statistics = statistics
+        self.series = ServerStatistics.series(listener.service, .tcp)
+        self.accessLog = accessLog
         let (current, generation) = settings.current()
         self.settings = settings
         self.generation = generation
@@ -111,12 +120,16 @@ struct AcceptLoop: ~Copyable {
                 }
                 continue
             }
+            let accepted = MonotonicClock.nanoseconds()
+            self.statistics.countOpenConnections(1)
             if self.settings.generation != self.generation { self.reloadSettings() }
+            let outcome: AccessLog.Outcome
             if let address = IPAddress(&peer),
-                let refusal = self.policy.refusal(for: address, transport: .tcp)
+                let refusal = self.policy.refusal(for: address, transport: .tcp, now: accepted)
             {
                 // Over a limit or not allowed: close without an answer.
                 self.statistics.countRefusal(refusal)
+                outcome = .refused(refusal)
                 if self.logsConnections {
                     self.logger.info(
                         "Refused a connection from \(SocketAddressText.describe(&peer))",
@@ -124,7 +137,7 @@ struct AcceptLoop: ~Copyable {
                     )
                 }
             } else {
-                self.answer(fd)
+                outcome = self.answer(fd, accepted: accepted) ? .answered : .sendFailed
                 if self.logsConnections {
                     self.logger.info(
                         "Got a connection from \(SocketAddressText.describe(&peer))",
@@ -133,6 +146,11 @@ struct AcceptLoop: ~Copyable {
                 }
             }
             close(fd)
+            self.statistics.countOpenConnections(-1)
+            // After the close, so that the client is not kept waiting for a log line.
+            if let accessLog = self.accessLog {
+                accessLog.record(outcome, service: self.service, transport: .tcp, socketAddress: &peer)
+            }
             if self.stopFlag.isSet {
                 drained += 1
                 if drained >= self.drainLimit { return }
@@ -156,21 +174,24 @@ struct AcceptLoop: ~Copyable {
         self.logsConnections = self.logger.logLevel <= .info
     }
 
-    /// Sends the answer on a freshly accepted socket.
+    /// Sends the answer on a freshly accepted socket; true if it was sent whole.
     @inline(__always)
-    private mutating func answer(_ fd: Int32) {
+    private mutating func answer(_ fd: Int32, accepted: UInt64) -> Bool {
         let length = self.renderer.writeAnswer(for: self.service, at: self.clock.now(), into: self.buffer)
         // A fresh socket's send buffer is empty, so the whole answer is queued at once; if the peer
         // already reset the connection, MSG_NOSIGNAL turns SIGPIPE into an error we ignore.
         let sent = send(fd, self.buffer.baseAddress, length, Int32(MSG_NOSIGNAL))
         if sent == length {
+            let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- accepted)
             self.statistics.countAnswers(1, service: self.service, transport: .tcp)
-            return
+            self.statistics.countSent(1, bytes: length, nanoseconds: elapsed, series: self.series)
+            return true
         }
         self.statistics.countSendFailure()
         if self.logsConnections {
             self.logger.debug("answer not sent: \(sent < 0 ? String(cString: strerror(errno)) : "short write")")
         }
+        return false
     }
 
     private mutating func warnAboutResources(_ code: Int32) {

@@ -17,7 +17,8 @@ import Glibc
 /// half of a packet loop.
 ///
 /// Like ``AcceptLoop``, it blocks with a receive timeout so that an idle thread notices a stop,
-/// and it is a non-copyable struct confined to its thread.
+/// and it is a non-copyable struct confined to its thread. An answer's latency runs from
+/// `recvmmsg`'s return to `sendmmsg`'s: one clock read per batch and one per `sendmmsg`.
 struct DatagramLoop: ~Copyable {
     /// Datagrams taken per `recvmmsg`.
     static let batchSize = 32
@@ -38,6 +39,8 @@ struct DatagramLoop: ~Copyable {
     private var generation: Int
     private var policy: SourcePolicy
     private let statistics: ServerStatistics
+    private let series: Int
+    private let accessLog: AccessLog?
     private let logger: Logger
     private var logsDatagrams: Bool
     private var backoff: Backoff
@@ -63,6 +66,7 @@ struct DatagramLoop: ~Copyable {
         configuration: ServerConfiguration,
         settings: LiveSettingsBox,
         statistics: ServerStatistics,
+        accessLog: AccessLog?,
         clock: any WallClock,
         quality: TimeQualitySource,
         logger: Logger
@@ -83,6 +87,8 @@ struct DatagramLoop: ~Copyable {
         )
         self.policy = current.policy
         self.statistics = statistics
+        self.series = ServerStatistics.series(socket.service, .udp)
+        self.accessLog = accessLog
         self.logger = logger
         self.logsDatagrams = logger.logLevel <= .info
         self.backoff = Backoff(configuration.acceptBackoff)
@@ -154,9 +160,10 @@ struct DatagramLoop: ~Copyable {
                 }
                 continue
             }
+            let receivedAt = MonotonicClock.nanoseconds()
             if self.settings.generation != self.generation { self.reloadSettings() }
-            let answered = self.prepareAnswers(count: Int(received))
-            self.send(count: answered)
+            let answered = self.prepareAnswers(count: Int(received), now: receivedAt)
+            self.send(count: answered, receivedAt: receivedAt)
             self.resetRequests(count: Int(received))
             if self.stopFlag.isSet {
                 drained += Int(received)
@@ -197,17 +204,20 @@ struct DatagramLoop: ~Copyable {
 
     /// Checks each received datagram's source and writes an answer for each one that passes, packed
     /// at the front of `answers`. Returns the number of answers.
-    private mutating func prepareAnswers(count: Int) -> Int {
+    private mutating func prepareAnswers(count: Int, now monotonicNow: UInt64) -> Int {
         var answered = 0
         let now = self.clock.now()
         for i in 0..<count {
             let peer = self.peers.baseAddress! + i
             var (refusal, source) = self.sourceCheck.refusal(for: peer)
             if refusal == nil, let source {
-                refusal = self.policy.refusal(for: source, transport: .udp)
+                refusal = self.policy.refusal(for: source, transport: .udp, now: monotonicNow)
             }
             if let refusal {
                 self.statistics.countRefusal(refusal)
+                if let accessLog = self.accessLog {
+                    accessLog.record(.refused(refusal), service: self.service, transport: .udp, socketAddress: peer)
+                }
                 if self.logsDatagrams {
                     self.logger.info(
                         "Refused a datagram from \(SocketAddressText.describe(peer))",
@@ -256,7 +266,7 @@ struct DatagramLoop: ~Copyable {
     }
 
     /// Sends the first `count` answers; one that fails (an unreachable peer) is skipped, not retried.
-    private mutating func send(count: Int) {
+    private mutating func send(count: Int, receivedAt: UInt64) {
         var start = 0
         while start < count {
             let sent = c_daytime_sendmmsg(
@@ -266,13 +276,35 @@ struct DatagramLoop: ~Copyable {
                 Int32(MSG_NOSIGNAL)
             )
             if sent > 0 {
+                let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- receivedAt)
+                var bytes = 0
+                for k in start..<start + Int(sent) {
+                    bytes += self.answerVectors[k].iov_len
+                    if let accessLog = self.accessLog {
+                        accessLog.record(
+                            .answered,
+                            service: self.service,
+                            transport: .udp,
+                            socketAddress: self.answers[k].msg_hdr.msg_name!
+                        )
+                    }
+                }
                 self.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
+                self.statistics.countSent(Int(sent), bytes: bytes, nanoseconds: elapsed, series: self.series)
                 start += Int(sent)
             } else if sent < 0 && errno == EINTR {
                 continue
             } else {
                 // The answer at `start` could not be sent (ENETUNREACH, EPERM from a firewall...).
                 self.statistics.countSendFailure()
+                if let accessLog = self.accessLog {
+                    accessLog.record(
+                        .sendFailed,
+                        service: self.service,
+                        transport: .udp,
+                        socketAddress: self.answers[start].msg_hdr.msg_name!
+                    )
+                }
                 start += 1
             }
         }

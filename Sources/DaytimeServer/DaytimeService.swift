@@ -31,6 +31,10 @@ public final class DaytimeService: Service, Sendable {
     public let listeners: [ListeningSocket]
     /// The TCP sockets that expect a PROXY protocol header (``ServerConfiguration/proxyProtocol``).
     public let proxyListeners: [ListeningSocket]
+    /// What the service has answered and refused so far.
+    public let statistics: ServerStatistics
+    /// The access log, if ``ServerConfiguration/accessLog`` asked for one.
+    public let accessLog: AccessLog?
 
     private let currentConfiguration: Mutex<ServerConfiguration>
     private let settings: LiveSettingsBox
@@ -52,13 +56,15 @@ public final class DaytimeService: Service, Sendable {
     ///   - clock: where the time comes from; inject a fixed or shifted clock in tests.
     ///   - kernelClock: where the clock's health comes from (`adjtimex`, read only); inject a fixed
     ///     state in tests.
+    ///   - statistics: the counters to add to; pass the previous service's to carry them over.
     ///   - logger: the service logs its start at `notice` and one line per connection at `info`;
     ///     a missing or expired leap-second list and an unsynchronized clock at `warning`.
-    /// - Throws: ``ServerError`` naming the address that failed and how to fix it.
+    /// - Throws: ``ServerError`` naming the address (or access-log path) that failed and how to fix it.
     public init(
         configuration: ServerConfiguration,
         clock: any WallClock = SystemWallClock(),
         kernelClock: any KernelClockReading = SystemKernelClock(),
+        statistics: ServerStatistics = ServerStatistics(),
         logger: Logger
     ) throws(ServerError) {
         try Self.validate(configuration)
@@ -66,6 +72,10 @@ public final class DaytimeService: Service, Sendable {
         self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
         self.logger = logger
+        self.statistics = statistics
+        self.accessLog = try configuration.accessLog.map { (accessLog) throws(ServerError) in
+            try AccessLog(configuration: accessLog, clock: clock, statistics: statistics, logger: logger)
+        }
 
         var listeners: [ListeningSocket] = []
         do {
@@ -128,8 +138,10 @@ public final class DaytimeService: Service, Sendable {
         listeners: [ListeningSocket],
         clock: any WallClock = SystemWallClock(),
         kernelClock: any KernelClockReading = SystemKernelClock(),
+        statistics: ServerStatistics = ServerStatistics(),
         logger: Logger
     ) throws(ServerError) {
+        let accessLog: AccessLog?
         do throws(ServerError) {
             guard !configuration.proxyProtocol.isEnabled else {
                 throw ServerError(
@@ -142,10 +154,15 @@ public final class DaytimeService: Service, Sendable {
                 throw ServerError(code: .invalidConfiguration, description: "no socket to serve")
             }
             try Self.validateServing(configuration)
+            accessLog = try configuration.accessLog.map { (accessLog) throws(ServerError) in
+                try AccessLog(configuration: accessLog, clock: clock, statistics: statistics, logger: logger)
+            }
         } catch {
             for listener in listeners { close(listener.descriptor) }
             throw error
         }
+        self.statistics = statistics
+        self.accessLog = accessLog
         self.currentConfiguration = Mutex(configuration)
         self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
@@ -203,9 +220,6 @@ public final class DaytimeService: Service, Sendable {
         }
         return listeners
     }
-
-    /// What the service has answered and refused so far.
-    public let statistics = ServerStatistics()
 
     /// Sources the rate limiter tracks now, and its fixed capacity (0 and 0 when it is off).
     public var trackedSources: (entries: Int, capacity: Int) {
@@ -272,7 +286,9 @@ public final class DaytimeService: Service, Sendable {
         let clock = self.clock
         let quality = self.timeQuality.source
         let logger = self.logger
+        let accessLog = self.accessLog
         do {
+            try accessLog?.start()
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
             for listener in self.listeners {
                 for index in 0..<configuration.threads {
@@ -285,6 +301,7 @@ public final class DaytimeService: Service, Sendable {
                                 configuration: configuration,
                                 settings: settings,
                                 statistics: statistics,
+                                accessLog: accessLog,
                                 clock: clock,
                                 quality: quality,
                                 logger: logger
@@ -297,6 +314,7 @@ public final class DaytimeService: Service, Sendable {
                                 configuration: configuration,
                                 settings: settings,
                                 statistics: statistics,
+                                accessLog: accessLog,
                                 clock: clock,
                                 quality: quality,
                                 logger: logger
@@ -311,6 +329,7 @@ public final class DaytimeService: Service, Sendable {
             self.stop()
             await threads.wait()
             await self.proxyServer?.shutdown()
+            await accessLog?.close()
             throw error
         }
         self.state.withLock { $0 = .running }
@@ -345,6 +364,7 @@ public final class DaytimeService: Service, Sendable {
             self.stop()
         }
         await self.proxyServer?.shutdown()
+        await accessLog?.close()
         self.logger.notice("stopped")
     }
 

@@ -108,6 +108,8 @@ public enum InetdMode {
                 configuration: configuration,
                 settings: LiveSettingsBox(settings),
                 statistics: statistics,
+                // One process per burst: --inetd logs each answer to syslog at info instead.
+                accessLog: nil,
                 clock: clock,
                 quality: quality,
                 logger: logger

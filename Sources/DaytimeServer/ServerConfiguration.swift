@@ -50,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     /// Sets `SO_REUSEPORT` on every socket, so that several `daytimed` processes can serve the same
     /// port, the kernel spreading connections over them. Default false: a port in use is an error.
     public var reusePort: Bool
+    /// The access log: a line per answer or refusal. Default nil: off.
+    public var accessLog: AccessLogConfiguration?
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -68,7 +70,8 @@ public struct ServerConfiguration: Sendable {
         leapSecondsFile: String? = LeapSecondTable.defaultPath,
         clockHealth: ClockHealthThresholds = ClockHealthThresholds(),
         proxyProtocol: ProxyProtocolConfiguration = ProxyProtocolConfiguration(),
-        reusePort: Bool = false
+        reusePort: Bool = false,
+        accessLog: AccessLogConfiguration? = nil
     ) {
         self.hosts = hosts
         self.daytimePort = daytimePort
@@ -86,6 +89,7 @@ public struct ServerConfiguration: Sendable {
         self.clockHealth = clockHealth
         self.proxyProtocol = proxyProtocol
         self.reusePort = reusePort
+        self.accessLog = accessLog
     }
 
     /// One thread per CPU in this process's affinity mask (so `taskset -c 0` gives one thread).
@@ -127,6 +131,8 @@ public struct ServerConfiguration: Sendable {
         if self.backlog != other.backlog { changed.append("backlog") }
         if self.reusePort != other.reusePort { changed.append("reuse-port") }
         changed += self.proxyProtocol.settingsChanged(in: other.proxyProtocol)
+        // The access log's file is opened once, with the service.
+        if self.accessLog != other.accessLog { changed.append("access-log") }
         return changed
     }
 }

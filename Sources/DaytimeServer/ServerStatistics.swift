@@ -3,7 +3,10 @@ import Synchronization
 
 /// Counters of what the server did, kept with relaxed atomics so the hot paths count for free.
 ///
-/// The metrics endpoint (a later step) exports these; tests and logs read them through ``snapshot()``.
+/// The loops only add: an answer costs an add to its series, its bytes and its latency bucket; the
+/// metrics endpoint (`DaytimeMetrics`) and tests read everything through ``snapshot()``. One
+/// instance may outlive a ``DaytimeService``: pass it to a new service (after a reload, say) and
+/// the counters go on from where they were.
 public final class ServerStatistics: Sendable {
     private let daytimeTCP = Atomic<Int>(0)
     private let daytimeUDP = Atomic<Int>(0)
@@ -20,10 +23,19 @@ public final class ServerStatistics: Sendable {
     private let badProxyHeader = Atomic<Int>(0)
     private let proxyHeaderTimeout = Atomic<Int>(0)
     private let proxyPendingLimit = Atomic<Int>(0)
+    private let openConnectionCount = Atomic<Int>(0)
+    private let reloadsSucceeded = Atomic<Int>(0)
+    private let reloadsFailed = Atomic<Int>(0)
+    private let accessLogDropped = Atomic<Int>(0)
+    /// Bytes sent, per series (``series(_:_:)``).
+    private let bytes = AtomicCounters(count: 4)
+    /// Per series, ``AnswerLatency/bucketCount`` buckets (not cumulative), then the sum in nanoseconds.
+    private let latency = AtomicCounters(count: 4 * (AnswerLatency.bucketCount + 1))
 
-    init() {}
+    /// Creates counters at zero.
+    public init() {}
 
-    /// A copy of every counter at one moment.
+    /// A copy of every counter at one moment (each read on its own: the copy is not atomic as a whole).
     public struct Snapshot: Sendable, Hashable {
         /// Answers sent, keyed `daytime/tcp`, `daytime/udp`, `time/tcp`, `time/udp`.
         public var answered: [String: Int]
@@ -31,6 +43,20 @@ public final class ServerStatistics: Sendable {
         public var refused: [RefusalReason: Int]
         /// Answers the kernel refused to send.
         public var sendFailures: Int
+        /// Bytes of answers sent, keyed like ``answered``.
+        public var bytesSent: [String: Int]
+        /// TCP connections accepted and not yet closed.
+        public var openConnections: Int
+        /// Per series (keyed like ``answered``): answers per ``AnswerLatency`` bucket, not cumulative.
+        public var latencyBuckets: [String: [Int]]
+        /// Per series: the sum of the latencies counted in ``latencyBuckets``, in nanoseconds.
+        public var latencySumNanoseconds: [String: Int]
+        /// Configuration reloads that took effect.
+        public var reloadsSucceeded: Int
+        /// Configuration reloads that failed (the previous configuration stayed).
+        public var reloadsFailed: Int
+        /// Access-log lines dropped because the writer could not keep up.
+        public var accessLogLinesDropped: Int
 
         /// Answers sent for `service` over `transport`.
         public func answered(_ service: TimeProtocolKind, _ transport: Transport) -> Int {
@@ -40,7 +66,20 @@ public final class ServerStatistics: Sendable {
 
     /// Reads every counter.
     public func snapshot() -> Snapshot {
-        Snapshot(
+        var bytesSent: [String: Int] = [:]
+        var buckets: [String: [Int]] = [:]
+        var sums: [String: Int] = [:]
+        for service in TimeProtocolKind.allCases {
+            for transport in Transport.allCases {
+                let series = Self.series(service, transport)
+                let key = "\(service)/\(transport)"
+                bytesSent[key] = self.bytes.load(series)
+                let base = series * (AnswerLatency.bucketCount + 1)
+                buckets[key] = (0..<AnswerLatency.bucketCount).map { self.latency.load(base + $0) }
+                sums[key] = self.latency.load(base + AnswerLatency.bucketCount)
+            }
+        }
+        return Snapshot(
             answered: [
                 "daytime/tcp": self.daytimeTCP.load(ordering: .relaxed),
                 "daytime/udp": self.daytimeUDP.load(ordering: .relaxed),
@@ -48,8 +87,31 @@ public final class ServerStatistics: Sendable {
                 "time/udp": self.timeUDP.load(ordering: .relaxed),
             ],
             refused: Dictionary(uniqueKeysWithValues: RefusalReason.allCases.map { ($0, self.refusals($0)) }),
-            sendFailures: self.sendFailures.load(ordering: .relaxed)
+            sendFailures: self.sendFailures.load(ordering: .relaxed),
+            bytesSent: bytesSent,
+            openConnections: self.openConnectionCount.load(ordering: .relaxed),
+            latencyBuckets: buckets,
+            latencySumNanoseconds: sums,
+            reloadsSucceeded: self.reloadsSucceeded.load(ordering: .relaxed),
+            reloadsFailed: self.reloadsFailed.load(ordering: .relaxed),
+            accessLogLinesDropped: self.accessLogDropped.load(ordering: .relaxed)
         )
+    }
+
+    /// Counts a configuration reload: call it once per attempt, after the new configuration took
+    /// effect (`succeeded: true`) or was rejected and the old one kept (`false`).
+    public func countReload(succeeded: Bool) {
+        if succeeded {
+            self.reloadsSucceeded.add(1, ordering: .relaxed)
+        } else {
+            self.reloadsFailed.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// The index of a (protocol, transport) series in the per-series counters.
+    @inline(__always)
+    static func series(_ service: TimeProtocolKind, _ transport: Transport) -> Int {
+        (service == .daytime ? 0 : 2) + (transport == .tcp ? 0 : 1)
     }
 
     @inline(__always)
@@ -60,6 +122,22 @@ public final class ServerStatistics: Sendable {
         case (.time, .tcp): self.timeTCP.add(count, ordering: .relaxed)
         case (.time, .udp): self.timeUDP.add(count, ordering: .relaxed)
         }
+    }
+
+    /// Counts `count` answers of `bytes` bytes in all that took `nanoseconds` each, in the series
+    /// `series`: three relaxed adds and a scan of a constant table.
+    @inline(__always)
+    func countSent(_ count: Int, bytes: Int, nanoseconds: Int, series: Int) {
+        self.bytes.add(bytes, at: series)
+        let base = series * (AnswerLatency.bucketCount + 1)
+        self.latency.add(count, at: base + AnswerLatency.bucket(nanoseconds))
+        self.latency.add(count &* nanoseconds, at: base + AnswerLatency.bucketCount)
+    }
+
+    /// A TCP connection was accepted (`+1`) or closed (`-1`).
+    @inline(__always)
+    func countOpenConnections(_ delta: Int) {
+        self.openConnectionCount.add(delta, ordering: .relaxed)
     }
 
     func countRefusal(_ reason: RefusalReason) {
@@ -94,5 +172,9 @@ public final class ServerStatistics: Sendable {
 
     func countSendFailure() {
         self.sendFailures.add(1, ordering: .relaxed)
+    }
+
+    func countAccessLogDrop() {
+        self.accessLogDropped.add(1, ordering: .relaxed)
     }
 }

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeMetrics
 import DaytimeServer
 import Logging
 
@@ -38,6 +39,11 @@ struct DaemonSettings: Sendable {
     var proxyHeaderTimeout: Duration = .seconds(3)
     var proxyMaxPending = 4096
     var reusePort = false
+    /// The access log's path (`-` for standard error), nil for none.
+    var accessLog: String?
+    var accessLogFormat: AccessLogConfiguration.Format = .text
+    /// Where the metrics endpoint listens, nil for nowhere.
+    var metricsAddress: MetricsAddress?
 
     /// Where each setting that is not a default came from, by key: for `--check-config` and for
     /// error messages.
@@ -113,7 +119,8 @@ struct DaemonSettings: Sendable {
                 wrongEstimatedError: self.clockWrongEstError
             ),
             proxyProtocol: proxy,
-            reusePort: self.reusePort
+            reusePort: self.reusePort,
+            accessLog: self.accessLog.map { AccessLogConfiguration(argument: $0, format: self.accessLogFormat) }
         )
     }
 }

@@ -1,8 +1,11 @@
 import ArgumentParser
 import DaytimeCore
+import DaytimeMetrics
 import DaytimeServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -318,6 +321,31 @@ struct Daytimed: AsyncParsableCommand {
         }
     }
 
+    @Option(
+        name: .customLong("access-log"),
+        help: ArgumentHelp(
+            "Write a line per answer or refusal to this file, or - for standard error. (default: off)",
+            valueName: "path"
+        )
+    )
+    var accessLog: String?
+
+    @Option(
+        name: .customLong("access-log-format"),
+        help: ArgumentHelp("Layout of access-log lines: text or json. (default: text)", valueName: "format")
+    )
+    var accessLogFormat: String?
+
+    @Option(
+        name: .customLong("metrics-address"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, "
+                + "such as 127.0.0.1:9813 or [::1]:9813. (default: off)",
+            valueName: "host:port"
+        )
+    )
+    var metricsAddress: String?
+
     /// The flags given, by setting key; flags not given are absent, so lower sources show through.
     var flagValues: [String: [String]] {
         let single: [(String, String?)] = [
@@ -334,6 +362,8 @@ struct Daytimed: AsyncParsableCommand {
             ("daytime-proxy-port", self.daytimeProxyPort), ("time-proxy-port", self.timeProxyPort),
             ("proxy-header-timeout", self.proxyHeaderTimeout), ("proxy-max-pending", self.proxyMaxPending),
             ("reuse-port", self.reusePort ? "true" : nil),
+            ("access-log", self.accessLog), ("access-log-format", self.accessLogFormat),
+            ("metrics-address", self.metricsAddress),
         ]
         let lists: [(String, [String])] = [
             ("host", self.host), ("allow", self.allow), ("deny", self.deny),
@@ -385,6 +415,22 @@ struct Daytimed: AsyncParsableCommand {
         } catch {
             throw Self.fail(error.description)
         }
+        // Bound before privileges are dropped, like the daytime sockets, and reported the same way.
+        var metricsServer: MetricsServer?
+        if let address = settings.metricsAddress {
+            let exporter = StatisticsExporter(statistics: service.statistics)
+            // Metrics any library reports through the swift-metrics facade go to the same endpoint.
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: exporter.registry))
+            do {
+                let endpoint = MetricsEndpoint(
+                    exporter: exporter,
+                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
+                )
+                metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
+            } catch {
+                throw Self.fail(error.description)
+            }
+        }
         try self.dropPrivilegesIfAsked(logger: logger)
         let reloader = HangupReloader(
             signals: hangups,
@@ -394,11 +440,13 @@ struct Daytimed: AsyncParsableCommand {
             running: settings,
             logger: logger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service),
+            .init(service: reloader, successTerminationBehavior: .ignore),
+        ]
+        if let metricsServer { services.append(.init(service: metricsServer)) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: service),
-                .init(service: reloader, successTerminationBehavior: .ignore),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

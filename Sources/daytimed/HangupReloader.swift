@@ -41,6 +41,8 @@ struct HangupReloader: Service {
     /// One reload: all of it or none of it.
     func reload() async {
         let source = self.loader.configPath.map { "from \($0)" } ?? "(no config file: flags and environment only)"
+        // After logrotate moved the access log away, a hangup is the usual cue to reopen it.
+        self.service.accessLog?.reopen()
         do {
             let new = try await self.loader.load()
             let configuration = try new.serverConfiguration()
@@ -55,8 +57,10 @@ struct HangupReloader: Service {
             try self.service.reload(configuration)
             self.logLevel.current = new.logLevel
             self.running.settings = new
+            self.service.statistics.countReload(succeeded: true)
             self.logger.notice("reloaded the configuration \(source)")
         } catch {
+            self.service.statistics.countReload(succeeded: false)
             self.logger.error("reload failed, the running configuration stays: \(error)")
         }
     }

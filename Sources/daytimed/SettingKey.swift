@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeMetrics
 import DaytimeServer
 import Logging
 
@@ -205,6 +206,35 @@ struct SettingKey: Sendable {
             case "false", "no", "off", "0": settings.reusePort = false
             default: throw SettingProblem("'\(values[0])' is not true or false")
             }
+        },
+        SettingKey(name: "access-log", default: "off", reloadable: false) { settings, values throws(SettingProblem) in
+            switch values[0] {
+            case "": throw SettingProblem("give a file path, - for standard error, or off")
+            case "off": settings.accessLog = nil
+            default: settings.accessLog = values[0]
+            }
+        },
+        SettingKey(name: "access-log-format", default: "text", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            guard let format = AccessLogConfiguration.Format(rawValue: values[0].lowercased()) else {
+                throw SettingProblem("unknown access-log format '\(values[0])': use text or json")
+            }
+            settings.accessLogFormat = format
+        },
+        SettingKey(name: "metrics-address", default: "off", reloadable: false) {
+            settings,
+            values throws(SettingProblem) in
+            if values[0].lowercased() == "off" {
+                settings.metricsAddress = nil
+                return
+            }
+            guard let address = MetricsAddress(values[0]) else {
+                throw SettingProblem(
+                    "'\(values[0])' is not HOST:PORT: give an address and a port, such as 127.0.0.1:9813 or [::1]:9813, or off"
+                )
+            }
+            settings.metricsAddress = address
         },
     ]
 

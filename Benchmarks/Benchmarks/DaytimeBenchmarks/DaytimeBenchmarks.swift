@@ -216,6 +216,20 @@ let benchmarks: @Sendable () -> Void = {
         teardown: { try await loggingService.stop() }
     )
 
+    // For information too: the access log on (to /dev/null), a formatted line per connection
+    // handed to its writer thread. The guard above is the same service with the access log off.
+    let accessLogService = RunningService(
+        transports: .tcp,
+        accessLog: AccessLogConfiguration(destination: .file("/dev/null"))
+    )
+    Benchmark(
+        "TCP.connection.accessLog",
+        configuration: overLoopback,
+        closure: { benchmark, port in measureConnections(benchmark, port: port) },
+        setup: { try checkedOverTCP(port: await accessLogService.start()) },
+        teardown: { try await accessLogService.stop() }
+    )
+
     // A second, independent guard: the UDP loop (recvmmsg, sendmmsg) with the same service settings.
     let udpService = RunningService(transports: .udp)
     Benchmark(

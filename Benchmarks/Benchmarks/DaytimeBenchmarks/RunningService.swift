@@ -18,11 +18,13 @@ final class RunningService: Sendable {
 
     private let transports: Transports
     private let logLevel: Logger.Level
+    private let accessLog: AccessLogConfiguration?
     private let running = Mutex<(service: DaytimeService, task: Task<Void, any Error>)?>(nil)
 
-    init(transports: Transports, logLevel: Logger.Level = .notice) {
+    init(transports: Transports, logLevel: Logger.Level = .notice, accessLog: AccessLogConfiguration? = nil) {
         self.transports = transports
         self.logLevel = logLevel
+        self.accessLog = accessLog
     }
 
     /// Binds the service, starts it and returns its port once its threads are running.
@@ -37,7 +39,8 @@ final class RunningService: Sendable {
                 daytimeTransports: self.transports,
                 format: .ctime,
                 timeZone: .utc,
-                threads: 1
+                threads: 1,
+                accessLog: self.accessLog
             ),
             clock: FixedWallClock(Self.instant),
             logger: logger

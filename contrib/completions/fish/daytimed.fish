@@ -20,7 +20,7 @@ function __daytimed_parse_tokens -S
     set -l unparsed_tokens (__daytimed_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytimed'
-        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'nist-label=' 'nist-advance=' 'leap-seconds-file=' 'clock-healthy-max-error=' 'clock-wrong-est-error=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'daytime-proxy-port=' 'time-proxy-port=' 'proxy-trusted=+' 'proxy-header-timeout=' 'proxy-max-pending=' 'reuse-port' 'version' 'h/help'
+        __daytimed_parse_subcommand 0 'host=+' 'config=' 'check-config' 'daytime-port=' 'time-port=' 'daytime-transports=' 'time-transports=' 'blocked-source-ports=' 'format=' 'nist-label=' 'nist-advance=' 'leap-seconds-file=' 'clock-healthy-max-error=' 'clock-wrong-est-error=' 'timezone=' 'log-level=' 'allow=+' 'deny=+' 'rate-limit=' 'rate-burst=' 'rate-limit-table=' 'rate-limit-ipv6-prefix=' 'rate-limit-exempt=+' 'udp-max-rate=' 'threads=' 'backlog=' 'shutdown-timeout=' 'inetd=' 'user=' 'group=' 'daytime-proxy-port=' 'time-proxy-port=' 'proxy-trusted=+' 'proxy-header-timeout=' 'proxy-max-pending=' 'reuse-port' 'access-log=' 'access-log-format=' 'metrics-address=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __daytimed_parse_subcommand -r 1 'version'
@@ -113,6 +113,9 @@ complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_opti
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" proxy-header-timeout' -l 'proxy-header-timeout' -d 'Seconds a connection to a proxy port has for its whole header before it is closed. (default: 3)' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" proxy-max-pending' -l 'proxy-max-pending' -d 'Connections to proxy ports that may wait for their header at once; more are closed. (default: 4096)' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" reuse-port' -l 'reuse-port' -d 'Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host.'
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" access-log' -l 'access-log' -d 'Write a line per answer or refusal to this file, or - for standard error. (default: off)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" access-log-format' -l 'access-log-format' -d 'Layout of access-log lines: text or json. (default: text)' -rfka ''
+complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" metrics-address' -l 'metrics-address' -d 'Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, such as 127.0.0.1:9813 or [::1]:9813. (default: off)' -rfka ''
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" version' -l 'version' -d 'Show the version.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_flags_or_options "daytimed" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytimed' -n '__daytimed_should_offer_completions_for_positional "daytimed" -eq 1' -fa 'help' -d 'Show subcommand help information.'
