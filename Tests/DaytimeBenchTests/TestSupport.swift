@@ -136,6 +136,8 @@ final class FakeServer: Sendable {
     private func accept(_ behaviour: FakeBehaviour) {
         while !self.stopping.load(ordering: .acquiring) {
             let connection = Glibc.accept(self.fd, nil, nil)
+            // A signal (another test's child exiting) interrupts accept: take the next one.
+            if connection < 0 && errno == EINTR { continue }
             guard connection >= 0 else { return }
             switch behaviour {
             case .send(let bytes):
@@ -164,6 +166,7 @@ final class FakeServer: Sendable {
                     recvfrom(self.fd, &buffer, buffer.count, 0, $0, &length)
                 }
             }
+            if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { return }
             _ = withUnsafePointer(to: &peer) { peerPointer in
                 peerPointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in

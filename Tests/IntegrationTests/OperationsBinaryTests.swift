@@ -61,7 +61,7 @@ struct OperationsBinaryTests {
             }
         )
 
-        kill(server.process.processIdentifier, SIGHUP)
+        kill(server.pid, SIGHUP)
         try await server.waitForStandardError(containing: "reloaded the configuration")
         let after = try await Self.get(port: metricsPort, path: "/metrics")
         #expect(after.contains("\ndaytimed_reloads_total{outcome=\"success\"} 1\n"), "\(after)")
