@@ -97,7 +97,7 @@ enum HostileClient {
     static func neverRead(_ count: Int, port: Int, holdFor seconds: Double) throws {
         let descriptors = try ManyConnections.open(count, port: port)
         usleep(UInt32(seconds * 1_000_000))
-        descriptors.forEach { _ = close($0) }
+        for fd in descriptors { close(fd) }
     }
 
     /// Opens `count` connections and resets each at once (SO_LINGER zero: close sends RST).

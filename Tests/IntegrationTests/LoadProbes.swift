@@ -32,7 +32,7 @@ enum ManyConnections {
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard fd >= 0 else {
-                descriptors.forEach { _ = close($0) }
+                for fd in descriptors { close(fd) }
                 throw Processes.Failure("socket: errno \(errno)")
             }
             let result = withUnsafePointer(to: &address) {
@@ -43,7 +43,7 @@ enum ManyConnections {
             if result != 0 && errno != EINPROGRESS {
                 let code = errno
                 close(fd)
-                descriptors.forEach { _ = close($0) }
+                for fd in descriptors { close(fd) }
                 throw Processes.Failure("connect to 127.0.0.1:\(port): errno \(code)")
             }
             descriptors.append(fd)
@@ -76,7 +76,7 @@ enum ManyConnections {
                 open.remove(index)
             }
         }
-        descriptors.forEach { _ = close($0) }
+        for fd in descriptors { close(fd) }
         return outcomes
     }
 
