@@ -62,6 +62,29 @@ struct HostEnvironmentTests {
         #expect(out.contains("stopped=0"), "\(out)")
     }
 
+    @Test("a UDP port another daytimed holds: exit 1 and one line, as for TCP (no shared port)")
+    func udpPortInUse() async throws {
+        let first = try BackgroundProcess(
+            try Processes.product("daytimed"),
+            ["--host", "127.0.0.1", "--daytime-port", "0", "--time-port", "off", "--daytime-transports", "udp"]
+        )
+        defer { first.stop(signal: SIGKILL) }
+        try await first.waitForStandardError(containing: "listening on daytime/udp 127.0.0.1:")
+        let line = try #require(first.standardError.split(separator: "\n").first { $0.contains("daytime/udp") })
+        let port = try #require(line.split(separator: ":").last.map(String.init))
+        let second = try await Processes.run(
+            try Processes.product("daytimed"),
+            ["--host", "127.0.0.1", "--daytime-port", port, "--time-port", "off", "--daytime-transports", "udp"],
+            timeout: 10
+        )
+        #expect(second.status == 1, "a second server started on udp port \(port): \(second.standardError)")
+        #expect(
+            second.standardError.contains("(daytime/udp): the address is already in use"),
+            "\(second.standardError)"
+        )
+        #expect(second.standardError.split(separator: "\n").filter { $0.hasPrefix("daytimed: error") }.count == 1)
+    }
+
     /// A zone directory (for TZDIR) holding only what `files` gives, by relative path.
     static func zoneDirectory(_ files: [String: [UInt8]]) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tzdir-\(UUID())")
