@@ -118,6 +118,22 @@ struct ProcessProbe {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/\(self.pid)/fd").compactMap { Int($0) }.sorted()
     }
 
+    /// Waits up to `timeout` seconds for the process to hold `count` descriptors (or fewer); returns
+    /// what each descriptor then open names, for the failure message when it still holds more.
+    func settleDescriptors(to count: Int, timeout: Double = 2) async throws -> [String] {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while try self.descriptors().count > count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let open = try self.descriptors()
+        guard open.count > count else { return [] }
+        return open.map { fd in
+            let target =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(self.pid)/fd/\(fd)")) ?? "?"
+            return "\(fd) -> \(target)"
+        }
+    }
+
     /// The lowest descriptor number not in use: with the soft RLIMIT_NOFILE set to it, the process
     /// can open nothing more.
     func lowestFreeDescriptor() throws -> Int {
