@@ -80,22 +80,8 @@ public final class DaytimeService: Service, Sendable {
         var listeners: [ListeningSocket] = []
         do {
             for service in TimeProtocolKind.allCases {
-                guard var port = configuration.port(for: service) else { continue }
-                for transport in Transport.allCases where configuration.transports(for: service).contains(transport) {
-                    for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
-                        let bound = try ListeningSocket.bind(
-                            host: host,
-                            port: port,
-                            service: service,
-                            transport: transport,
-                            backlog: configuration.backlog,
-                            reusePort: configuration.reusePort
-                        )
-                        // Port 0 picks a port once; every further host and transport uses the same one.
-                        if port == 0, let first = bound.first { port = first.port }
-                        listeners += bound
-                    }
-                }
+                guard let port = configuration.port(for: service) else { continue }
+                listeners += try Self.bind(service, port: port, configuration)
             }
             listeners += try Self.bindProxyListeners(configuration)
         } catch {
@@ -412,6 +398,43 @@ public final class DaytimeService: Service, Sendable {
         for listener in self.listeners {
             let flags = fcntl(listener.descriptor, F_GETFL)
             _ = fcntl(listener.descriptor, F_SETFL, flags | O_NONBLOCK)
+        }
+    }
+
+    /// Binds every transport and host of one service. Port 0 picks a port once, with the first
+    /// socket, and every further host and transport uses the same number; when that number is
+    /// taken there (by another program's UDP socket, say), it starts over with a fresh pick, a few
+    /// times, rather than fail a start that asked for any free port.
+    private static func bind(
+        _ service: TimeProtocolKind,
+        port requested: Int,
+        _ configuration: ServerConfiguration
+    ) throws(ServerError) -> [ListeningSocket] {
+        let hosts = configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some)
+        var attempt = 1
+        while true {
+            var port = requested
+            var bound: [ListeningSocket] = []
+            do {
+                for transport in Transport.allCases where configuration.transports(for: service).contains(transport) {
+                    for host in hosts {
+                        bound += try ListeningSocket.bind(
+                            host: host,
+                            port: port,
+                            service: service,
+                            transport: transport,
+                            backlog: configuration.backlog,
+                            reusePort: configuration.reusePort
+                        )
+                        if port == 0, let first = bound.first { port = first.port }
+                    }
+                }
+                return bound
+            } catch {
+                for listener in bound { close(listener.descriptor) }
+                guard requested == 0, error.code == .addressInUse, !bound.isEmpty, attempt < 8 else { throw error }
+                attempt += 1
+            }
         }
     }
 

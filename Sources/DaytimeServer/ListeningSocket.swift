@@ -154,8 +154,13 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             )
         }
         var on: Int32 = 1
-        // Restart while old connections sit in TIME_WAIT.
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if transport == .tcp {
+            // Restart while old connections sit in TIME_WAIT. TCP only: on a UDP socket the option
+            // lets a second socket bind the same address and port (another daytimed would start
+            // and take a share of the datagrams, and port 0 could be handed out twice), and UDP has
+            // no TIME_WAIT to wait out.
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
         if reusePort {
             // Opt-in: several processes (of the same user) share the port, the kernel spreading
             // connections and datagrams over them. Off by default, so that "address in use" stays

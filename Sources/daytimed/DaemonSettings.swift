@@ -3,6 +3,10 @@ import DaytimeMetrics
 import DaytimeServer
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything `daytimed` is told, from flags, environment and file together, before it becomes a
 /// ``ServerConfiguration`` and the daemon's own settings. Every field starts at its documented
 /// default; ``SettingKey`` applies a value from the highest source that gives one.
@@ -51,6 +55,13 @@ struct DaemonSettings: Sendable {
     /// The text each such setting was given as, by key.
     var texts: [String: String] = [:]
 
+    /// The local zone; a `TZ` that names a zone the database lacks (or a bad rule) is an error
+    /// rather than glibc's silent UTC, so a server never serves the wrong zone unnoticed.
+    private static func localZone() throws(TimeZoneError) -> TimeZoneRules {
+        guard let value = getenv("TZ"), value.pointee != 0 else { return .local() }
+        return try TimeZoneRules(environmentValue: String(cString: value))
+    }
+
     /// The server's configuration. Throws a ``SettingError`` for what only shows when the settings
     /// are combined: an unknown time zone, both services off.
     func serverConfiguration() throws(SettingError) -> ServerConfiguration {
@@ -58,9 +69,14 @@ struct DaemonSettings: Sendable {
         do {
             zone =
                 self.timeZoneName.lowercased() == "local"
-                ? TimeZoneRules.local() : try TimeZoneRules(identifier: self.timeZoneName)
+                ? try Self.localZone() : try TimeZoneRules(identifier: self.timeZoneName)
         } catch {
-            throw SettingError(key: "timezone", origin: self.origins["timezone"], problem: "\(error)")
+            let local = self.timeZoneName.lowercased() == "local" ? getenv("TZ").map { String(cString: $0) } : nil
+            throw SettingError(
+                key: "timezone",
+                origin: self.origins["timezone"],
+                problem: local.map { "local is TZ=\($0) here, and \(error); fix or unset TZ" } ?? "\(error)"
+            )
         }
         let proxy = ProxyProtocolConfiguration(
             daytimePort: self.daytimeProxyPort,

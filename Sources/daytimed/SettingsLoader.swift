@@ -113,12 +113,29 @@ struct SettingsLoader: Sendable {
     /// Parses `text` as YAML (JSON is YAML too) and refuses anything but a mapping of known keys to
     /// a scalar or a list of scalars; Yams' errors carry the line and column.
     /// Returns false if the document is empty.
+    /// Yams' message for a syntax error spans lines (the line of the file and a caret under the
+    /// place); a daemon's error is one line, so this says where and what in one.
+    static func oneLine(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case .reader(let problem, let offset?, _, let yaml):
+            let line = yaml.utf8.prefix(offset).count { $0 == UInt8(ascii: "\n") } + 1
+            return "line \(line): \(problem)"
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let within = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return "line \(mark.line), column \(mark.column): \(problem)\(within)"
+        default:
+            return "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .joined(separator: " ")
+        }
+    }
+
     private static func checkKeys(_ text: String, fail: (String, String) -> SettingError) throws(SettingError) -> Bool {
         let document: Any?
         do {
             document = try Yams.load(yaml: text)
         } catch {
-            throw fail("not valid JSON or YAML: \(error)", "")
+            throw fail("not valid JSON or YAML: \(Self.oneLine(error))", "")
         }
         guard let document else { return false }
         guard let mapping = document as? [String: Any] else {

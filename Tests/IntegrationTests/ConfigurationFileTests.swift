@@ -116,6 +116,7 @@ struct ConfigurationFileTests {
         #expect(result.standardError.hasPrefix("daytimed: error: config file \(path)"), "\(result.standardError)")
         #expect(result.standardError.contains(expected), "\(result.standardError)")
         #expect(detail.isEmpty || result.standardError.contains(detail), "\(result.standardError)")
+        #expect(result.standardError.split(separator: "\n").count == 1, "one line: \(result.standardError)")
         #expect(!result.standardError.contains("listening on"))
     }
 

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// SIGTERM while clients loop: every connection established before the signal is answered; the
+/// ones after it are refused or reset, never left hanging; the exit status is 0.
+@Suite("daytimed stopped under load")
+struct StopUnderLoadTests {
+    /// One query's fate, with the moment its connect returned.
+    struct Attempt: Sendable {
+        enum Outcome: Sendable, Equatable {
+            case answered
+            case refused
+            case reset
+            case hung
+            case other(String)
+        }
+
+        let connectedAt: ContinuousClock.Instant?
+        let outcome: Outcome
+    }
+
+    /// One query on a fresh connection, with a 5 s limit on the whole exchange.
+    static func attempt(port: Int) -> Attempt {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return Attempt(connectedAt: nil, outcome: .other("socket: errno \(errno)")) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if connected != 0 {
+            let code = errno
+            return Attempt(
+                connectedAt: nil,
+                outcome: code == ECONNREFUSED ? .refused : .other("connect: errno \(code)")
+            )
+        }
+        let connectedAt = ContinuousClock.now
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                bytes += chunk[0..<n]
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return Attempt(connectedAt: connectedAt, outcome: .hung)
+            }
+            if n < 0 && errno != ECONNRESET {
+                return Attempt(connectedAt: connectedAt, outcome: .other("recv: errno \(errno)"))
+            }
+            break
+        }
+        if bytes.isEmpty { return Attempt(connectedAt: connectedAt, outcome: .reset) }
+        let whole = bytes.count == 26 && bytes.suffix(2) == [0x0D, 0x0A]
+        return Attempt(connectedAt: connectedAt, outcome: whole ? .answered : .other("got \(bytes)"))
+    }
+
+    @Test("SIGTERM while 8 clients loop: answered before, refused or reset after, none hangs")
+    func sigtermWhileClientsLoop() async throws {
+        let (server, port) = try await DaytimedBinaryTests.startDaytimeOnly(["--threads", "2"])
+        defer { server.stop(signal: SIGKILL) }
+        let stopped = Locked(false)
+        let attempts = Locked([Attempt]())
+        let finished = DispatchGroup()
+        for _ in 0..<8 {
+            finished.enter()
+            Thread.detachNewThread {
+                // Keep going a little after the server is gone, to see what late clients get.
+                var lateAttempts = 0
+                while lateAttempts < 20 {
+                    let attempt = Self.attempt(port: port)
+                    attempts.modify { $0.append(attempt) }
+                    if stopped.get() { lateAttempts += 1 }
+                }
+                finished.leave()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let signalled = ContinuousClock.now
+        let status = try await Processes.offPool { () -> Int32 in
+            kill(server.process.processIdentifier, SIGTERM)
+            server.process.waitUntilExit()
+            return server.process.terminationStatus
+        }
+        stopped.set(true)
+        await Processes.offPoolNonThrowing { finished.wait() }
+
+        #expect(status == 0)
+        let all = attempts.get()
+        let before = all.filter { ($0.connectedAt.map { $0 < signalled }) ?? false }
+        #expect(before.count > 10)
+        let lost = before.filter { $0.outcome != .answered }
+        #expect(lost.isEmpty, "connections established before SIGTERM not answered: \(lost.prefix(3).map(\.outcome))")
+        let hung = all.filter { $0.outcome == .hung }
+        #expect(hung.isEmpty, "\(hung.count) connections hung")
+        let odd = all.filter {
+            if case .other = $0.outcome { true } else { false }
+        }
+        #expect(odd.isEmpty, "\(odd.prefix(3).map(\.outcome))")
+        #expect(all.contains { $0.outcome == .refused }, "late clients are refused once the server is gone")
+    }
+}
