@@ -26,7 +26,7 @@ struct DescriptorExhaustionTests {
     static func setSoftLimit(_ soft: Int, of server: BackgroundProcess, prlimit: URL) async throws {
         let result = try await Processes.run(
             prlimit,
-            ["--pid", String(server.process.processIdentifier), "--nofile=\(soft):64"]
+            ["--pid", String(server.pid), "--nofile=\(soft):64"]
         )
         try #require(result.status == 0, "prlimit --pid: \(result.standardError)")
     }
@@ -35,7 +35,7 @@ struct DescriptorExhaustionTests {
     func answersAsDescriptorsFreeUp() async throws {
         let (server, port, prlimit) = try await Self.startServer()
         defer { server.stop(signal: SIGKILL) }
-        let probe = ProcessProbe(pid: server.process.processIdentifier)
+        let probe = ProcessProbe(pid: server.pid)
         // One descriptor to spare: one connection at a time; the other thread meets EMFILE.
         try await Self.setSoftLimit(try probe.lowestFreeDescriptor() + 1, of: server, prlimit: prlimit)
 
@@ -53,7 +53,7 @@ struct DescriptorExhaustionTests {
     func waitsWithoutSpinningAndRecovers() async throws {
         let (server, port, prlimit) = try await Self.startServer()
         defer { server.stop(signal: SIGKILL) }
-        let probe = ProcessProbe(pid: server.process.processIdentifier)
+        let probe = ProcessProbe(pid: server.pid)
         let baseline = try probe.descriptors().count
         try await Self.setSoftLimit(try probe.lowestFreeDescriptor(), of: server, prlimit: prlimit)
         // A thread blocked in accept4 holds the descriptor number it reserved before the limit

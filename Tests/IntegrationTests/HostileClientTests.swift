@@ -16,7 +16,7 @@ struct HostileClientTests {
     func hostileTCPClients() async throws {
         let (server, port) = try await DaytimedBinaryTests.startDaytimeOnly()
         defer { server.stop(signal: SIGKILL) }
-        let probe = ProcessProbe(pid: server.process.processIdentifier)
+        let probe = ProcessProbe(pid: server.pid)
         let bystander = LoopingClient(port: port)
         bystander.start()
         try await Task.sleep(for: .milliseconds(300))
@@ -51,7 +51,7 @@ struct HostileClientTests {
     func everyDatagramSize() async throws {
         let (server, port) = try await DaytimedBinaryTests.startDaytimeOnly()
         defer { server.stop(signal: SIGKILL) }
-        let probe = ProcessProbe(pid: server.process.processIdentifier)
+        let probe = ProcessProbe(pid: server.pid)
         _ = try await Processes.offPool { try HostileClient.datagrams(sizes: 0..<64, port: port) }
         let memoryBefore = try probe.residentKiB()
         let bystander = LoopingClient(port: port)
