@@ -90,18 +90,6 @@ public final class DaytimeService: Service, Sendable {
         }
         self.listeners = listeners.filter { !$0.expectsProxyHeader }
         self.proxyListeners = listeners.filter(\.expectsProxyHeader)
-        self.proxyServer =
-            self.proxyListeners.isEmpty
-            ? nil
-            : ProxyProtocolServer(
-                listeners: self.proxyListeners,
-                configuration: configuration,
-                proxy: configuration.proxyProtocol,
-                settings: self.settings,
-                statistics: self.statistics,
-                clock: clock,
-                logger: logger
-            )
         // After binding, so that a port in use is the one line a failed start prints; a missing or
         // expired leap-second list and an unsynchronized clock are reported here, at start.
         self.timeQuality = TimeQualityMonitor(
@@ -111,6 +99,20 @@ public final class DaytimeService: Service, Sendable {
             clock: clock,
             logger: logger
         )
+        self.proxyServer =
+            self.proxyListeners.isEmpty
+            ? nil
+            : ProxyProtocolServer(
+                listeners: self.proxyListeners,
+                configuration: configuration,
+                proxy: configuration.proxyProtocol,
+                settings: self.settings,
+                quality: self.timeQuality.source,
+                statistics: self.statistics,
+                accessLog: self.accessLog,
+                clock: clock,
+                logger: logger
+            )
     }
 
     /// Serves sockets that are already bound, such as those systemd passes by socket activation

@@ -12,6 +12,8 @@ final class ProxyListenerContext: Sendable {
     let pending: PendingConnections
     let settings: LiveSettingsBox
     let statistics: ServerStatistics
+    /// Where each answer and refusal is recorded, with the real client as the peer; nil when off.
+    let accessLog: AccessLog?
     let clock: any WallClock
     let logger: Logger
 
@@ -20,7 +22,9 @@ final class ProxyListenerContext: Sendable {
         configuration: ProxyProtocolConfiguration,
         pending: PendingConnections,
         settings: LiveSettingsBox,
+        quality: TimeQualitySource? = nil,
         statistics: ServerStatistics,
+        accessLog: AccessLog? = nil,
         clock: any WallClock,
         logger: Logger
     ) {
@@ -30,6 +34,7 @@ final class ProxyListenerContext: Sendable {
         self.pending = pending
         self.settings = settings
         self.statistics = statistics
+        self.accessLog = accessLog
         self.clock = clock
         self.logger = logger
     }
@@ -41,12 +46,15 @@ struct ProxyLoopState: Sendable {
     private(set) var generation: Int
     private(set) var policy: SourcePolicy
     private(set) var renderer: DaytimeLineRenderer
+    private let quality: TimeQualitySource?
 
-    init(_ settings: LiveSettingsBox) {
+    /// - Parameter quality: the leap-second and clock-health state NIST lines carry.
+    init(_ settings: LiveSettingsBox, quality: TimeQualitySource? = nil) {
         let (current, generation) = settings.current()
         self.generation = generation
         self.policy = current.policy
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+        self.quality = quality
+        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: quality)
     }
 
     /// Takes the latest settings if a reload happened since.
@@ -56,7 +64,11 @@ struct ProxyLoopState: Sendable {
         self.generation = generation
         self.policy = current.policy
         if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone)
+            self.renderer = DaytimeLineRenderer(
+                format: current.format,
+                timeZone: current.timeZone,
+                quality: self.quality
+            )
         }
     }
 
@@ -204,6 +216,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         self.loopState.value.refresh(from: self.listener.settings)
         if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
             self.listener.statistics.countRefusal(refusal)
+            self.record(.refused(refusal), client: client)
             self.listener.logger.info(
                 "Refused a connection from \(client)",
                 metadata: self.metadata(header: header, reason: refusal)
@@ -212,6 +225,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
             return
         }
         let service = self.listener.service
+        let started = MonotonicClock.nanoseconds()
         let now = self.listener.clock.now()
         var bytes = context.channel.allocator.buffer(capacity: DaytimeLineRenderer.capacity)
         bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: DaytimeLineRenderer.capacity) { buffer in
@@ -219,12 +233,33 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         }
         let statistics = self.listener.statistics
         let channel = context.channel
+        let accessLog = self.listener.accessLog
+        let proxy = balancer
+        let length = bytes.readableBytes
         context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { result in
             switch result {
-            case .success: statistics.countAnswers(1, service: service, transport: .tcp)
-            case .failure: statistics.countSendFailure()
+            case .success:
+                statistics.countAnswers(1, service: service, transport: .tcp)
+                // Latency from the complete header to the answer written, as on the plain ports
+                // from accept to send.
+                statistics.countSent(
+                    1,
+                    bytes: length,
+                    nanoseconds: Int(MonotonicClock.nanoseconds() &- started),
+                    series: ServerStatistics.series(service, .tcp)
+                )
+            case .failure:
+                statistics.countSendFailure()
             }
             channel.close(promise: nil)
+            accessLog?.record(
+                result.isSuccess ? .answered : .sendFailed,
+                service: service,
+                transport: .tcp,
+                peer: client.address,
+                port: Int(client.port),
+                proxy: (proxy.address, Int(proxy.port))
+            )
         }
         self.listener.logger.info("Got a connection from \(client)", metadata: self.metadata(header: header))
     }
@@ -262,10 +297,36 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
     private func count(_ reason: RefusalReason, client: ProxyHeader.Endpoint?, detail: String?) {
         self.state = .done
         self.listener.statistics.countRefusal(reason)
+        self.record(.refused(reason), client: client)
         self.listener.logger.info(
             "Refused a connection from \(client.map { "\($0)" } ?? "an unknown address")",
             metadata: self.metadata(reason: reason, detail: detail)
         )
+    }
+}
+
+extension ProxyHeaderHandler {
+    /// One access-log line for this connection, if the access log is on: the client as the peer
+    /// (the balancer when no client is known yet), the balancer as the proxy.
+    fileprivate func record(_ outcome: AccessLog.Outcome, client: ProxyHeader.Endpoint?) {
+        guard let accessLog = self.listener.accessLog else { return }
+        let peer = client ?? self.balancer
+        accessLog.record(
+            outcome,
+            service: self.listener.service,
+            transport: .tcp,
+            peer: peer?.address,
+            port: peer.map { Int($0.port) } ?? 0,
+            // The balancer is named as the proxy only when the line's peer is someone else.
+            proxy: self.balancer.flatMap { $0 == peer ? nil : ($0.address, Int($0.port)) }
+        )
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }
 

@@ -21,6 +21,7 @@ final class ProxyProtocolServer: Sendable {
     private let pending: PendingConnections
     private let headerTimeout: Duration
     private let settings: LiveSettingsBox
+    private let quality: TimeQualitySource
     private let threads: Int
     private let backlog: Int
     private let logger: Logger
@@ -38,7 +39,9 @@ final class ProxyProtocolServer: Sendable {
         configuration: ServerConfiguration,
         proxy: ProxyProtocolConfiguration,
         settings: LiveSettingsBox,
+        quality: TimeQualitySource,
         statistics: ServerStatistics,
+        accessLog: AccessLog?,
         clock: any WallClock,
         logger: Logger
     ) {
@@ -51,13 +54,16 @@ final class ProxyProtocolServer: Sendable {
                 configuration: proxy,
                 pending: pending,
                 settings: settings,
+                quality: quality,
                 statistics: statistics,
+                accessLog: accessLog,
                 clock: clock,
                 logger: logger
             )
         }
         self.headerTimeout = proxy.headerTimeout
         self.settings = settings
+        self.quality = quality
         self.threads = configuration.threads
         self.backlog = configuration.backlog
         self.logger = logger
@@ -80,7 +86,7 @@ final class ProxyProtocolServer: Sendable {
         var states: [ObjectIdentifier: NIOLoopBoundBox<ProxyLoopState>] = [:]
         for loop in group.makeIterator() {
             states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
-                ProxyLoopState(self.settings),
+                ProxyLoopState(self.settings, quality: self.quality),
                 as: ProxyLoopState.self,
                 eventLoop: loop
             )

@@ -13,6 +13,7 @@ private func proxyService(
     trusted: [AddressRange] = loopbackRanges,
     headerTimeout: Duration = .seconds(3),
     policy: SourcePolicyConfiguration = SourcePolicyConfiguration(),
+    accessLog: AccessLogConfiguration? = nil,
     logger: Logger = quietLogger()
 ) throws -> DaytimeService {
     try DaytimeService(
@@ -28,7 +29,8 @@ private func proxyService(
                 timePort: 0,
                 trusted: trusted,
                 headerTimeout: headerTimeout
-            )
+            ),
+            accessLog: accessLog
         ),
         clock: FixedWallClock(seedInstant),
         logger: logger
@@ -118,6 +120,40 @@ struct ProxyProtocolServiceTests {
         #expect(denied.isEmpty)
         #expect(allowed == seedLine)
         #expect(service.statistics.snapshot().refused[.accessList] == 1)
+    }
+
+    @Test("the access log names the client from the header as the peer and the balancer as the proxy")
+    func accessLogShowsClient() async throws {
+        try await AccessLogTests.withTemporaryDirectory { directory in
+            let path = directory + "/access.log"
+            let service = try proxyService(
+                host: "127.0.0.1",
+                policy: SourcePolicyConfiguration(deny: [try AddressRange("192.0.2.0/24")]),
+                accessLog: AccessLogConfiguration(destination: .file(path), format: .text)
+            )
+            let port = try #require(service.proxyPort(for: .daytime))
+            try await withRunningService(service) {
+                for client in ["203.0.113.7", "192.0.2.7"] {
+                    _ = try await LoopbackClient.fetch(
+                        host: "127.0.0.1",
+                        port: port,
+                        send: Array("PROXY TCP4 \(client) 127.0.0.1 56324 13\r\n".utf8)
+                    )
+                }
+            }
+            // run() has returned: the writer has written everything and closed the file.
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            let fields = lines.map { $0.split(separator: " ").map(String.init) }.sorted { $0[1] > $1[1] }
+            #expect(fields.count == 2, "\(lines)")
+            guard fields.count == 2 else { return }
+            #expect(Array(fields[0][1...5]) == ["203.0.113.7:56324", "daytime", "tcp", "answered", "-"])
+            #expect(Array(fields[1][1...5]) == ["192.0.2.7:56324", "daytime", "tcp", "refused", "access-list"])
+            #expect(fields.allSatisfy { $0.count == 7 && $0[6].hasPrefix("127.0.0.1:") }, "\(lines)")
+            // Counted like a plain port's answer: its bytes and one latency sample.
+            let counted = service.statistics.snapshot()
+            #expect(counted.bytesSent["daytime/tcp"] == seedLine.count)
+            #expect(counted.latencyBuckets["daytime/tcp"]?.reduce(0, +) == 1)
+        }
     }
 
     @Test("1,000 connections stalled halfway through their header do not delay a client, and close at the timeout")
