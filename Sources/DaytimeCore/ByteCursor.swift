@@ -34,6 +34,24 @@ struct ByteCursor {
     }
 
     /// Consumes one decimal digit and returns its value.
+    /// An optional `.` and 1 to 9 digits of a second: the nanoseconds and the number of digits,
+    /// (0, 0) when there is no `.`, nil for a `.` without digits or with more than nine.
+    mutating func fractionOfSecond() -> (nanoseconds: Int, digits: Int)? {
+        guard self.byte(0x2E) else { return (0, 0) }
+        var nanoseconds = 0
+        var digits = 0
+        while let d = self.digit() {
+            digits += 1
+            guard digits <= 9 else { return nil }
+            nanoseconds = nanoseconds * 10 + d
+        }
+        guard digits > 0 else { return nil }
+        for _ in digits..<9 {
+            nanoseconds *= 10
+        }
+        return (nanoseconds, digits)
+    }
+
     mutating func digit() -> Int? {
         guard self.index < self.end else { return nil }
         let b = self.buffer[self.index]

@@ -148,19 +148,7 @@ extension DaytimeLineParser {
             seconds = seconds * 10 + Int64(d)
         }
         guard digits >= 9, seconds <= 253_402_300_799 else { return nil }
-        var nanoseconds = 0
-        var fractionDigits = 0
-        if c.byte(0x2E) {
-            while let d = c.digit() {
-                fractionDigits += 1
-                guard fractionDigits <= 9 else { return nil }
-                nanoseconds = nanoseconds * 10 + d
-            }
-            guard fractionDigits > 0 else { return nil }
-            for _ in fractionDigits..<9 {
-                nanoseconds *= 10
-            }
-        }
+        guard let (nanoseconds, fractionDigits) = c.fractionOfSecond() else { return nil }
         return ParsedDaytimeLine(
             instant: Instant(seconds: seconds, nanoseconds: Int32(nanoseconds)),
             resolution: DaytimeFormat.rfc3339(fractionDigits: fractionDigits).resolution,

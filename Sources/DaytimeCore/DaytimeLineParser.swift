@@ -162,19 +162,7 @@ public enum DaytimeLineParser {
         // 'T', 't', or a space (RFC 3339 §5.6 allows it "for the sake of readability").
         guard c.byte(0x54) || c.byte(0x74) || c.byte(0x20) else { return nil }
         guard let time = c.timeOfDay(requireSeconds: true) else { return nil }
-        var nanoseconds = 0
-        var fractionDigits = 0
-        if c.byte(0x2E) {
-            while let d = c.digit() {
-                fractionDigits += 1
-                guard fractionDigits <= 9 else { return nil }
-                nanoseconds = nanoseconds * 10 + d
-            }
-            guard fractionDigits > 0 else { return nil }
-            for _ in fractionDigits..<9 {
-                nanoseconds *= 10
-            }
-        }
+        guard let (nanoseconds, fractionDigits) = c.fractionOfSecond() else { return nil }
         // RFC 3339 needs `Z` or `±hh:mm`; ISO 8601 also allows `±hhmm`, or nothing (local time).
         var offset: Int? = nil
         var strict = true
