@@ -81,7 +81,11 @@ let benchmarks: @Sendable () -> Void = {
         // (a short lock, no system call) and every field is written.
         let quality = TimeQualitySource(
             leapTable: try? LeapSecondTable(),
-            clock: KernelClockState(isSynchronized: true, maximumErrorMicroseconds: 1_000, estimatedErrorMicroseconds: 100)
+            clock: KernelClockState(
+                isSynchronized: true,
+                maximumErrorMicroseconds: 1_000,
+                estimatedErrorMicroseconds: 100
+            )
         )
         let options = (try? NISTFormatOptions(advanceMilliseconds: 50)) ?? (try! NISTFormatOptions())
         var renderer = DaytimeLineRenderer(format: .nist(options), timeZone: newYork, quality: quality)
