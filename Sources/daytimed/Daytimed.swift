@@ -383,7 +383,8 @@ struct Daytimed: AsyncParsableCommand {
         let loader = SettingsLoader(
             flags: self.flagValues,
             environment: environment,
-            configPath: self.config ?? environment[SettingsLoader.configPathVariable]
+            configPath: self.config ?? environment[SettingsLoader.configPathVariable],
+            configPathOrigin: self.config == nil ? .environment(SettingsLoader.configPathVariable) : .flag
         )
         let settings: DaemonSettings
         let configuration: ServerConfiguration

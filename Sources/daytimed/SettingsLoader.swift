@@ -19,6 +19,8 @@ struct SettingsLoader: Sendable {
     var environment: [String: String]
     /// The configuration file, if any.
     var configPath: String?
+    /// Where the file's path came from: `--config`, or the ``configPathVariable`` variable.
+    var configPathOrigin: SettingOrigin = .flag
 
     /// The environment variable that names the configuration file when `--config` is not given.
     static let configPathVariable = "DAYTIMED_CONFIG"
@@ -87,7 +89,7 @@ struct SettingsLoader: Sendable {
         guard isJSON || lowercased.hasSuffix(".yaml") || lowercased.hasSuffix(".yml") else {
             throw SettingError(
                 key: "config",
-                origin: .flag,
+                origin: self.configPathOrigin,
                 problem: "'\(path)' has no known extension: name the file .json, .yaml or .yml"
             )
         }
@@ -95,7 +97,11 @@ struct SettingsLoader: Sendable {
         do {
             text = try Self.read(path)
         } catch {
-            throw SettingError(key: "config", origin: .flag, problem: "cannot read '\(path)': \(error.message)")
+            throw SettingError(
+                key: "config",
+                origin: self.configPathOrigin,
+                problem: "cannot read '\(path)': \(error.message)"
+            )
         }
         // An empty file (or one of comments only) sets nothing; the snapshot types refuse it.
         guard try Self.checkKeys(text, fail: fail) else { return nil }

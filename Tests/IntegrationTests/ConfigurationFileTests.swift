@@ -130,6 +130,19 @@ struct ConfigurationFileTests {
         let unknown = try await Processes.run(daytimed, ["--config", path])
         #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("name the file .json, .yaml or .yml"))
+        // Named by DAYTIMED_CONFIG: the error names the variable, and it is a configuration error.
+        let viaVariable = try await Processes.run(
+            daytimed,
+            [],
+            environment: ["DAYTIMED_CONFIG": "/nonexistent/daytimed.yaml"]
+        )
+        #expect(viaVariable.status == 78)
+        #expect(
+            viaVariable.standardError.contains(
+                "environment variable DAYTIMED_CONFIG: cannot read '/nonexistent/daytimed.yaml'"
+            ),
+            "\(viaVariable.standardError)"
+        )
     }
 
     @Test("a misspelt DAYTIMED_ variable is refused, not ignored")
