@@ -33,6 +33,7 @@ struct AcceptLoop: ~Copyable {
     private let stopFlag: StopFlag
     private let statistics: ServerStatistics
     private let series: Int
+    private let measuresLatency: Bool
     private let accessLog: AccessLog?
     private let settings: LiveSettingsBox
     private var generation: Int
@@ -78,6 +79,7 @@ struct AcceptLoop: ~Copyable {
         self.logsConnections = logger.logLevel <= .info
         self.backoff = Backoff(configuration.acceptBackoff)
         self.drainLimit = configuration.backlog
+        self.measuresLatency = configuration.measuresLatency
         self.buffer = .allocate(byteCount: DaytimeLineRenderer.capacity, alignment: 8)
     }
 
@@ -120,12 +122,17 @@ struct AcceptLoop: ~Copyable {
                 }
                 continue
             }
-            let accepted = MonotonicClock.nanoseconds()
+            // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
+            let accepted = self.measuresLatency ? MonotonicClock.nanoseconds() : 0
             self.statistics.countOpenConnections(1)
             if self.settings.generation != self.generation { self.reloadSettings() }
             let outcome: AccessLog.Outcome
             if let address = IPAddress(&peer),
-                let refusal = self.policy.refusal(for: address, transport: .tcp, now: accepted)
+                let refusal = self.policy.refusal(
+                    for: address,
+                    transport: .tcp,
+                    now: accepted != 0 ? accepted : MonotonicClock.nanoseconds()
+                )
             {
                 // Over a limit or not allowed: close without an answer.
                 self.statistics.countRefusal(refusal)
@@ -182,9 +189,13 @@ struct AcceptLoop: ~Copyable {
         // already reset the connection, MSG_NOSIGNAL turns SIGPIPE into an error we ignore.
         let sent = send(fd, self.buffer.baseAddress, length, Int32(MSG_NOSIGNAL))
         if sent == length {
-            let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- accepted)
             self.statistics.countAnswers(1, service: self.service, transport: .tcp)
-            self.statistics.countSent(1, bytes: length, nanoseconds: elapsed, series: self.series)
+            if self.measuresLatency {
+                let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- accepted)
+                self.statistics.countSent(1, bytes: length, nanoseconds: elapsed, series: self.series)
+            } else {
+                self.statistics.countSent(1, bytes: length, series: self.series)
+            }
             return true
         }
         self.statistics.countSendFailure()

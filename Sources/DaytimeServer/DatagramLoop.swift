@@ -6,19 +6,22 @@ import Logging
 import Glibc
 #endif
 
-/// The UDP hot path: one thread's loop of `recvmmsg`, check, render, `sendmmsg` on one socket.
+/// The UDP hot path: one thread's loop of receive, check, render, send on one socket.
 ///
-/// RFC 867 and 868 over UDP: any datagram in, one datagram out, the request's content ignored. A
-/// batch of up to ``batchSize`` datagrams costs two system calls in all: `recvmmsg` blocks for the
-/// first datagram and takes whatever else is queued (`MSG_WAITFORONE`), and `sendmmsg` sends every
-/// answer at once. Each answer is written into a slot of a buffer allocated once, so nothing here
-/// allocates per datagram. Every datagram passes the ``DatagramSourceCheck`` and the
-/// ``SourcePolicy`` first: answering a forged source is how a time server becomes a reflector or
-/// half of a packet loop.
+/// RFC 867 and 868 over UDP: any datagram in, one datagram out, the request's content ignored.
+/// When the queue is deep, a batch of up to ``batchSize`` datagrams costs two system calls in all:
+/// `recvmmsg` blocks for the first datagram and takes whatever else is queued (`MSG_WAITFORONE`),
+/// and `sendmmsg` sends every answer at once. When it is shallow, the loop takes one datagram per
+/// `recvfrom` and answers with `sendto` (`recvmsg`/`sendmsg` on a wildcard socket, for the packet
+/// information), which is cheaper there; ``DatagramReceiveMode`` decides. Each answer is written
+/// into a slot of a buffer allocated once, so nothing here allocates per datagram. Every datagram
+/// passes the ``DatagramSourceCheck`` and the ``SourcePolicy`` first: answering a forged source is
+/// how a time server becomes a reflector or half of a packet loop.
 ///
 /// Like ``AcceptLoop``, it blocks with a receive timeout so that an idle thread notices a stop,
-/// and it is a non-copyable struct confined to its thread. An answer's latency runs from
-/// `recvmmsg`'s return to `sendmmsg`'s: one clock read per batch and one per `sendmmsg`.
+/// and it is a non-copyable struct confined to its thread. If the configuration asks for latency,
+/// an answer's runs from the receive's return to the send's: one clock read per receive and one
+/// per send.
 struct DatagramLoop: ~Copyable {
     /// Datagrams taken per `recvmmsg`.
     static let batchSize = 32
@@ -40,6 +43,7 @@ struct DatagramLoop: ~Copyable {
     private var policy: SourcePolicy
     private let statistics: ServerStatistics
     private let series: Int
+    private let measuresLatency: Bool
     private let accessLog: AccessLog?
     private let logger: Logger
     private var logsDatagrams: Bool
@@ -93,6 +97,7 @@ struct DatagramLoop: ~Copyable {
         self.logsDatagrams = logger.logLevel <= .info
         self.backoff = Backoff(configuration.acceptBackoff)
         self.drainLimit = configuration.backlog
+        self.measuresLatency = configuration.measuresLatency
 
         let n = Self.batchSize
         self.requests = .allocate(capacity: n)
@@ -139,13 +144,9 @@ struct DatagramLoop: ~Copyable {
     /// Serves until the stop flag is set; then answers what is queued (bounded) and returns.
     mutating func run() {
         var drained = 0
+        var mode = DatagramReceiveMode()
         while true {
-            let received = c_daytime_recvmmsg(
-                self.descriptor,
-                self.requests.baseAddress,
-                UInt32(Self.batchSize),
-                Int32(C_DAYTIME_MSG_WAITFORONE)
-            )
+            let received = mode.batching ? self.receiveBatch() : self.receiveOne()
             if received < 0 {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK:
@@ -160,16 +161,50 @@ struct DatagramLoop: ~Copyable {
                 }
                 continue
             }
-            let receivedAt = MonotonicClock.nanoseconds()
+            // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
+            let receivedAt = self.measuresLatency ? MonotonicClock.nanoseconds() : 0
             if self.settings.generation != self.generation { self.reloadSettings() }
-            let answered = self.prepareAnswers(count: Int(received), now: receivedAt)
-            self.send(count: answered, receivedAt: receivedAt)
-            self.resetRequests(count: Int(received))
+            let answered = self.prepareAnswers(count: received, now: receivedAt)
+            if mode.batching {
+                self.send(count: answered, receivedAt: receivedAt)
+            } else if answered == 1 {
+                self.sendOne(receivedAt: receivedAt)
+            }
+            self.resetRequests(count: received)
+            mode.record(received: received)
             if self.stopFlag.isSet {
-                drained += Int(received)
+                drained += received
                 if drained >= self.drainLimit { return }
             }
         }
+    }
+
+    /// Up to ``batchSize`` datagrams in one `recvmmsg`, blocking for the first only.
+    private func receiveBatch() -> Int {
+        Int(
+            c_daytime_recvmmsg(
+                self.descriptor,
+                self.requests.baseAddress,
+                UInt32(Self.batchSize),
+                Int32(C_DAYTIME_MSG_WAITFORONE)
+            )
+        )
+    }
+
+    /// One datagram into slot 0, with `recvfrom` where no control message is wanted (the address
+    /// header alone is then all the kernel copies), else `recvmsg`. Returns 1, or -1 with `errno`.
+    private func receiveOne() -> Int {
+        let result: Int
+        if self.controlSpace == 0 {
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            result = self.peers.baseAddress!.withMemoryRebound(to: sockaddr.self, capacity: 1) { peer in
+                recvfrom(self.descriptor, self.requestBytes.baseAddress, Self.requestBytes, 0, peer, &length)
+            }
+            self.requests[0].msg_hdr.msg_namelen = length
+        } else {
+            result = recvmsg(self.descriptor, &self.requests[0].msg_hdr, 0)
+        }
+        return result < 0 ? -1 : 1
     }
 
     /// Takes the settings of the latest reload: between two batches, never during one.
@@ -204,14 +239,22 @@ struct DatagramLoop: ~Copyable {
 
     /// Checks each received datagram's source and writes an answer for each one that passes, packed
     /// at the front of `answers`. Returns the number of answers.
-    private mutating func prepareAnswers(count: Int, now monotonicNow: UInt64) -> Int {
+    private mutating func prepareAnswers(count: Int, now receivedAt: UInt64) -> Int {
         var answered = 0
         let now = self.clock.now()
+        var monotonicNow = receivedAt
         for i in 0..<count {
             let peer = self.peers.baseAddress! + i
             var (refusal, source) = self.sourceCheck.refusal(for: peer)
             if refusal == nil, let source {
-                refusal = self.policy.refusal(for: source, transport: .udp, now: monotonicNow)
+                refusal = self.policy.refusal(
+                    for: source,
+                    transport: .udp,
+                    now: {
+                        if monotonicNow == 0 { monotonicNow = MonotonicClock.nanoseconds() }
+                        return monotonicNow
+                    }()
+                )
             }
             if let refusal {
                 self.statistics.countRefusal(refusal)
@@ -276,7 +319,6 @@ struct DatagramLoop: ~Copyable {
                 Int32(MSG_NOSIGNAL)
             )
             if sent > 0 {
-                let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- receivedAt)
                 var bytes = 0
                 for k in start..<start + Int(sent) {
                     bytes += self.answerVectors[k].iov_len
@@ -290,7 +332,7 @@ struct DatagramLoop: ~Copyable {
                     }
                 }
                 self.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
-                self.statistics.countSent(Int(sent), bytes: bytes, nanoseconds: elapsed, series: self.series)
+                self.countSent(Int(sent), bytes: bytes, receivedAt: receivedAt)
                 start += Int(sent)
             } else if sent < 0 && errno == EINTR {
                 continue
@@ -307,6 +349,46 @@ struct DatagramLoop: ~Copyable {
                 }
                 start += 1
             }
+        }
+    }
+
+    /// Sends the one answer in slot 0, as ``send(count:receivedAt:)`` does for a batch.
+    private mutating func sendOne(receivedAt: UInt64) {
+        let header = self.answers[0].msg_hdr
+        let length = self.answerVectors[0].iov_len
+        var sent: Int
+        repeat {
+            if header.msg_control == nil {
+                sent = sendto(
+                    self.descriptor,
+                    self.answerVectors[0].iov_base,
+                    length,
+                    Int32(MSG_NOSIGNAL),
+                    header.msg_name!.assumingMemoryBound(to: sockaddr.self),
+                    header.msg_namelen
+                )
+            } else {
+                sent = sendmsg(self.descriptor, &self.answers[0].msg_hdr, Int32(MSG_NOSIGNAL))
+            }
+        } while sent < 0 && errno == EINTR
+        if sent < 0 {
+            self.statistics.countSendFailure()
+            self.accessLog?.record(.sendFailed, service: self.service, transport: .udp, socketAddress: header.msg_name!)
+            return
+        }
+        self.accessLog?.record(.answered, service: self.service, transport: .udp, socketAddress: header.msg_name!)
+        self.statistics.countAnswers(1, service: self.service, transport: .udp)
+        self.countSent(1, bytes: length, receivedAt: receivedAt)
+    }
+
+    /// Counts answers sent, timed from `receivedAt` if the configuration asks for latency.
+    @inline(__always)
+    private func countSent(_ count: Int, bytes: Int, receivedAt: UInt64) {
+        if self.measuresLatency {
+            let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- receivedAt)
+            self.statistics.countSent(count, bytes: bytes, nanoseconds: elapsed, series: self.series)
+        } else {
+            self.statistics.countSent(count, bytes: bytes, series: self.series)
         }
     }
 

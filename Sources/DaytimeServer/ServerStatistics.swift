@@ -134,6 +134,13 @@ public final class ServerStatistics: Sendable {
         self.latency.add(count &* nanoseconds, at: base + AnswerLatency.bucketCount)
     }
 
+    /// Counts `count` answers of `bytes` bytes in all in the series `series`, untimed (the
+    /// configuration turned latency off): they are left out of the latency histogram.
+    @inline(__always)
+    func countSent(_ count: Int, bytes: Int, series: Int) {
+        self.bytes.add(bytes, at: series)
+    }
+
     /// A TCP connection was accepted (`+1`) or closed (`-1`).
     @inline(__always)
     func countOpenConnections(_ delta: Int) {

@@ -136,7 +136,9 @@ struct DaemonSettings: Sendable {
             ),
             proxyProtocol: proxy,
             reusePort: self.reusePort,
-            accessLog: self.accessLog.map { AccessLogConfiguration(argument: $0, format: self.accessLogFormat) }
+            accessLog: self.accessLog.map { AccessLogConfiguration(argument: $0, format: self.accessLogFormat) },
+            // Only /metrics reads the latency histogram; without it, timing answers is wasted work.
+            measuresLatency: self.metricsAddress != nil
         )
     }
 }

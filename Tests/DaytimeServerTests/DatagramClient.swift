@@ -78,16 +78,31 @@ extension DatagramClient {
         count: Int,
         quietMilliseconds: Int = 500
     ) throws -> Int {
+        let fd = try self.sendBurst(host: host, port: port, sourceHost: sourceHost, count: count)
+        defer { close(fd) }
+        return self.countAnswers(on: fd, quietMilliseconds: quietMilliseconds)
+    }
+
+    /// Sends `count` empty datagrams from a new socket on `sourceHost` and returns the socket, whose
+    /// answers ``countAnswers(on:quietMilliseconds:)`` counts; the caller closes it.
+    static func sendBurst(host: String, port: Int, sourceHost: String, count: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
-        defer { close(fd) }
         var source = try TestSocketAddress(host: sourceHost, port: 0)
         var target = try TestSocketAddress(host: host, port: port)
         let bound = source.withSocketAddress { bind(fd, $0, $1) }
-        guard bound == 0 else { throw LoopbackClient.Failure(description: "bind \(sourceHost): errno \(errno)") }
+        guard bound == 0 else {
+            close(fd)
+            throw LoopbackClient.Failure(description: "bind \(sourceHost): errno \(errno)")
+        }
         for _ in 0..<count {
             _ = target.withSocketAddress { sendto(fd, nil, 0, 0, $0, $1) }
         }
+        return fd
+    }
+
+    /// Counts the datagrams arriving on `fd` until none has come for `quietMilliseconds`.
+    static func countAnswers(on fd: Int32, quietMilliseconds: Int = 500) -> Int {
         var timeout = timeval(tv_sec: quietMilliseconds / 1000, tv_usec: (quietMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var answers = 0

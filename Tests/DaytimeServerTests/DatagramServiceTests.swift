@@ -1,7 +1,8 @@
 import DaytimeCore
-import DaytimeServer
 import Glibc
 import Testing
+
+@testable import DaytimeServer
 
 @Suite("DaytimeService over UDP")
 struct DatagramServiceTests {
@@ -142,5 +143,100 @@ struct DatagramServiceTests {
             try await LoopbackClient.offPool { try DatagramClient.connectedExchange(host: host, port: port) }
         }
         #expect(answer?.count == 26)
+    }
+}
+
+@Suite("DaytimeService over UDP: batched and single receives")
+struct DatagramReceivePathTests {
+    @Test(
+        "a burst (batched receives) and the single datagrams after it are all answered, on a specific and a wildcard socket",
+        arguments: [(["127.0.0.1"], "127.0.0.1"), ([], "127.0.0.5")]
+    )
+    func burstThenSingles(hosts: [String], target: String) async throws {
+        // No hosts: the default dual-stack wildcard socket, asked at 127.0.0.5 (not the kernel's
+        // own choice of source for an answer), so the packet information must be right.
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: hosts,
+                daytimePort: 0,
+                timePort: nil,
+                daytimeTransports: .udp,
+                timeZone: .utc,
+                threads: 1
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        // Queued before the service runs (it binds in init), so that its first recvmmsg finds
+        // a deep queue: batches of 32, 32, 32 and 4. Empty datagrams, far fewer than the
+        // socket's receive buffer holds, so none is dropped before it is read.
+        let burst = 100
+        let burstSocket = try DatagramClient.sendBurst(host: target, port: port, sourceHost: "127.0.0.1", count: burst)
+        defer { close(burstSocket) }
+        let (burstAnswers, singles) = try await withRunningService(service) {
+            try await LoopbackClient.offPool {
+                let burstAnswers = DatagramClient.countAnswers(on: burstSocket)
+                // Then one at a time: the loop has switched to recvfrom/sendto (recvmsg/sendmsg with
+                // packet information on the wildcard socket), and probes with a batch now and then.
+                let singles = try (0..<100).map { _ in
+                    try DatagramClient.connectedExchange(host: target, port: port)
+                }
+                return (burstAnswers, singles)
+            }
+        }
+        #expect(burstAnswers == burst)
+        #expect(singles.count == 100)
+        // connectedExchange hears only answers from the exact address asked: the single path
+        // answers from it on the wildcard socket too.
+        for answer in singles {
+            #expect(answer.map { String(decoding: $0, as: UTF8.self) } == "Fri May  7 20:36:52 2021\r\n")
+        }
+        #expect(service.statistics.snapshot().answered(.daytime, .udp) == burst + 100)
+    }
+
+    @Test("the receive mode batches while batches are deep, then takes singles between probes")
+    func receiveMode() {
+        var mode = DatagramReceiveMode()
+        #expect(mode.batching)
+        mode.record(received: 32)
+        mode.record(received: DatagramReceiveMode.shallowBatch + 1)
+        #expect(mode.batching, "a deep batch keeps batching")
+        mode.record(received: DatagramReceiveMode.shallowBatch)
+        #expect(!mode.batching, "a shallow batch switches to singles")
+        for _ in 1..<DatagramReceiveMode.singlesPerProbe {
+            mode.record(received: 1)
+            #expect(!mode.batching)
+        }
+        mode.record(received: 1)
+        #expect(mode.batching, "after singlesPerProbe singles, one batch probes the queue again")
+    }
+
+    @Test("with latency off, answers and bytes are counted and nothing is timed")
+    func latencyOff() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: 0,
+                timeZone: .utc,
+                threads: 1,
+                measuresLatency: false
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let port = try #require(service.port(for: .daytime))
+        try await withRunningService(service) {
+            _ = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+            _ = try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) }
+        }
+        let snapshot = service.statistics.snapshot()
+        #expect(snapshot.answered(.daytime, .tcp) == 1)
+        #expect(snapshot.answered(.daytime, .udp) == 1)
+        #expect(snapshot.bytesSent["daytime/tcp"] == 26)
+        #expect(snapshot.bytesSent["daytime/udp"] == 26)
+        #expect(snapshot.latencyBuckets.values.allSatisfy { $0.allSatisfy { $0 == 0 } })
+        #expect(snapshot.latencySumNanoseconds.values.allSatisfy { $0 == 0 })
     }
 }
