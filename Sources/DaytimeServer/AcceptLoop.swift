@@ -22,8 +22,8 @@ import Glibc
 /// asks for a line per connection or the access log is on.
 ///
 /// Each connection is counted with relaxed atomics: open while between `accept4` and `close`, its
-/// bytes, and its latency from `accept4`'s return to `send`'s (two vDSO clock reads; the first
-/// also serves the rate limiter).
+/// bytes, and, if ``ServerConfiguration/measuresLatency``, its latency from `accept4`'s return to
+/// `send`'s (two vDSO clock reads; the first also serves the rate limiter).
 ///
 /// A non-copyable struct rather than a class: its state is reached without reference counting or
 /// dynamic exclusivity checks, and it frees its buffer exactly once. Confined to its own thread.
