@@ -172,6 +172,7 @@ let package = Package(
         // Process (whose run() crashed the test process now and then: an over-read in its memcpy).
         .target(
             name: "ProcessTesting",
+            dependencies: ["CDaytimeLinux"],
             path: "Tests/ProcessTesting",
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,7 @@
 // Wrappers for glibc macros that Swift cannot call (CPU_COUNT needs _GNU_SOURCE).
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <spawn.h>
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -173,4 +174,14 @@ int c_daytime_epoll_wait(int epoll, uint32_t *tokens, int capacity, int64_t time
         tokens[i] = events[i].data.u32;
     }
     return n;
+}
+
+int c_daytime_spawn_close_from(void *actions, int from) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, from);
+#else
+    (void)actions;
+    (void)from;
+    return ENOSYS;
+#endif
 }

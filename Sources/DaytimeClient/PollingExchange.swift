@@ -148,15 +148,21 @@ private final class Exchange {
             #if canImport(Darwin)
             let type = self.query.transport == .udp ? SOCK_DGRAM : SOCK_STREAM
             #else
-            let type = Int32((self.query.transport == .udp ? SOCK_DGRAM : SOCK_STREAM).rawValue)
+            // Close-on-exec from the start: set afterwards, a child the caller's program starts on
+            // another thread in between would inherit the socket.
+            let type =
+                Int32((self.query.transport == .udp ? SOCK_DGRAM : SOCK_STREAM).rawValue)
+                | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
             #endif
             self.fd = socket(family, type, 0)
             guard self.fd >= 0 else {
                 self.fail(errno: errno, call: "socket")
                 return
             }
+            #if canImport(Darwin)
             _ = fcntl(self.fd, F_SETFL, fcntl(self.fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(self.fd, F_SETFD, FD_CLOEXEC)
+            #endif
             self.connectStartedMonotonic = MonotonicClock.nanoseconds()
             self.connectStartedAt = wallClock.now()
             let status = address.withSockAddr { Glibc.connect(self.fd, $0, socklen_t($1)) }

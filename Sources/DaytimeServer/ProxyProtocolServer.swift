@@ -95,7 +95,9 @@ final class ProxyProtocolServer: Sendable {
         var channels: [any Channel] = []
         do {
             for (listener, context) in zip(self.listeners, self.contexts) {
-                let descriptor = dup(listener.descriptor)
+                // Close-on-exec like the socket it copies (dup(2) would drop the flag): a child the
+                // embedding program starts must not keep the port listening after the service stops.
+                let descriptor = fcntl(listener.descriptor, F_DUPFD_CLOEXEC, 0)
                 guard descriptor >= 0 else {
                     throw ListeningSocket.failure(
                         errno: errno,

@@ -296,6 +296,60 @@ struct ProxyProtocolServiceTests {
         #expect(error?.code == .addressInUse)
         #expect(error?.description.contains("--daytime-proxy-port.") == true)
     }
+
+    @Test("every descriptor listening on the service's ports is close-on-exec, the PROXY ports' too")
+    func listenersCloseOnExec() async throws {
+        let service = try DaytimeService(
+            configuration: ServerConfiguration(
+                hosts: ["127.0.0.1"],
+                daytimePort: 0,
+                timePort: nil,
+                timeZone: .utc,
+                threads: 1,
+                proxyProtocol: ProxyProtocolConfiguration(daytimePort: 0, timePort: 0, trusted: loopbackRanges)
+            ),
+            clock: FixedWallClock(seedInstant),
+            logger: quietLogger()
+        )
+        let bound = (service.listeners + service.proxyListeners).map { "\($0.transport) \($0.port)" }
+        // Read while the PROXY listeners are served by SwiftNIO, on a copy of the bound socket.
+        let found = try await withRunningService(service) { listeningDescriptors(Set(bound)) }
+        // Daytime TCP and UDP, and the two PROXY ports twice each: the bound socket and NIO's copy.
+        #expect(found.count == 6, "\(found)")
+        let inheritable = found.filter { !$0.closeOnExec }
+        #expect(inheritable.isEmpty, "a child process would inherit \(inheritable)")
+    }
+}
+
+/// This process's listening TCP sockets and UDP sockets on 127.0.0.1 whose transport and port
+/// (`"tcp 1313"`) are among `wanted`, and whether each is close-on-exec.
+private func listeningDescriptors(_ wanted: Set<String>) -> [(fd: Int32, socket: String, closeOnExec: Bool)] {
+    guard let directory = opendir("/proc/self/fd") else { return [] }
+    defer { closedir(directory) }
+    var found: [(fd: Int32, socket: String, closeOnExec: Bool)] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let fd = Int32(name), fd != dirfd(directory) else { continue }
+        var local = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0, local.sin_family == sa_family_t(AF_INET),
+            local.sin_addr.s_addr == UInt32(0x7F00_0001).bigEndian
+        else { continue }
+        let port = UInt16(bigEndian: local.sin_port)
+        var type: Int32 = 0
+        var listening: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size)
+        size = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size)
+        // Accepted connections share the port; only the listeners and the UDP socket count.
+        let socket = type == Int32(SOCK_DGRAM.rawValue) ? "udp \(port)" : listening != 0 ? "tcp \(port)" : ""
+        if wanted.contains(socket) { found.append((fd, socket, fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)) }
+    }
+    return found
 }
 
 /// A PROXY protocol v2 header with the PROXY command: signature, version, `family`, length, `block`.

@@ -1,6 +1,10 @@
 import Synchronization
 
 #if canImport(Glibc)
+import CDaytimeLinux
+#endif
+
+#if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -45,6 +49,16 @@ public struct ChildProcess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        // The child gets standard input, output and error, and nothing else of ours. SwiftNIO opens
+        // its sockets without close-on-exec, and so do the tests' plain sockets: a child started
+        // while another test's server had a connection open kept a copy of that connection, and the
+        // server's close sent no FIN until the child exited (openbsd-inetd, started by the interop
+        // tests, held the NIO test servers' connections for seconds: "did not close within 5 s").
+        #if canImport(Glibc)
+        guard c_daytime_spawn_close_from(&actions, 3) == 0 else {
+            throw SpawnError(program: program, errno: ENOSYS)
+        }
+        #endif
 
         var env: [String] = []
         var index = 0

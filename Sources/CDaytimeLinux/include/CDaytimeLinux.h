@@ -69,6 +69,11 @@ int c_daytime_install_credentials_handler(int signal, unsigned int uid, unsigned
 /// `tgkill(2)`: a signal to one thread of a process.
 int c_daytime_tgkill(int process, int thread, int signal);
 
+/// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later, _GNU_SOURCE only): the child
+/// closes every descriptor from `from` up before it runs the program. `actions` is a
+/// `posix_spawn_file_actions_t *`. Returns 0, or an error number (ENOSYS on an older glibc).
+int c_daytime_spawn_close_from(void *actions, int from);
+
 /// `SIGRTMIN` (a macro over a glibc call).
 int c_daytime_sigrtmin(void);
 
