@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaytimeCoreTests",
-            dependencies: ["DaytimeCore"],
+            dependencies: ["DaytimeCore", "CDaytimeLinux"],
             swiftSettings: strictSettings
         ),
         .testTarget(

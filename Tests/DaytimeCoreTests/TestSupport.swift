@@ -1,6 +1,7 @@
 import DaytimeCore
 
 #if canImport(Glibc)
+import CDaytimeLinux
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -58,6 +59,11 @@ func runProgram(_ path: String, _ arguments: [String]) -> String? {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_TRUNC, 0)
+    #if canImport(Glibc)
+    // Nothing of ours beyond 0, 1 and 2: the sockets of tests running meanwhile (SwiftNIO's have no
+    // close-on-exec) would stay open in the child, and their peers would wait for it.
+    guard c_daytime_spawn_close_from(&actions, 3) == 0 else { return nil }
+    #endif
 
     var environment = ["LC_ALL=C"]
     if let tzdir = getenv("TZDIR") {
