@@ -127,7 +127,7 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(
                     [
-                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                        "-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
                     ],
                     .when(platforms: [.linux])

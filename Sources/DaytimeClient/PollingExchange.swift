@@ -33,7 +33,10 @@ enum PollingExchange {
             owners.removeAll(keepingCapacity: true)
             var nearest = UInt64.max
             let now = MonotonicClock.nanoseconds()
-            for (i, exchange) in exchanges.enumerated() where exchange.result == nil {
+            // Index loops and a Bool rather than enumerated() and `result == nil`: each generic
+            // type a loop touches is instantiated at run time, which a one-shot command pays for.
+            for i in exchanges.indices where !exchanges[i].isFinished {
+                let exchange = exchanges[i]
                 if now >= exchange.deadline {
                     exchange.expire()
                     continue
@@ -55,8 +58,8 @@ enum PollingExchange {
                 }
                 continue
             }
-            for (slot, i) in owners.enumerated() where fds[slot].revents != 0 {
-                exchanges[i].ready(events: fds[slot].revents, wallClock: wallClock)
+            for slot in owners.indices where fds[slot].revents != 0 {
+                exchanges[owners[slot]].ready(events: fds[slot].revents, wallClock: wallClock)
             }
         }
         return exchanges.map { $0.result! }
@@ -83,7 +86,11 @@ private final class Exchange {
     var connectedAt = Instant.unixEpoch
     var firstByteAt: Instant?
     var firstByteMonotonic: UInt64?
-    var result: Result<TimeSample, TimeClientError>?
+    var result: Result<TimeSample, TimeClientError>? {
+        didSet { self.isFinished = true }
+    }
+    /// Whether ``result`` is set.
+    private(set) var isFinished = false
 
     init(query: TimeQuery) {
         self.query = query
@@ -171,7 +178,7 @@ private final class Exchange {
                     // A connected UDP socket: the kernel drops datagrams from anyone else, and an
                     // ICMP port-unreachable comes back as ECONNREFUSED on the next call.
                     self.sendRequest(wallClock: wallClock)
-                    if self.fd >= 0 || self.result != nil {
+                    if self.fd >= 0 || self.isFinished {
                         return
                     }
                     continue
@@ -227,7 +234,7 @@ private final class Exchange {
             getsockopt(self.fd, SOL_SOCKET, SO_ERROR, &error, &length)
             if error != 0 {
                 self.connectFailed(errno: error)
-                if self.result == nil {
+                if !self.isFinished {
                     self.connect(wallClock: wallClock)
                 }
                 return

@@ -48,24 +48,31 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
     /// Reads a target in one of the forms above.
     public init(parsing text: String) throws(ParseError) {
         self.text = text
+        // Plain scans of the UTF-8 view rather than firstRange(of:), split and filter: this runs
+        // on every `daytime` start, where those generic algorithms' first use cost more than the
+        // rest of the parse (README, "Start-up").
         var rest = Substring(text)
-        if let schemeEnd = rest.firstRange(of: "://") {
+        if let schemeEnd = Self.schemeSeparator(in: rest) {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             rest = rest[schemeEnd.upperBound...]
             if rest.hasSuffix("/") {
                 rest = rest.dropLast()
             }
-            let parts = scheme.split(separator: "+", omittingEmptySubsequences: false)
-            guard let kind = TimeProtocolKind(rawValue: String(parts[0])), parts.count <= 2 else {
+            let plus = scheme.utf8.firstIndex(of: UInt8(ascii: "+"))
+            let kindText = plus.map { scheme[..<$0] } ?? scheme[...]
+            let transportText = plus.map { scheme[scheme.index(after: $0)...] }
+            guard let kind = TimeProtocolKind(rawValue: String(kindText)),
+                transportText?.utf8.contains(UInt8(ascii: "+")) != true
+            else {
                 throw ParseError(
                     description: "'\(text)': unknown scheme '\(scheme)'; use daytime://, time://, daytime+udp://, "
                         + "time+udp:// (or +tcp)"
                 )
             }
             self.protocol = kind
-            if parts.count == 2 {
-                guard let transport = TimeQuery.Transport(rawValue: String(parts[1])) else {
-                    throw ParseError(description: "'\(text)': unknown transport '\(parts[1])'; use tcp or udp")
+            if let transportText {
+                guard let transport = TimeQuery.Transport(rawValue: String(transportText)) else {
+                    throw ParseError(description: "'\(text)': unknown transport '\(transportText)'; use tcp or udp")
                 }
                 self.transport = transport
             } else {
@@ -101,8 +108,10 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
                         "'\(text)': brackets are for IPv6 addresses; write an IPv4 address or a name without them"
                 )
             }
-        } else if rest.filter({ $0 == ":" }).count == 1 {
-            let colon = rest.firstIndex(of: ":")!
+        } else if let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")),
+            !rest[rest.index(after: colon)...].utf8.contains(UInt8(ascii: ":"))
+        {
+            // Exactly one colon: HOST:PORT.
             self.host = String(rest[..<colon])
             portText = rest[rest.index(after: colon)...]
         } else {
@@ -122,6 +131,20 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
         } else {
             self.port = nil
         }
+    }
+
+    /// The first `://` in `text`.
+    private static func schemeSeparator(in text: Substring) -> Range<Substring.Index>? {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while let colon = utf8[start...].firstIndex(of: UInt8(ascii: ":")) {
+            let after = utf8[colon...]
+            if after.starts(with: "://".utf8) {
+                return colon..<utf8.index(colon, offsetBy: 3)
+            }
+            start = utf8.index(after: colon)
+        }
+        return nil
     }
 
     /// The query for this target: what the target says, and the rest from `defaults` (whose host

@@ -114,8 +114,9 @@ extension TimeClient {
                     request = remaining
                 }
             }
-            for (i, result) in PollingExchange.run(queries, wallClock: wallClock).enumerated() {
-                switch result {
+            let results = PollingExchange.run(queries, wallClock: wallClock)
+            for i in results.indices {
+                switch results[i] {
                 case .success(let sample): servers[i].samples.append(sample)
                 case .failure(let error): servers[i].errors.append(error)
                 }

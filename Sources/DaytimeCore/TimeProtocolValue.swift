@@ -27,6 +27,9 @@ public struct TimeProtocolValue: Sendable, Hashable, CustomStringConvertible {
     ///
     /// Extra bytes are ignored on purpose: inetutils-inetd sends 8 (a C `long`), the first 4 of
     /// which are the value.
+    // Inlinable so that callers get it specialized for their collection: the generic version
+    // instantiates `PrefixSequence` metadata at run time, a cost `daytime` pays on every start.
+    @inlinable
     public init?<Bytes: Collection<UInt8>>(bigEndianBytes bytes: Bytes) {
         var value: UInt32 = 0
         var count = 0

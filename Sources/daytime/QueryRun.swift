@@ -21,14 +21,13 @@ enum QueryRun {
             )
             return DaytimeExitCode.clockNotSet
         }
+        // Checked by QuerySettings.problem: every target reads, and a zone that cannot be read never gets here.
+        let targets = options.targets.compactMap { try? ServerTarget(parsing: $0) }
         // Read the local zone only when a line might need it.
-        let needsZone = options.targets.contains {
-            ((try? ServerTarget(parsing: $0))?.protocol ?? options.connection.protocolKind) == .daytime
-        }
-        // Checked by QuerySettings.problem: a zone that cannot be read never gets here.
+        let needsZone = targets.contains { ($0.protocol ?? options.connection.protocolKind) == .daytime }
         let zone = (needsZone || options.timeZone != nil ? try? options.assumedTimeZone() : nil) ?? .utc
         let defaults = options.connection.query(host: "", assumedTimeZone: zone)
-        let queries = options.targets.compactMap { try? ServerTarget(parsing: $0).query(defaults: defaults) }
+        let queries = targets.map { $0.query(defaults: defaults) }
         let measurement = TimeClient.measureBlocking(queries, samples: options.samples)
         let several = queries.count > 1
 
