@@ -20,8 +20,8 @@ import Darwin
 /// T1 is read just before `connect` (TCP) or `send` (UDP), T4 just after `poll` reports the first
 /// bytes readable: both on the wall clock (for the offset) and the monotonic clock (for the round trip).
 enum PollingExchange {
-    /// Asks every query once, concurrently; one result per query, in order.
-    static func run(_ queries: [TimeQuery], wallClock: any WallClock) -> [Result<TimeSample, TimeClientError>] {
+    /// Asks every query once, concurrently; one outcome per query, in order, none of them pending.
+    static func run(_ queries: [TimeQuery], wallClock: any WallClock) -> [ExchangeOutcome] {
         let exchanges = queries.map { Exchange(query: $0) }
         for exchange in exchanges {
             exchange.start(wallClock: wallClock)
@@ -33,7 +33,7 @@ enum PollingExchange {
             owners.removeAll(keepingCapacity: true)
             var nearest = UInt64.max
             let now = MonotonicClock.nanoseconds()
-            // Index loops and a Bool rather than enumerated() and `result == nil`: each generic
+            // Index loops rather than enumerated(): each generic
             // type a loop touches is instantiated at run time, which a one-shot command pays for.
             for i in exchanges.indices where !exchanges[i].isFinished {
                 let exchange = exchanges[i]
@@ -62,8 +62,19 @@ enum PollingExchange {
                 exchanges[owners[slot]].ready(events: fds[slot].revents, wallClock: wallClock)
             }
         }
-        return exchanges.map { $0.result! }
+        return exchanges.map { $0.outcome }
     }
+}
+
+/// How one exchange ended, or that it has not yet.
+///
+/// A plain enum rather than `Result<TimeSample, TimeClientError>?`: the generic type's metadata is
+/// built at run time, and checking its `Error` requirement scans every protocol conformance in the
+/// binary, which cost a third of the `daytime` command's own instructions (README, "Start-up").
+enum ExchangeOutcome {
+    case pending
+    case answered(TimeSample)
+    case failed(TimeClientError)
 }
 
 /// One query's socket and what it has seen. Lives on one thread, inside one ``PollingExchange/run``.
@@ -86,11 +97,12 @@ private final class Exchange {
     var connectedAt = Instant.unixEpoch
     var firstByteAt: Instant?
     var firstByteMonotonic: UInt64?
-    var result: Result<TimeSample, TimeClientError>? {
-        didSet { self.isFinished = true }
+    var outcome = ExchangeOutcome.pending
+
+    var isFinished: Bool {
+        if case .pending = self.outcome { return false }
+        return true
     }
-    /// Whether ``result`` is set.
-    private(set) var isFinished = false
 
     init(query: TimeQuery) {
         self.query = query
@@ -119,7 +131,7 @@ private final class Exchange {
         do throws(TimeClientError) {
             try TimeClient.validate(self.query)
         } catch {
-            self.result = .failure(error)
+            self.outcome = .failed(error)
             return
         }
         do {
@@ -129,16 +141,16 @@ private final class Exchange {
                 family: self.query.addressFamily
             )
         } catch let error as AddressResolver.Failure {
-            self.result = .failure(
+            self.outcome = .failed(
                 .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: error.message)
             )
             return
         } catch {
-            self.result = .failure(.networkError(endpoint: self.endpoint, error))
+            self.outcome = .failed(.networkError(endpoint: self.endpoint, error))
             return
         }
         guard !self.addresses.isEmpty else {
-            self.result = .failure(
+            self.outcome = .failed(
                 .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: "no address found")
             )
             return
@@ -215,7 +227,7 @@ private final class Exchange {
         self.addressIndex += 1
         if self.addressIndex >= self.addresses.count {
             let failure = self.firstFailure!
-            self.result = .failure(
+            self.outcome = .failed(
                 .connecting(
                     errno: failure.errno,
                     description: String(cString: strerror(failure.errno)),
@@ -257,7 +269,7 @@ private final class Exchange {
             let n = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 guard self.bytes.count + n <= limit else {
-                    self.result = .failure(
+                    self.outcome = .failed(
                         .oversizedAnswer(endpoint: self.endpoint, protocol: self.query.protocol, limit: limit)
                     )
                     return
@@ -286,7 +298,7 @@ private final class Exchange {
             }
             if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.transport == .udp) {
                 self.firstFailure = (self.endpoint, code)
-                self.result = .failure(
+                self.outcome = .failed(
                     .connecting(
                         errno: code,
                         description: String(cString: strerror(code)),
@@ -313,18 +325,18 @@ private final class Exchange {
             remoteAddress: self.addresses[self.addressIndex]
         )
         do throws(TimeClientError) {
-            self.result = .success(try AnswerDecoder.sample(from: answer, query: self.query))
+            self.outcome = .answered(try AnswerDecoder.sample(from: answer, query: self.query))
         } catch {
-            self.result = .failure(error)
+            self.outcome = .failed(error)
         }
     }
 
     func expire() {
         switch self.phase {
         case .connecting:
-            self.result = .failure(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
+            self.outcome = .failed(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
         case .reading:
-            self.result = .failure(
+            self.outcome = .failed(
                 .answerTimeout(
                     endpoint: self.endpoint,
                     protocol: self.query.protocol,
@@ -336,7 +348,7 @@ private final class Exchange {
     }
 
     func fail(errno code: CInt, call: String) {
-        self.result = .failure(
+        self.outcome = .failed(
             .networkError(endpoint: self.endpoint, IOError(errnoCode: code, reason: call))
         )
     }

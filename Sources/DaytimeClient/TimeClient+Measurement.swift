@@ -95,6 +95,22 @@ extension TimeClient {
         }
     }
 
+    /// One exchange with one server on the calling thread, which it blocks until the answer or
+    /// the query's deadline: ``measureBlocking(_:samples:spacing:wallClock:)`` for the common
+    /// case, without the bookkeeping for several servers and samples (a command that asks once
+    /// spends most of its life starting up, and each type it touches first costs). Never call it
+    /// from a Swift task.
+    public static func queryBlocking(
+        _ query: TimeQuery,
+        wallClock: any WallClock = SystemWallClock()
+    ) throws(TimeClientError) -> TimeSample {
+        switch PollingExchange.run([query], wallClock: wallClock)[0] {
+        case .answered(let sample): return sample
+        case .failed(let error): throw error
+        case .pending: preconditionFailure("PollingExchange.run returned before the exchange ended")
+        }
+    }
+
     /// ``measure(_:samples:spacing:)`` on the calling thread, which it blocks until the last
     /// answer or deadline: for command-line tools, which have nothing else to do meanwhile and
     /// gain by not starting threads. Never call it from a Swift task.
@@ -117,8 +133,9 @@ extension TimeClient {
             let results = PollingExchange.run(queries, wallClock: wallClock)
             for i in results.indices {
                 switch results[i] {
-                case .success(let sample): servers[i].samples.append(sample)
-                case .failure(let error): servers[i].errors.append(error)
+                case .answered(let sample): servers[i].samples.append(sample)
+                case .failed(let error): servers[i].errors.append(error)
+                case .pending: preconditionFailure("PollingExchange.run returned before an exchange ended")
                 }
             }
         }

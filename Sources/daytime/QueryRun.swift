@@ -28,33 +28,39 @@ enum QueryRun {
         let zone = (needsZone || options.timeZone != nil ? try? options.assumedTimeZone() : nil) ?? .utc
         let defaults = options.connection.query(host: "", assumedTimeZone: zone)
         let queries = targets.map { $0.query(defaults: defaults) }
-        let measurement = TimeClient.measureBlocking(queries, samples: options.samples)
         let several = queries.count > 1
 
         var status: Int32 = 0
         var estimate: (offset: Double, bound: Double)? = nil
         var single: TimeSample? = nil
+        var measurement: TimeMeasurement? = nil
         if several {
-            switch measurement.combined {
+            let all = TimeClient.measureBlocking(queries, samples: options.samples)
+            measurement = all
+            switch all.combined {
             case .success(let combined):
                 estimate = (combined.offset, combined.bound)
             case .failure(let disagreement):
                 if disagreement.servers >= 2 {
                     status = DaytimeExitCode.serversDisagree
-                } else if let error = measurement.servers.lazy.compactMap({ $0.errors.first }).first,
-                    measurement.servers.allSatisfy({ $0.best == nil })
+                } else if let error = all.servers.lazy.compactMap({ $0.errors.first }).first,
+                    all.servers.allSatisfy({ $0.best == nil })
                 {
                     status = DaytimeExitCode.for(error.code)
                 }
             }
         } else {
-            switch measurement.servers[0].result {
-            case .success(let sample):
+            do throws(TimeClientError) {
+                // One server asked once, the common case, goes without the several-server bookkeeping.
+                let sample =
+                    options.samples == 1
+                    ? try TimeClient.queryBlocking(queries[0])
+                    : try TimeClient.measureBlocking(queries, samples: options.samples).servers[0].result.get()
                 single = sample
                 if let offset = sample.offset, let bound = sample.offsetBound {
                     estimate = (offset, bound)
                 }
-            case .failure(let error):
+            } catch {
                 report(options, error: error.description)
                 return DaytimeExitCode.for(error.code)
             }
@@ -95,12 +101,12 @@ enum QueryRun {
                 let clock = correction.map { SampleOutput.jsonClock($0, dryRun: options.dryRun, error: clockError) }
                 output =
                     several
-                    ? SampleOutput.json(measurement, clock: clock)
+                    ? SampleOutput.json(measurement!, clock: clock)
                     : SampleOutput.json(single!, clock: clock)
             } else {
                 output =
                     several
-                    ? SampleOutput.text(measurement)
+                    ? SampleOutput.text(measurement!)
                     : SampleOutput.text(single!)
                 if let correction {
                     output += "\n" + (options.dryRun ? "dry run: would " : "") + correction.description
