@@ -122,7 +122,7 @@ let package = Package(
             ],
             swiftSettings: nioSideSettings,
             // A one-shot command, so a static executable (README, "Start-up"): no dynamic loader,
-            // no libstdc++ to load and relocate; a query costs a third of the time it took with
+            // no libstdc++ to load and relocate; a query took less than half the time it took with
             // -static-stdlib. The static FoundationEssentials (which ArgumentParser imports) needs
             // the three libraries the toolchain's static-executable-args.lnk does not name. Linked
             // with the toolchain's lld: gold prints glibc's link-time notes on getaddrinfo,
