@@ -37,7 +37,7 @@ struct DescriptorExhaustionTests {
         defer { server.stop(signal: SIGKILL) }
         let probe = ProcessProbe(pid: server.pid)
         // One descriptor to spare: one connection at a time; the other thread meets EMFILE.
-        try await Self.setSoftLimit(try probe.lowestFreeDescriptor() + 1, of: server, prlimit: prlimit)
+        try await Self.setSoftLimit(try await probe.lowestFreeDescriptorWhenSettled() + 1, of: server, prlimit: prlimit)
 
         let outcomes = try await Processes.offPool {
             ManyConnections.collect(try ManyConnections.open(300, port: port), timeout: 60)
@@ -54,8 +54,9 @@ struct DescriptorExhaustionTests {
         let (server, port, prlimit) = try await Self.startServer()
         defer { server.stop(signal: SIGKILL) }
         let probe = ProcessProbe(pid: server.pid)
+        let lowestFree = try await probe.lowestFreeDescriptorWhenSettled()
         let baseline = try probe.descriptors().count
-        try await Self.setSoftLimit(try probe.lowestFreeDescriptor(), of: server, prlimit: prlimit)
+        try await Self.setSoftLimit(lowestFree, of: server, prlimit: prlimit)
         // A thread blocked in accept4 holds the descriptor number it reserved before the limit
         // dropped; it gives it up when its receive timeout (200 ms) wakes it.
         try await Task.sleep(for: .milliseconds(500))

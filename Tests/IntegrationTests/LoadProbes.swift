@@ -140,6 +140,30 @@ struct ProcessProbe {
         let used = Set(try self.descriptors())
         return (0...).first { !used.contains($0) }!
     }
+
+    /// ``lowestFreeDescriptor()`` once the process has opened what it keeps open: its descriptor
+    /// numbers unchanged for `quiet` seconds (at most `timeout`). daytimed logs "listening on"
+    /// before its clock-health task first sleeps, and that first `Task.sleep` makes libdispatch
+    /// create a timerfd (CLOCK_BOOTTIME) a moment later. Probed in between, the test took that
+    /// descriptor's number for the spare one; under AddressSanitizer the moment is long enough that
+    /// it happened, and only the two descriptors reserved by threads already in `accept4` were left.
+    func lowestFreeDescriptorWhenSettled(quiet: Double = 1.5, timeout: Double = 15) async throws -> Int {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        var last = try self.descriptors()
+        var unchangedSince = ContinuousClock.now
+        while ContinuousClock.now - unchangedSince < .milliseconds(Int(quiet * 1000)) {
+            guard ContinuousClock.now < deadline else {
+                throw Processes.Failure("descriptors of \(self.pid) still changing after \(timeout) s: \(last)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let now = try self.descriptors()
+            if now != last {
+                last = now
+                unchangedSince = ContinuousClock.now
+            }
+        }
+        return try self.lowestFreeDescriptor()
+    }
 }
 
 extension DaytimedBinaryTests {
