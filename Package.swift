@@ -20,6 +20,33 @@ let nioSideSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+// `daytime` is a one-shot command, so a static executable (README, "Start-up"): no dynamic loader,
+// no libstdc++ to load and relocate; a query took less than half the time it took with
+// -static-stdlib. The static FoundationEssentials (which ArgumentParser imports) needs the three
+// libraries the toolchain's static-executable-args.lnk does not name. Linked with the toolchain's
+// lld: gold prints glibc's link-time notes on getaddrinfo, getpw*_r, getgr*_r and dlopen
+// ("requires at runtime the shared libraries from the glibc version used for linking"), true of
+// any static glibc program and not a defect here: numeric addresses need no NSS, and this glibc
+// (Debian 12's 2.36) has the files and dns NSS modules built in, so `localhost` and names in DNS
+// resolve without one.
+// The sanitizer runtimes need a dynamic link, though (ASan's asks for _DYNAMIC): scripts/sanitize
+// sets SWIFT_DAYTIME_DYNAMIC_CLIENT=1, which links `daytime` like any other executable. The name
+// stays clear of the DAYTIMED_ prefix, which daytimed reads as settings.
+let staticClient = Context.environment["SWIFT_DAYTIME_DYNAMIC_CLIENT"] == nil
+let clientLinkerSettings: [LinkerSetting] =
+    staticClient
+    ? [
+        .unsafeFlags(
+            [
+                "-static-executable", "-use-ld=lld",
+                "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                "-Xlinker", "-lswiftSynchronization",
+            ],
+            .when(platforms: [.linux])
+        )
+    ]
+    : []
+
 let package = Package(
     name: "swift-daytime",
     platforms: [.macOS(.v15)],
@@ -121,25 +148,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nioSideSettings,
-            // A one-shot command, so a static executable (README, "Start-up"): no dynamic loader,
-            // no libstdc++ to load and relocate; a query took less than half the time it took with
-            // -static-stdlib. The static FoundationEssentials (which ArgumentParser imports) needs
-            // the three libraries the toolchain's static-executable-args.lnk does not name. Linked
-            // with the toolchain's lld: gold prints glibc's link-time notes on getaddrinfo,
-            // getpw*_r, getgr*_r and dlopen ("requires at runtime the shared libraries from the
-            // glibc version used for linking"), true of any static glibc program and not a defect
-            // here: numeric addresses need no NSS, and this glibc (Debian 12's 2.36) has the files
-            // and dns NSS modules built in, so `localhost` and names in DNS resolve without one.
-            linkerSettings: [
-                .unsafeFlags(
-                    [
-                        "-static-executable", "-use-ld=lld",
-                        "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
-                        "-Xlinker", "-lswiftSynchronization",
-                    ],
-                    .when(platforms: [.linux])
-                )
-            ]
+            // A static executable: see clientLinkerSettings above.
+            linkerSettings: clientLinkerSettings
         ),
         .testTarget(
             name: "DaytimeCoreTests",
