@@ -1,7 +1,6 @@
 import CDaytimeLinux
 import DaytimeCore
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,56 +29,23 @@ import Glibc
 struct AcceptLoop: ~Copyable {
     private let descriptor: Int32
     private let service: TimeProtocolKind
-    private let stopFlag: StopFlag
-    private let statistics: ServerStatistics
+    private let context: LoopContext
     private let series: Int
-    private let measuresLatency: Bool
-    private let accessLog: AccessLog?
-    private let settings: LiveSettingsBox
-    private var generation: Int
-    private var policy: SourcePolicy
-    private let clock: any WallClock
-    private var renderer: DaytimeLineRenderer
-    private let quality: TimeQualitySource
-    private let logger: Logger
-    private var logsConnections: Bool
+    private var current: LoopSettings
     private var backoff: Backoff
-    private let drainLimit: Int
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// How often a thread blocked in `accept4` wakes to look at the stop flag: the longest a
     /// graceful stop waits for an idle thread.
     static let wakeInterval = timeval(tv_sec: 0, tv_usec: 200_000)
 
-    init(
-        listener: ListeningSocket,
-        stopFlag: StopFlag,
-        configuration: ServerConfiguration,
-        settings: LiveSettingsBox,
-        statistics: ServerStatistics,
-        accessLog: AccessLog?,
-        clock: any WallClock,
-        quality: TimeQualitySource,
-        logger: Logger
-    ) {
+    init(listener: ListeningSocket, context: LoopContext) {
         self.descriptor = listener.descriptor
         self.service = listener.service
-        self.stopFlag = stopFlag
-        self.statistics = statistics
+        self.context = context
         self.series = ServerStatistics.series(listener.service, .tcp)
-        self.accessLog = accessLog
-        let (current, generation) = settings.current()
-        self.settings = settings
-        self.generation = generation
-        self.policy = current.policy
-        self.clock = clock
-        self.quality = quality
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: self.quality)
-        self.logger = logger
-        self.logsConnections = logger.logLevel <= .info
-        self.backoff = Backoff(configuration.acceptBackoff)
-        self.drainLimit = configuration.backlog
-        self.measuresLatency = configuration.measuresLatency
+        self.current = LoopSettings(context.settings, quality: context.quality, logger: context.logger)
+        self.backoff = Backoff(context.backoff)
         self.buffer = .allocate(byteCount: DaytimeLineRenderer.capacity, alignment: 8)
     }
 
@@ -109,7 +75,7 @@ struct AcceptLoop: ~Copyable {
                 case EAGAIN, EWOULDBLOCK:
                     // The wake-up tick while idle, or the queue drained once stopping made the
                     // listener non-blocking.
-                    if self.stopFlag.isSet { return }
+                    if self.context.stopFlag.isSet { return }
                 case EINTR, ECONNABORTED, EPROTO, EPERM:
                     // A signal, or the client gave up before we took it, or a firewall said no.
                     break
@@ -118,89 +84,73 @@ struct AcceptLoop: ~Copyable {
                     // take from. Queued clients wait; none is dropped.
                     self.warnAboutResources(code)
                     self.backoff.sleep()
-                    if self.stopFlag.isSet { return }
+                    if self.context.stopFlag.isSet { return }
                 }
                 continue
             }
             // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
-            let accepted = self.measuresLatency ? MonotonicClock.nanoseconds() : 0
-            self.statistics.countOpenConnections(1)
-            if self.settings.generation != self.generation { self.reloadSettings() }
+            let accepted = self.context.measuresLatency ? MonotonicClock.nanoseconds() : 0
+            self.context.statistics.countOpenConnections(1)
+            self.current.refresh(from: self.context.settings, logger: self.context.logger)
             let outcome: AccessLog.Outcome
             if let address = IPAddress(&peer),
-                let refusal = self.policy.refusal(
+                let refusal = self.current.policy.refusal(
                     for: address,
                     transport: .tcp,
                     now: accepted != 0 ? accepted : MonotonicClock.nanoseconds()
                 )
             {
                 // Over a limit or not allowed: close without an answer.
-                self.statistics.countRefusal(refusal)
+                self.context.statistics.countRefusal(refusal)
                 outcome = .refused(refusal)
-                if self.logsConnections {
-                    self.logger.info(
+                if self.current.logsAnswers {
+                    self.context.logger.info(
                         "Refused a connection from \(SocketAddressText.describe(&peer))",
                         metadata: ["protocol": "\(self.service)", "transport": "tcp", "reason": "\(refusal)"]
                     )
                 }
             } else {
                 outcome = self.answer(fd, accepted: accepted) ? .answered : .sendFailed
-                if self.logsConnections {
-                    self.logger.info(
+                if self.current.logsAnswers {
+                    self.context.logger.info(
                         "Got a connection from \(SocketAddressText.describe(&peer))",
                         metadata: ["protocol": "\(self.service)", "transport": "tcp"]
                     )
                 }
             }
             close(fd)
-            self.statistics.countOpenConnections(-1)
+            self.context.statistics.countOpenConnections(-1)
             // After the close, so that the client is not kept waiting for a log line.
-            if let accessLog = self.accessLog {
+            if let accessLog = self.context.accessLog {
                 accessLog.record(outcome, service: self.service, transport: .tcp, socketAddress: &peer)
             }
-            if self.stopFlag.isSet {
+            if self.context.stopFlag.isSet {
                 drained += 1
-                if drained >= self.drainLimit { return }
+                if drained >= self.context.drainLimit { return }
             }
         }
-    }
-
-    /// Takes the settings of the latest reload: between two connections, never during one.
-    private mutating func reloadSettings() {
-        let (current, generation) = self.settings.current()
-        self.generation = generation
-        self.policy = current.policy
-        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(
-                format: current.format,
-                timeZone: current.timeZone,
-                quality: self.quality
-            )
-        }
-        // The log level may have changed too (the handler reads it live).
-        self.logsConnections = self.logger.logLevel <= .info
     }
 
     /// Sends the answer on a freshly accepted socket; true if it was sent whole.
     @inline(__always)
     private mutating func answer(_ fd: Int32, accepted: UInt64) -> Bool {
-        let length = self.renderer.writeAnswer(for: self.service, at: self.clock.now(), into: self.buffer)
+        let length = self.current.writeAnswer(for: self.service, at: self.context.clock.now(), into: self.buffer)
         // A fresh socket's send buffer is empty, so the whole answer is queued at once; if the peer
         // already reset the connection, MSG_NOSIGNAL turns SIGPIPE into an error we ignore.
         let sent = send(fd, self.buffer.baseAddress, length, Int32(MSG_NOSIGNAL))
         if sent == length {
-            self.statistics.countAnswers(1, service: self.service, transport: .tcp)
-            if self.measuresLatency {
+            self.context.statistics.countAnswers(1, service: self.service, transport: .tcp)
+            if self.context.measuresLatency {
                 let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- accepted)
-                self.statistics.countSent(1, bytes: length, nanoseconds: elapsed, series: self.series)
+                self.context.statistics.countSent(1, bytes: length, nanoseconds: elapsed, series: self.series)
             } else {
-                self.statistics.countSent(1, bytes: length, series: self.series)
+                self.context.statistics.countSent(1, bytes: length, series: self.series)
             }
             return true
         }
-        self.statistics.countSendFailure()
-        if self.logsConnections {
-            self.logger.debug("answer not sent: \(sent < 0 ? String(cString: strerror(errno)) : "short write")")
+        self.context.statistics.countSendFailure()
+        if self.current.logsAnswers {
+            self.context.logger.debug("answer not sent: \(sent < 0 ? String(cString: strerror(errno)) : "short write")")
         }
         return false
     }
@@ -211,21 +161,8 @@ struct AcceptLoop: ~Copyable {
             code == EMFILE || code == ENFILE
             ? "raise the file-descriptor limit (ulimit -n, or LimitNOFILE= in the systemd unit)"
             : "free memory or lower the load"
-        self.logger.warning(
+        self.context.logger.warning(
             "cannot accept connections on \(self.service)/tcp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread's accepts briefly; \(fix)"
         )
-    }
-}
-
-/// Set once when the service stops; read by every accept loop after each wake-up.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    var isSet: Bool {
-        self.flag.load(ordering: .relaxed)
-    }
-
-    func set() {
-        self.flag.store(true, ordering: .relaxed)
     }
 }

@@ -33,23 +33,10 @@ struct DatagramLoop: ~Copyable {
 
     private let descriptor: Int32
     private let service: TimeProtocolKind
-    private let stopFlag: StopFlag
-    private let clock: any WallClock
-    private var renderer: DaytimeLineRenderer
-    private let quality: TimeQualitySource
-    private var sourceCheck: DatagramSourceCheck
-    private let settings: LiveSettingsBox
-    private var generation: Int
-    private var policy: SourcePolicy
-    private let statistics: ServerStatistics
+    private let context: LoopContext
+    private var current: LoopSettings
     private let series: Int
-    private let measuresLatency: Bool
-    private let accessLog: AccessLog?
-    private let logger: Logger
-    private var logsDatagrams: Bool
     private var backoff: Backoff
-    private let drainLimit: Int
-    private let boundAddress: IPAddress?
 
     private let requests: UnsafeMutableBufferPointer<c_daytime_mmsghdr>
     private let requestVectors: UnsafeMutableBufferPointer<iovec>
@@ -64,40 +51,18 @@ struct DatagramLoop: ~Copyable {
     private let requestControl: UnsafeMutableRawBufferPointer
     private let answerControl: UnsafeMutableRawBufferPointer
 
-    init(
-        socket: ListeningSocket,
-        stopFlag: StopFlag,
-        configuration: ServerConfiguration,
-        settings: LiveSettingsBox,
-        statistics: ServerStatistics,
-        accessLog: AccessLog?,
-        clock: any WallClock,
-        quality: TimeQualitySource,
-        logger: Logger
-    ) {
+    init(socket: ListeningSocket, context: LoopContext) {
         self.descriptor = socket.descriptor
         self.service = socket.service
-        self.stopFlag = stopFlag
-        self.clock = clock
-        self.quality = quality
-        let (current, generation) = settings.current()
-        self.settings = settings
-        self.generation = generation
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: self.quality)
-        self.boundAddress = IPAddress(socket.host)
-        self.sourceCheck = DatagramSourceCheck(
-            blockedSourcePorts: current.blockedSourcePorts,
-            boundAddress: self.boundAddress
+        self.context = context
+        self.current = LoopSettings(
+            context.settings,
+            quality: context.quality,
+            boundAddress: IPAddress(socket.host),
+            logger: context.logger
         )
-        self.policy = current.policy
-        self.statistics = statistics
         self.series = ServerStatistics.series(socket.service, .udp)
-        self.accessLog = accessLog
-        self.logger = logger
-        self.logsDatagrams = logger.logLevel <= .info
-        self.backoff = Backoff(configuration.acceptBackoff)
-        self.drainLimit = configuration.backlog
-        self.measuresLatency = configuration.measuresLatency
+        self.backoff = Backoff(context.backoff)
 
         let n = Self.batchSize
         self.requests = .allocate(capacity: n)
@@ -150,20 +115,20 @@ struct DatagramLoop: ~Copyable {
             if received < 0 {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK:
-                    if self.stopFlag.isSet { return }
+                    if self.context.stopFlag.isSet { return }
                 case EINTR:
                     break
                 case let code:
                     // ENOMEM, ENOBUFS, or a pending ICMP error reported on the socket: pause, never spin.
                     self.warn(code)
                     self.backoff.sleep()
-                    if self.stopFlag.isSet { return }
+                    if self.context.stopFlag.isSet { return }
                 }
                 continue
             }
             // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
-            let receivedAt = self.measuresLatency ? MonotonicClock.nanoseconds() : 0
-            if self.settings.generation != self.generation { self.reloadSettings() }
+            let receivedAt = self.context.measuresLatency ? MonotonicClock.nanoseconds() : 0
+            self.current.refresh(from: self.context.settings, logger: self.context.logger)
             let answered = self.prepareAnswers(count: received, now: receivedAt)
             if mode.batching {
                 self.send(count: answered, receivedAt: receivedAt)
@@ -172,9 +137,9 @@ struct DatagramLoop: ~Copyable {
             }
             self.resetRequests(count: received)
             mode.record(received: received)
-            if self.stopFlag.isSet {
+            if self.context.stopFlag.isSet {
                 drained += received
-                if drained >= self.drainLimit { return }
+                if drained >= self.context.drainLimit { return }
             }
         }
     }
@@ -207,25 +172,6 @@ struct DatagramLoop: ~Copyable {
         return result < 0 ? -1 : 1
     }
 
-    /// Takes the settings of the latest reload: between two batches, never during one.
-    private mutating func reloadSettings() {
-        let (current, generation) = self.settings.current()
-        self.generation = generation
-        self.policy = current.policy
-        self.sourceCheck = DatagramSourceCheck(
-            blockedSourcePorts: current.blockedSourcePorts,
-            boundAddress: self.boundAddress
-        )
-        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(
-                format: current.format,
-                timeZone: current.timeZone,
-                quality: self.quality
-            )
-        }
-        self.logsDatagrams = self.logger.logLevel <= .info
-    }
-
     /// The kernel shortens `msg_namelen` to the address it wrote; restore it for the slots used,
     /// and only those: under light load a batch is one datagram, and rewriting 32 headers per
     /// datagram would cost more than the datagram.
@@ -241,13 +187,13 @@ struct DatagramLoop: ~Copyable {
     /// at the front of `answers`. Returns the number of answers.
     private mutating func prepareAnswers(count: Int, now receivedAt: UInt64) -> Int {
         var answered = 0
-        let now = self.clock.now()
+        let now = self.context.clock.now()
         var monotonicNow = receivedAt
         for i in 0..<count {
             let peer = self.peers.baseAddress! + i
-            var (refusal, source) = self.sourceCheck.refusal(for: peer)
+            var (refusal, source) = self.current.sourceCheck.refusal(for: peer)
             if refusal == nil, let source {
-                refusal = self.policy.refusal(
+                refusal = self.current.policy.refusal(
                     for: source,
                     transport: .udp,
                     now: {
@@ -257,12 +203,12 @@ struct DatagramLoop: ~Copyable {
                 )
             }
             if let refusal {
-                self.statistics.countRefusal(refusal)
-                if let accessLog = self.accessLog {
+                self.context.statistics.countRefusal(refusal)
+                if let accessLog = self.context.accessLog {
                     accessLog.record(.refused(refusal), service: self.service, transport: .udp, socketAddress: peer)
                 }
-                if self.logsDatagrams {
-                    self.logger.info(
+                if self.current.logsAnswers {
+                    self.context.logger.info(
                         "Refused a datagram from \(SocketAddressText.describe(peer))",
                         metadata: ["protocol": "\(self.service)", "transport": "udp", "reason": "\(refusal)"]
                     )
@@ -273,7 +219,7 @@ struct DatagramLoop: ~Copyable {
                 start: self.answerBytes.baseAddress! + answered * Self.slotSize,
                 count: Self.slotSize
             )
-            let length = self.renderer.writeAnswer(for: self.service, at: now, into: slot)
+            let length = self.current.writeAnswer(for: self.service, at: now, into: slot)
             self.answerVectors[answered].iov_len = length
             var control: UnsafeMutableRawPointer? = nil
             var controlLength = 0
@@ -297,8 +243,8 @@ struct DatagramLoop: ~Copyable {
                 msg_controllen: controlLength,
                 msg_flags: 0
             )
-            if self.logsDatagrams {
-                self.logger.info(
+            if self.current.logsAnswers {
+                self.context.logger.info(
                     "Got a datagram from \(SocketAddressText.describe(peer))",
                     metadata: ["protocol": "\(self.service)", "transport": "udp"]
                 )
@@ -322,7 +268,7 @@ struct DatagramLoop: ~Copyable {
                 var bytes = 0
                 for k in start..<start + Int(sent) {
                     bytes += self.answerVectors[k].iov_len
-                    if let accessLog = self.accessLog {
+                    if let accessLog = self.context.accessLog {
                         accessLog.record(
                             .answered,
                             service: self.service,
@@ -331,15 +277,15 @@ struct DatagramLoop: ~Copyable {
                         )
                     }
                 }
-                self.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
+                self.context.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
                 self.countSent(Int(sent), bytes: bytes, receivedAt: receivedAt)
                 start += Int(sent)
             } else if sent < 0 && errno == EINTR {
                 continue
             } else {
                 // The answer at `start` could not be sent (ENETUNREACH, EPERM from a firewall...).
-                self.statistics.countSendFailure()
-                if let accessLog = self.accessLog {
+                self.context.statistics.countSendFailure()
+                if let accessLog = self.context.accessLog {
                     accessLog.record(
                         .sendFailed,
                         service: self.service,
@@ -372,29 +318,39 @@ struct DatagramLoop: ~Copyable {
             }
         } while sent < 0 && errno == EINTR
         if sent < 0 {
-            self.statistics.countSendFailure()
-            self.accessLog?.record(.sendFailed, service: self.service, transport: .udp, socketAddress: header.msg_name!)
+            self.context.statistics.countSendFailure()
+            self.context.accessLog?.record(
+                .sendFailed,
+                service: self.service,
+                transport: .udp,
+                socketAddress: header.msg_name!
+            )
             return
         }
-        self.accessLog?.record(.answered, service: self.service, transport: .udp, socketAddress: header.msg_name!)
-        self.statistics.countAnswers(1, service: self.service, transport: .udp)
+        self.context.accessLog?.record(
+            .answered,
+            service: self.service,
+            transport: .udp,
+            socketAddress: header.msg_name!
+        )
+        self.context.statistics.countAnswers(1, service: self.service, transport: .udp)
         self.countSent(1, bytes: length, receivedAt: receivedAt)
     }
 
     /// Counts answers sent, timed from `receivedAt` if the configuration asks for latency.
     @inline(__always)
     private func countSent(_ count: Int, bytes: Int, receivedAt: UInt64) {
-        if self.measuresLatency {
+        if self.context.measuresLatency {
             let elapsed = Int(truncatingIfNeeded: MonotonicClock.nanoseconds() &- receivedAt)
-            self.statistics.countSent(count, bytes: bytes, nanoseconds: elapsed, series: self.series)
+            self.context.statistics.countSent(count, bytes: bytes, nanoseconds: elapsed, series: self.series)
         } else {
-            self.statistics.countSent(count, bytes: bytes, series: self.series)
+            self.context.statistics.countSent(count, bytes: bytes, series: self.series)
         }
     }
 
     private mutating func warn(_ code: Int32) {
         guard self.backoff.shouldWarn() else { return }
-        self.logger.warning(
+        self.context.logger.warning(
             "cannot receive on \(self.service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
         )
     }

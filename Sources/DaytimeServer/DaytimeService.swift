@@ -267,14 +267,18 @@ public final class DaytimeService: Service, Sendable {
         defer { self.state.withLock { $0 = .finished } }
 
         let threads = WorkerThreads()
-        let stopFlag = self.stopFlag
-        let statistics = self.statistics
-        let settings = self.settings
         let configuration = self.configuration
-        let clock = self.clock
-        let quality = self.timeQuality.source
-        let logger = self.logger
         let accessLog = self.accessLog
+        let context = LoopContext(
+            configuration: configuration,
+            stopFlag: self.stopFlag,
+            settings: self.settings,
+            statistics: self.statistics,
+            accessLog: accessLog,
+            clock: self.clock,
+            quality: self.timeQuality.source,
+            logger: self.logger
+        )
         do {
             try accessLog?.start()
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
@@ -283,30 +287,10 @@ public final class DaytimeService: Service, Sendable {
                     try threads.start(name: "\(listener.service)-\(listener.transport)-\(index)") {
                         switch listener.transport {
                         case .tcp:
-                            var loop = AcceptLoop(
-                                listener: listener,
-                                stopFlag: stopFlag,
-                                configuration: configuration,
-                                settings: settings,
-                                statistics: statistics,
-                                accessLog: accessLog,
-                                clock: clock,
-                                quality: quality,
-                                logger: logger
-                            )
+                            var loop = AcceptLoop(listener: listener, context: context)
                             loop.run()
                         case .udp:
-                            var loop = DatagramLoop(
-                                socket: listener,
-                                stopFlag: stopFlag,
-                                configuration: configuration,
-                                settings: settings,
-                                statistics: statistics,
-                                accessLog: accessLog,
-                                clock: clock,
-                                quality: quality,
-                                logger: logger
-                            )
+                            var loop = DatagramLoop(socket: listener, context: context)
                             loop.run()
                         }
                     }

@@ -102,10 +102,9 @@ public enum InetdMode {
             // receive that times out.
             let stopFlag = StopFlag()
             stopFlag.set()
-            var loop = DatagramLoop(
-                socket: socket,
-                stopFlag: stopFlag,
+            let context = LoopContext(
                 configuration: configuration,
+                stopFlag: stopFlag,
                 settings: LiveSettingsBox(settings),
                 statistics: statistics,
                 // One process per burst: --inetd logs each answer to syslog at info instead.
@@ -114,6 +113,7 @@ public enum InetdMode {
                 quality: quality,
                 logger: logger
             )
+            var loop = DatagramLoop(socket: socket, context: context)
             loop.run()
         default:
             throw ServerError(

@@ -22,7 +22,6 @@ final class ProxyListenerContext: Sendable {
         configuration: ProxyProtocolConfiguration,
         pending: PendingConnections,
         settings: LiveSettingsBox,
-        quality: TimeQualitySource? = nil,
         statistics: ServerStatistics,
         accessLog: AccessLog? = nil,
         clock: any WallClock,
@@ -37,50 +36,6 @@ final class ProxyListenerContext: Sendable {
         self.accessLog = accessLog
         self.clock = clock
         self.logger = logger
-    }
-}
-
-/// What one event loop answers with: the policy and a renderer of the settings' generation, renewed
-/// after a reload at the next answer (never during one). Lives in the loop's `NIOLoopBoundBox`.
-struct ProxyLoopState: Sendable {
-    private(set) var generation: Int
-    private(set) var policy: SourcePolicy
-    private(set) var renderer: DaytimeLineRenderer
-    private let quality: TimeQualitySource?
-
-    /// - Parameter quality: the leap-second and clock-health state NIST lines carry.
-    init(_ settings: LiveSettingsBox, quality: TimeQualitySource? = nil) {
-        let (current, generation) = settings.current()
-        self.generation = generation
-        self.policy = current.policy
-        self.quality = quality
-        self.renderer = DaytimeLineRenderer(format: current.format, timeZone: current.timeZone, quality: quality)
-    }
-
-    /// Takes the latest settings if a reload happened since.
-    mutating func refresh(from settings: LiveSettingsBox) {
-        guard settings.generation != self.generation else { return }
-        let (current, generation) = settings.current()
-        self.generation = generation
-        self.policy = current.policy
-        if current.format != self.renderer.format || current.timeZone != self.renderer.timeZone {
-            self.renderer = DaytimeLineRenderer(
-                format: current.format,
-                timeZone: current.timeZone,
-                quality: self.quality
-            )
-        }
-    }
-
-    /// Writes the answer for `service` at `now` into `buffer`.
-    mutating func writeAnswer(
-        for service: TimeProtocolKind,
-        at now: Instant,
-        into buffer: UnsafeMutableRawBufferPointer
-    )
-        -> Int
-    {
-        self.renderer.writeAnswer(for: service, at: now, into: buffer)
     }
 }
 
@@ -132,14 +87,14 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
     }
 
     private let listener: ProxyListenerContext
-    private let loopState: NIOLoopBoundBox<ProxyLoopState>
+    private let loopState: NIOLoopBoundBox<LoopSettings>
     private var decoder = ProxyHeaderDecoder()
     private var state = State.idle
     private var balancer: ProxyHeader.Endpoint?
 
     /// - Parameter loopState: the policy and renderer of this connection's event loop, shared with
     ///   the other connections on that loop and with no other thread.
-    init(listener: ProxyListenerContext, loopState: NIOLoopBoundBox<ProxyLoopState>) {
+    init(listener: ProxyListenerContext, loopState: NIOLoopBoundBox<LoopSettings>) {
         self.listener = listener
         self.loopState = loopState
     }
@@ -213,7 +168,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         guard let balancer = self.balancer else { return }
         // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
         let client = header.client ?? balancer
-        self.loopState.value.refresh(from: self.listener.settings)
+        self.loopState.value.refresh(from: self.listener.settings, logger: self.listener.logger)
         if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
             self.listener.statistics.countRefusal(refusal)
             self.record(.refused(refusal), client: client)

@@ -14,7 +14,7 @@ import Glibc
 /// others may be stalled, which is what an event loop is for. The sockets are bound by
 /// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start()``) and
 /// handed to NIO as duplicates, so the service still owns and closes the originals. Each event loop
-/// has its own ``DaytimeLineRenderer`` and policy (``ProxyLoopState``); each connection gets a ``ProxyHeaderHandler``.
+/// has its own ``DaytimeLineRenderer`` and policy (``LoopSettings``); each connection gets a ``ProxyHeaderHandler``.
 final class ProxyProtocolServer: Sendable {
     private let listeners: [ListeningSocket]
     private let contexts: [ProxyListenerContext]
@@ -54,7 +54,6 @@ final class ProxyProtocolServer: Sendable {
                 configuration: proxy,
                 pending: pending,
                 settings: settings,
-                quality: quality,
                 statistics: statistics,
                 accessLog: accessLog,
                 clock: clock,
@@ -83,11 +82,11 @@ final class ProxyProtocolServer: Sendable {
         }
         guard proceed else { return }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
-        var states: [ObjectIdentifier: NIOLoopBoundBox<ProxyLoopState>] = [:]
+        var states: [ObjectIdentifier: NIOLoopBoundBox<LoopSettings>] = [:]
         for loop in group.makeIterator() {
             states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
-                ProxyLoopState(self.settings, quality: self.quality),
-                as: ProxyLoopState.self,
+                LoopSettings(self.settings, quality: self.quality, logger: self.logger),
+                as: LoopSettings.self,
                 eventLoop: loop
             )
         }

@@ -22,14 +22,14 @@ private struct Harness {
         var logs = InMemoryLogHandler()
         var loop = EmbeddedEventLoop()
         /// The event loop's policy and renderer, as ProxyProtocolServer keeps one per loop.
-        var loopState: NIOLoopBoundBox<ProxyLoopState>
+        var loopState: NIOLoopBoundBox<LoopSettings>
 
         init(policy: SourcePolicyConfiguration = SourcePolicyConfiguration(), pendingLimit: Int = 100) {
             let configuration = ServerConfiguration(sourcePolicy: policy, format: .ctime, timeZone: .utc)
             self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
             self.loopState = NIOLoopBoundBox.makeBoxSendingValue(
-                ProxyLoopState(self.settings),
-                as: ProxyLoopState.self,
+                LoopSettings(self.settings, quality: nil, logger: Logger(label: "test")),
+                as: LoopSettings.self,
                 eventLoop: self.loop
             )
             self.pending = PendingConnections(limit: pendingLimit)
