@@ -77,6 +77,31 @@ unsigned long c_daytime_packet_info_space(void) {
     return v4 > v6 ? v4 : v6;
 }
 
+int c_daytime_enable_receive_timestamps(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+unsigned long c_daytime_receive_timestamp_space(void) {
+    return CMSG_SPACE(sizeof(struct timespec));
+}
+
+int c_daytime_receive_timestamp(const void *received, unsigned long receivedLength, int64_t *seconds, int32_t *nanoseconds) {
+    struct msghdr in = {0};
+    in.msg_control = (void *)received;
+    in.msg_controllen = receivedLength;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c != NULL; c = CMSG_NXTHDR(&in, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec stamp;
+            memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+            *seconds = stamp.tv_sec;
+            *nanoseconds = (int32_t)stamp.tv_nsec;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply) {
     struct msghdr in = {0};
     in.msg_control = (void *)received;

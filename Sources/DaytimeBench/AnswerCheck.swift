@@ -17,6 +17,9 @@ enum AnswerCheck {
             guard !answer.isEmpty else { return .short }
             // The zone only matters for the instant, which a bench does not use.
             return DaytimeLineParser.parse(answer, assumedTimeZone: .utc) == nil ? .malformed : nil
+        case .ntp:
+            // The load generator sends no requests, so it never asks an NTP server.
+            return .malformed
         }
     }
 }

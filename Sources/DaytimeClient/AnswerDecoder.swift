@@ -44,6 +44,9 @@ enum AnswerDecoder {
             }
             serverInstant = value.instant(eraRule: .nearest(to: firstByteAt))
             resolution = 1
+        case .ntp:
+            // Refused by TimeClient.validate before any query is sent.
+            throw .emptyAnswer(endpoint: endpoint, protocol: query.protocol)
         case .daytime:
             guard isText(bytes) else {
                 throw .notText(endpoint: endpoint)
@@ -83,6 +86,7 @@ enum AnswerDecoder {
         switch kind {
         case .daytime: return bytes.last == 0x0A
         case .time: return bytes.count >= 4
+        case .ntp: return bytes.count >= 48
         }
     }
 

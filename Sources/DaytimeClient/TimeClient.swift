@@ -87,6 +87,9 @@ public struct TimeClient: Sendable {
         guard query.timeout > .zero else {
             throw .invalidQuery("the timeout must be more than 0 seconds")
         }
+        guard query.protocol != .ntp else {
+            throw .invalidQuery("this client asks Daytime and Time servers; it does not speak NTP")
+        }
         guard query.maximumLineLength >= 1 else {
             throw .invalidQuery("the maximum line length must be at least 1 byte")
         }

@@ -14,6 +14,18 @@ import Darwin
 public protocol WallClock: Sendable {
     /// The current time on the POSIX scale.
     func now() -> Instant
+
+    /// What this clock read when the system's real-time clock read `systemTime`: for instants the
+    /// kernel took, such as a datagram's arrival. The system clock returns `systemTime`; a fixed
+    /// clock its instant; a shifted clock `systemTime` shifted.
+    func reading(atSystemTime systemTime: Instant) -> Instant
+}
+
+extension WallClock {
+    /// `systemTime` itself: right for the system clock and any clock that reads it unchanged.
+    public func reading(atSystemTime systemTime: Instant) -> Instant {
+        systemTime
+    }
 }
 
 /// The system's real-time clock (`CLOCK_REALTIME`), with nanosecond resolution.
@@ -44,6 +56,10 @@ public struct FixedWallClock: WallClock {
     public func now() -> Instant {
         self.instant
     }
+
+    public func reading(atSystemTime systemTime: Instant) -> Instant {
+        self.instant
+    }
 }
 
 /// A clock that reads another clock shifted by a fixed offset, for tests of offset estimation.
@@ -61,6 +77,10 @@ public struct OffsetWallClock<Base: WallClock>: WallClock {
 
     public func now() -> Instant {
         self.base.now().advanced(by: self.offset)
+    }
+
+    public func reading(atSystemTime systemTime: Instant) -> Instant {
+        self.base.reading(atSystemTime: systemTime).advanced(by: self.offset)
     }
 }
 

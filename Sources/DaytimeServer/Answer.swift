@@ -22,6 +22,9 @@ extension DaytimeLineRenderer {
             buffer[2] = value.2
             buffer[3] = value.3
             return 4
+        case .ntp:
+            // NTP answers depend on the request; NTPLoop writes them. Nothing is sent.
+            return 0
         }
     }
 }

@@ -44,6 +44,8 @@ public final class DaytimeService: Service, Sendable {
     private let stopFlag = StopFlag()
     private let state = Mutex(RunState.idle)
     private let proxyServer: ProxyProtocolServer?
+    /// What NTP answers say about the clock; nil when NTP is not served.
+    private let ntpClock: NTPClockMonitor?
 
     private enum RunState {
         case idle, starting, running, finished
@@ -113,6 +115,13 @@ public final class DaytimeService: Service, Sendable {
                 clock: clock,
                 logger: logger
             )
+        self.ntpClock = Self.makeNTPClock(
+            configuration,
+            listeners: self.listeners,
+            clock: clock,
+            quality: self.timeQuality.source,
+            logger: logger
+        )
     }
 
     /// Serves sockets that are already bound, such as those systemd passes by socket activation
@@ -166,6 +175,33 @@ public final class DaytimeService: Service, Sendable {
         // PROXY ports are bound by the service itself; passed sockets are all plain.
         self.proxyListeners = []
         self.proxyServer = nil
+        self.ntpClock = Self.makeNTPClock(
+            configuration,
+            listeners: listeners,
+            clock: clock,
+            quality: self.timeQuality.source,
+            logger: logger
+        )
+    }
+
+    /// The NTP clock state, if any listener serves NTP; asks the kernel to timestamp each of their
+    /// datagrams on arrival.
+    private static func makeNTPClock(
+        _ configuration: ServerConfiguration,
+        listeners: [ListeningSocket],
+        clock: any WallClock,
+        quality: TimeQualitySource,
+        logger: Logger
+    ) -> NTPClockMonitor? {
+        let ntpListeners = listeners.filter { $0.service == .ntp }
+        guard !ntpListeners.isEmpty else { return nil }
+        for listener in ntpListeners where c_daytime_enable_receive_timestamps(listener.descriptor) != 0 {
+            // Then the loop takes the time when it reads the request instead: later, still correct.
+            logger.warning(
+                "cannot ask the kernel for receive timestamps on \(listener): \(String(cString: strerror(errno)))"
+            )
+        }
+        return NTPClockMonitor(configuration: configuration.ntp, clock: clock, quality: quality, logger: logger)
     }
 
     deinit {
@@ -233,6 +269,11 @@ public final class DaytimeService: Service, Sendable {
         try self.timeQuality.reloadLeapSeconds()
     }
 
+    /// What NTP answers say about the clock now; nil when the service does not serve NTP.
+    public func ntpStatus() -> NTPStatus? {
+        self.ntpClock?.status()
+    }
+
     /// Whether ``run()`` has started its threads and not yet returned: from then on, connections
     /// and datagrams are answered as soon as they arrive.
     public var isRunning: Bool {
@@ -268,6 +309,7 @@ public final class DaytimeService: Service, Sendable {
 
         let threads = WorkerThreads()
         let configuration = self.configuration
+        let ntpClock = self.ntpClock
         let accessLog = self.accessLog
         let context = LoopContext(
             configuration: configuration,
@@ -285,16 +327,25 @@ public final class DaytimeService: Service, Sendable {
             for listener in self.listeners {
                 for index in 0..<configuration.threads {
                     try threads.start(name: "\(listener.service)-\(listener.transport)-\(index)") {
-                        switch listener.transport {
-                        case .tcp:
+                        switch (listener.service, listener.transport) {
+                        case (.ntp, _):
+                            if let ntpClock {
+                                var loop = NTPLoop(socket: listener, context: context, clock: ntpClock.responder)
+                                loop.run()
+                            }
+                        case (_, .tcp):
                             var loop = AcceptLoop(listener: listener, context: context)
                             loop.run()
-                        case .udp:
+                        case (_, .udp):
                             var loop = DatagramLoop(socket: listener, context: context)
                             loop.run()
                         }
                     }
                 }
+            }
+            if let ntpClock, ntpClock.hasUpstreams {
+                let stopFlag = self.stopFlag
+                try threads.start(name: "ntp-upstream") { ntpClock.pollUntilStopped(stopFlag) }
             }
             try await self.proxyServer?.start()
         } catch {
@@ -323,6 +374,8 @@ public final class DaytimeService: Service, Sendable {
                     group.addTask {
                         while (try? await Task.sleep(for: .seconds(1))) != nil {
                             self.timeQuality.checkClock()
+                            // Ages the NTP reference's dispersion and notices a lost upstream.
+                            self.ntpClock?.refresh()
                         }
                     }
                     await threads.wait()
@@ -425,12 +478,17 @@ public final class DaytimeService: Service, Sendable {
     }
 
     private static func validate(_ configuration: ServerConfiguration) throws(ServerError) {
-        guard configuration.daytimePort != nil || configuration.timePort != nil || configuration.proxyProtocol.isEnabled
+        guard
+            configuration.daytimePort != nil || configuration.timePort != nil || configuration.ntpPort != nil
+                || configuration.proxyProtocol.isEnabled
         else {
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "both services are off: give --daytime-port or --time-port a port number"
+                description: "every service is off: give --daytime-port, --time-port or --ntp-port a port number"
             )
+        }
+        if configuration.ntpPort != nil, let problem = configuration.ntp.validationError() {
+            throw ServerError(code: .invalidConfiguration, description: problem)
         }
         for service in TimeProtocolKind.allCases {
             if let port = configuration.port(for: service), !(0...65535).contains(port) {

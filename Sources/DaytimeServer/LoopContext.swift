@@ -67,6 +67,10 @@ struct LoopSettings: Sendable {
     private(set) var sourceCheck: DatagramSourceCheck
     /// Whether the log level asks for a line per answer (`info` or lower).
     private(set) var logsAnswers: Bool
+    /// Over the rate limit, NTP still answers one request in this many (0: none).
+    private(set) var ntpLeak: Int
+    /// Over the rate limit (and not leaked), NTP sends a Kiss-o'-Death RATE.
+    private(set) var ntpKissOfDeath: Bool
     private let quality: TimeQualitySource?
     private let boundAddress: IPAddress?
     private let blocksSourcePorts: Bool
@@ -99,6 +103,8 @@ struct LoopSettings: Sendable {
             boundAddress: boundAddress
         )
         self.logsAnswers = logger.logLevel <= .info
+        self.ntpLeak = current.ntpLeak
+        self.ntpKissOfDeath = current.ntpKissOfDeath
     }
 
     /// Writes the answer for `service` at `now` into `buffer`; returns its length.
@@ -133,6 +139,8 @@ struct LoopSettings: Sendable {
             blockedSourcePorts: self.blocksSourcePorts ? current.blockedSourcePorts : [],
             boundAddress: self.boundAddress
         )
+        self.ntpLeak = current.ntpLeak
+        self.ntpKissOfDeath = current.ntpKissOfDeath
         // The log level may have changed too (the handler reads it live).
         self.logsAnswers = logger.logLevel <= .info
     }

@@ -44,6 +44,7 @@ public struct ProxyProtocolConfiguration: Sendable {
         switch service {
         case .daytime: return self.daytimePort
         case .time: return self.timePort
+        case .ntp: return nil
         }
     }
 

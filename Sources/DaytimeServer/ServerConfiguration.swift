@@ -15,6 +15,11 @@ public struct ServerConfiguration: Sendable {
     public var daytimePort: Int?
     /// TCP port for Time, `0` for an ephemeral port, `nil` to not serve Time. Default 37.
     public var timePort: Int?
+    /// UDP port for SNTP, `0` for an ephemeral port, `nil` (the default) to not serve NTP.
+    public var ntpPort: Int?
+    /// Where the NTP answers' reference data comes from and how clients over their limit are
+    /// treated; used when ``ntpPort`` is set.
+    public var ntp: NTPServerConfiguration
     /// Transports Daytime is served over. Default both TCP and UDP, on the same port.
     public var daytimeTransports: Transports
     /// Transports Time is served over. Default both TCP and UDP, on the same port.
@@ -63,6 +68,8 @@ public struct ServerConfiguration: Sendable {
         hosts: [String] = [],
         daytimePort: Int? = TimeProtocolKind.daytime.defaultPort,
         timePort: Int? = TimeProtocolKind.time.defaultPort,
+        ntpPort: Int? = nil,
+        ntp: NTPServerConfiguration = NTPServerConfiguration(),
         daytimeTransports: Transports = .both,
         timeTransports: Transports = .both,
         blockedSourcePorts: [Int] = ServerConfiguration.defaultBlockedSourcePorts,
@@ -82,6 +89,8 @@ public struct ServerConfiguration: Sendable {
         self.hosts = hosts
         self.daytimePort = daytimePort
         self.timePort = timePort
+        self.ntpPort = ntpPort
+        self.ntp = ntp
         self.daytimeTransports = daytimeTransports
         self.timeTransports = timeTransports
         self.blockedSourcePorts = blockedSourcePorts
@@ -109,11 +118,12 @@ public struct ServerConfiguration: Sendable {
     /// echo, discard, daytime, qotd, chargen and time: the UDP services that answer any datagram.
     public static let defaultBlockedSourcePorts: [Int] = DatagramSourceCheck.defaultBlockedSourcePorts
 
-    /// The transports configured for `service`.
+    /// The transports configured for `service` (NTP: UDP only).
     public func transports(for service: TimeProtocolKind) -> Transports {
         switch service {
         case .daytime: return self.daytimeTransports
         case .time: return self.timeTransports
+        case .ntp: return .udp
         }
     }
 
@@ -122,6 +132,7 @@ public struct ServerConfiguration: Sendable {
         switch service {
         case .daytime: return self.daytimePort
         case .time: return self.timePort
+        case .ntp: return self.ntpPort
         }
     }
 
@@ -132,6 +143,7 @@ public struct ServerConfiguration: Sendable {
         if self.hosts != other.hosts { changed.append("host") }
         if self.daytimePort != other.daytimePort { changed.append("daytime-port") }
         if self.timePort != other.timePort { changed.append("time-port") }
+        if self.ntpPort != other.ntpPort { changed.append("ntp-port") }
         if self.daytimeTransports != other.daytimeTransports { changed.append("daytime-transports") }
         if self.timeTransports != other.timeTransports { changed.append("time-transports") }
         if self.threads != other.threads { changed.append("threads") }

@@ -8,36 +8,31 @@ import Synchronization
 /// instance may outlive a ``DaytimeService``: pass it to a new service (after a reload, say) and
 /// the counters go on from where they were.
 public final class ServerStatistics: Sendable {
-    private let daytimeTCP = Atomic<Int>(0)
-    private let daytimeUDP = Atomic<Int>(0)
-    private let timeTCP = Atomic<Int>(0)
-    private let timeUDP = Atomic<Int>(0)
-    private let blockedSourcePort = Atomic<Int>(0)
-    private let invalidSource = Atomic<Int>(0)
-    private let spoofedLoopback = Atomic<Int>(0)
-    private let accessList = Atomic<Int>(0)
-    private let rateLimit = Atomic<Int>(0)
-    private let udpCap = Atomic<Int>(0)
+    /// Answers sent, per series (``series(_:_:)``).
+    private let answers = AtomicCounters(count: ServerStatistics.seriesCount)
+    /// Refusals, indexed by the reason's place in `RefusalReason.allCases`.
+    private let refusalCounts = AtomicCounters(count: RefusalReason.allCases.count)
+    /// NTP datagrams dropped as not being client requests, indexed like `NTPDropReason.allCases`.
+    private let ntpDropCounts = AtomicCounters(count: NTPDropReason.allCases.count)
+    private let ntpLeaked = Atomic<Int>(0)
+    private let ntpKissesOfDeath = Atomic<Int>(0)
     private let sendFailures = Atomic<Int>(0)
-    private let untrustedProxy = Atomic<Int>(0)
-    private let badProxyHeader = Atomic<Int>(0)
-    private let proxyHeaderTimeout = Atomic<Int>(0)
-    private let proxyPendingLimit = Atomic<Int>(0)
     private let openConnectionCount = Atomic<Int>(0)
     private let reloadsSucceeded = Atomic<Int>(0)
     private let reloadsFailed = Atomic<Int>(0)
     private let accessLogDropped = Atomic<Int>(0)
     /// Bytes sent, per series (``series(_:_:)``).
-    private let bytes = AtomicCounters(count: 4)
+    private let bytes = AtomicCounters(count: ServerStatistics.seriesCount)
     /// Per series, ``AnswerLatency/bucketCount`` buckets (not cumulative), then the sum in nanoseconds.
-    private let latency = AtomicCounters(count: 4 * (AnswerLatency.bucketCount + 1))
+    private let latency = AtomicCounters(count: ServerStatistics.seriesCount * (AnswerLatency.bucketCount + 1))
 
     /// Creates counters at zero.
     public init() {}
 
     /// A copy of every counter at one moment (each read on its own: the copy is not atomic as a whole).
     public struct Snapshot: Sendable, Hashable {
-        /// Answers sent, keyed `daytime/tcp`, `daytime/udp`, `time/tcp`, `time/udp`.
+        /// Answers sent, keyed `daytime/tcp`, `daytime/udp`, `time/tcp`, `time/udp`, `ntp/tcp`
+        /// (always 0) and `ntp/udp`.
         public var answered: [String: Int]
         /// Connections and datagrams refused an answer, keyed by ``RefusalReason`` raw value.
         public var refused: [RefusalReason: Int]
@@ -57,6 +52,12 @@ public final class ServerStatistics: Sendable {
         public var reloadsFailed: Int
         /// Access-log lines dropped because the writer could not keep up.
         public var accessLogLinesDropped: Int
+        /// NTP datagrams dropped because they were not client requests, by reason.
+        public var ntpDropped: [NTPDropReason: Int]
+        /// NTP requests over their source's rate limit that were answered anyway (the leak).
+        public var ntpLeaked: Int
+        /// Kiss-o'-Death RATE answers sent to NTP clients over their rate limit.
+        public var ntpKissesOfDeath: Int
 
         /// Answers sent for `service` over `transport`.
         public func answered(_ service: TimeProtocolKind, _ transport: Transport) -> Int {
@@ -79,14 +80,17 @@ public final class ServerStatistics: Sendable {
                 sums[key] = self.latency.load(base + AnswerLatency.bucketCount)
             }
         }
+        var answered: [String: Int] = [:]
+        for service in TimeProtocolKind.allCases {
+            for transport in Transport.allCases {
+                answered["\(service)/\(transport)"] = self.answers.load(Self.series(service, transport))
+            }
+        }
         return Snapshot(
-            answered: [
-                "daytime/tcp": self.daytimeTCP.load(ordering: .relaxed),
-                "daytime/udp": self.daytimeUDP.load(ordering: .relaxed),
-                "time/tcp": self.timeTCP.load(ordering: .relaxed),
-                "time/udp": self.timeUDP.load(ordering: .relaxed),
-            ],
-            refused: Dictionary(uniqueKeysWithValues: RefusalReason.allCases.map { ($0, self.refusals($0)) }),
+            answered: answered,
+            refused: Dictionary(
+                uniqueKeysWithValues: RefusalReason.allCases.enumerated().map { ($1, self.refusalCounts.load($0)) }
+            ),
             sendFailures: self.sendFailures.load(ordering: .relaxed),
             bytesSent: bytesSent,
             openConnections: self.openConnectionCount.load(ordering: .relaxed),
@@ -94,7 +98,12 @@ public final class ServerStatistics: Sendable {
             latencySumNanoseconds: sums,
             reloadsSucceeded: self.reloadsSucceeded.load(ordering: .relaxed),
             reloadsFailed: self.reloadsFailed.load(ordering: .relaxed),
-            accessLogLinesDropped: self.accessLogDropped.load(ordering: .relaxed)
+            accessLogLinesDropped: self.accessLogDropped.load(ordering: .relaxed),
+            ntpDropped: Dictionary(
+                uniqueKeysWithValues: NTPDropReason.allCases.enumerated().map { ($1, self.ntpDropCounts.load($0)) }
+            ),
+            ntpLeaked: self.ntpLeaked.load(ordering: .relaxed),
+            ntpKissesOfDeath: self.ntpKissesOfDeath.load(ordering: .relaxed)
         )
     }
 
@@ -108,20 +117,24 @@ public final class ServerStatistics: Sendable {
         }
     }
 
+    /// The number of (protocol, transport) series.
+    static let seriesCount = TimeProtocolKind.allCases.count * Transport.allCases.count
+
     /// The index of a (protocol, transport) series in the per-series counters.
     @inline(__always)
     static func series(_ service: TimeProtocolKind, _ transport: Transport) -> Int {
-        (service == .daytime ? 0 : 2) + (transport == .tcp ? 0 : 1)
+        let row: Int
+        switch service {
+        case .daytime: row = 0
+        case .time: row = 1
+        case .ntp: row = 2
+        }
+        return row * 2 + (transport == .tcp ? 0 : 1)
     }
 
     @inline(__always)
     func countAnswers(_ count: Int, service: TimeProtocolKind, transport: Transport) {
-        switch (service, transport) {
-        case (.daytime, .tcp): self.daytimeTCP.add(count, ordering: .relaxed)
-        case (.daytime, .udp): self.daytimeUDP.add(count, ordering: .relaxed)
-        case (.time, .tcp): self.timeTCP.add(count, ordering: .relaxed)
-        case (.time, .udp): self.timeUDP.add(count, ordering: .relaxed)
-        }
+        self.answers.add(count, at: Self.series(service, transport))
     }
 
     /// Counts `count` answers of `bytes` bytes in all that took `nanoseconds` each, in the series
@@ -148,33 +161,24 @@ public final class ServerStatistics: Sendable {
     }
 
     func countRefusal(_ reason: RefusalReason) {
-        switch reason {
-        case .blockedSourcePort: self.blockedSourcePort.add(1, ordering: .relaxed)
-        case .invalidSource: self.invalidSource.add(1, ordering: .relaxed)
-        case .spoofedLoopback: self.spoofedLoopback.add(1, ordering: .relaxed)
-        case .accessList: self.accessList.add(1, ordering: .relaxed)
-        case .rateLimit: self.rateLimit.add(1, ordering: .relaxed)
-        case .udpCap: self.udpCap.add(1, ordering: .relaxed)
-        case .untrustedProxy: self.untrustedProxy.add(1, ordering: .relaxed)
-        case .badProxyHeader: self.badProxyHeader.add(1, ordering: .relaxed)
-        case .proxyHeaderTimeout: self.proxyHeaderTimeout.add(1, ordering: .relaxed)
-        case .proxyPendingLimit: self.proxyPendingLimit.add(1, ordering: .relaxed)
+        // A linear search of a few cases: cheaper than the refusal's log line or access-log record.
+        if let index = RefusalReason.allCases.firstIndex(of: reason) {
+            self.refusalCounts.add(1, at: index)
         }
     }
 
-    private func refusals(_ reason: RefusalReason) -> Int {
-        switch reason {
-        case .blockedSourcePort: return self.blockedSourcePort.load(ordering: .relaxed)
-        case .invalidSource: return self.invalidSource.load(ordering: .relaxed)
-        case .spoofedLoopback: return self.spoofedLoopback.load(ordering: .relaxed)
-        case .accessList: return self.accessList.load(ordering: .relaxed)
-        case .rateLimit: return self.rateLimit.load(ordering: .relaxed)
-        case .udpCap: return self.udpCap.load(ordering: .relaxed)
-        case .untrustedProxy: return self.untrustedProxy.load(ordering: .relaxed)
-        case .badProxyHeader: return self.badProxyHeader.load(ordering: .relaxed)
-        case .proxyHeaderTimeout: return self.proxyHeaderTimeout.load(ordering: .relaxed)
-        case .proxyPendingLimit: return self.proxyPendingLimit.load(ordering: .relaxed)
+    func countNTPDrop(_ reason: NTPDropReason) {
+        if let index = NTPDropReason.allCases.firstIndex(of: reason) {
+            self.ntpDropCounts.add(1, at: index)
         }
+    }
+
+    func countNTPLeak() {
+        self.ntpLeaked.add(1, ordering: .relaxed)
+    }
+
+    func countNTPKissOfDeath() {
+        self.ntpKissesOfDeath.add(1, ordering: .relaxed)
     }
 
     func countSendFailure() {

@@ -43,6 +43,17 @@ unsigned long c_daytime_packet_info_space(void);
 /// address the datagram was sent to. Returns its length, or 0 if the datagram carried none.
 unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply);
 
+/// Asks the kernel to stamp each received datagram with the time it arrived (`SO_TIMESTAMPNS`,
+/// CLOCK_REALTIME, nanoseconds). Returns 0 or -1.
+int c_daytime_enable_receive_timestamps(int fd);
+
+/// Room for one receive-timestamp control message.
+unsigned long c_daytime_receive_timestamp_space(void);
+
+/// From the control messages of a received datagram, the kernel's receive timestamp. Returns 1 and
+/// fills `seconds` and `nanoseconds`, or 0 if the datagram carried none.
+int c_daytime_receive_timestamp(const void *received, unsigned long receivedLength, int64_t *seconds, int32_t *nanoseconds);
+
 /// `epoll_create1(EPOLL_CLOEXEC)`: a new epoll set, or -1. (Swift cannot use `struct epoll_event`,
 /// which is packed on x86_64, so the calls below take and give plain tokens instead.)
 int c_daytime_epoll_create(void);

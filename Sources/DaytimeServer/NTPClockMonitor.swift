@@ -1,0 +1,237 @@
+import DaytimeCore
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the SNTP server says about its clock now: for `/healthz`, metrics and tests.
+public struct NTPStatus: Sendable, Hashable {
+    /// Whether answers may be trusted: synchronized to an upstream, serving the local stratum, or
+    /// unsynchronized (answers carry leap indicator 3).
+    public var state: NTPUpstreamTracker.State
+    /// The header fields every answer carries now.
+    public var clock: NTPServerClock
+    /// The upstreams configured, as `host:port`.
+    public var upstreams: [String]
+    /// Seconds since the reference upstream last answered well; nil when there is none.
+    public var referenceAge: Double?
+    /// Polls of an upstream that got no usable answer, since the service was created.
+    public var failedPolls: Int
+}
+
+/// Keeps what NTP answers say about the clock: polls the upstreams on a thread of its own and
+/// republishes the answers' header fields once a second (dispersion grows with a sample's age,
+/// and an upstream silent for too long is dropped).
+///
+/// The NTP loops read the published ``NTPResponder`` through a ``GenerationBox``: one relaxed load
+/// per request, a short lock once a second.
+final class NTPClockMonitor: Sendable {
+    /// What the loops answer with.
+    let responder: GenerationBox<NTPResponder>
+    private let tracker: Mutex<NTPUpstreamTracker>
+    private let upstreams: [NTPUpstreamAddress]
+    private let configuration: NTPServerConfiguration
+    private let clock: any WallClock
+    private let quality: TimeQualitySource
+    private let logger: Logger
+    private let lastState: Mutex<NTPUpstreamTracker.State?>
+    private let failedPolls = Atomic<Int>(0)
+
+    init(configuration: NTPServerConfiguration, clock: any WallClock, quality: TimeQualitySource, logger: Logger) {
+        self.configuration = configuration
+        self.upstreams = configuration.upstreams.compactMap(NTPUpstreamAddress.init)
+        self.clock = clock
+        self.quality = quality
+        self.logger = logger
+        let lostAfter = configuration.pollInterval * configuration.lostAfterPolls
+        let tracker = NTPUpstreamTracker(
+            precision: ClockPrecision.measureSystemClock(),
+            localStratum: configuration.localStratum,
+            lostAfter: lostAfter
+        )
+        self.tracker = Mutex(tracker)
+        self.lastState = Mutex(nil)
+        let now = clock.now()
+        self.responder = GenerationBox(
+            NTPResponder(
+                clock: tracker.clock(
+                    at: MonotonicClock.nanoseconds(),
+                    wallNow: now,
+                    localLeap: quality.quality(at: now).leap
+                )
+            )
+        )
+    }
+
+    /// Whether there is anything to poll.
+    var hasUpstreams: Bool { !self.upstreams.isEmpty }
+
+    /// Recomputes the answers' header fields and publishes them; logs a change of state. Called
+    /// once a second and after every poll.
+    func refresh() {
+        let now = MonotonicClock.nanoseconds()
+        let wallNow = self.clock.now()
+        let leap = self.quality.quality(at: wallNow).leap
+        let (clock, state) = self.tracker.withLock {
+            ($0.clock(at: now, wallNow: wallNow, localLeap: leap), $0.state(at: now))
+        }
+        self.responder.replace(NTPResponder(clock: clock))
+        let previous = self.lastState.withLock { last in
+            defer { last = state }
+            return last
+        }
+        guard previous != state else { return }
+        switch state {
+        case .synchronized(let referenceID):
+            self.logger.notice(
+                "NTP: synchronized to upstream \(NTPPacket.describe(referenceID: referenceID)); serving stratum \(clock.stratum)"
+            )
+        case .local:
+            self.logger.warning(
+                "NTP: no upstream synchronized; serving the local clock at stratum \(clock.stratum)"
+            )
+        case .unsynchronized:
+            // At start with upstreams to poll, wait for the first poll before warning.
+            if previous == nil && !self.upstreams.isEmpty { return }
+            self.logger.warning(
+                "NTP: no upstream synchronized and no local stratum: answers say unsynchronized (leap indicator 3), and clients will not use them",
+                metadata: ["upstreams": "\(self.upstreams.map(\.description).joined(separator: ","))"]
+            )
+        }
+    }
+
+    /// The state now.
+    func status() -> NTPStatus {
+        let now = MonotonicClock.nanoseconds()
+        let (state, reference) = self.tracker.withLock { ($0.state(at: now), $0.reference(at: now)) }
+        return NTPStatus(
+            state: state,
+            clock: self.responder.current().settings.clock,
+            upstreams: self.upstreams.map(\.description),
+            referenceAge: reference.map { Double(now &- $0.receivedAt) / 1e9 },
+            failedPolls: self.failedPolls.load(ordering: .relaxed)
+        )
+    }
+
+    /// Polls every upstream each poll interval until `stop` is set. Runs on its own thread: each
+    /// poll blocks for at most the upstream timeout.
+    func pollUntilStopped(_ stop: StopFlag) {
+        while !stop.isSet {
+            for upstream in self.upstreams {
+                if let sample = self.poll(upstream) {
+                    self.tracker.withLock { $0.record(sample) }
+                } else {
+                    self.failedPolls.add(1, ordering: .relaxed)
+                }
+            }
+            self.refresh()
+            // Sleep out the interval in short steps, to notice a stop.
+            let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(self.configuration.pollInterval)
+            while !stop.isSet && MonotonicClock.nanoseconds() < deadline {
+                var step = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+                nanosleep(&step, nil)
+            }
+        }
+    }
+
+    /// One SNTP exchange with `upstream`; nil if it did not answer well in time.
+    private func poll(_ upstream: NTPUpstreamAddress) -> NTPUpstreamSample? {
+        guard let (address, length, referenceID) = Self.resolve(upstream) else {
+            self.logger.debug("NTP upstream \(upstream) does not resolve")
+            return nil
+        }
+        var storage = address
+        let fd = socket(Int32(storage.ss_family), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let connected = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+        }
+        guard connected == 0 else { return nil }
+        // A random transmit timestamp: the answer must echo it, which an off-path forger cannot guess.
+        let sent = NTPTimestamp(bits: UInt64.random(in: 1...UInt64.max))
+        let request = NTPPacket(version: 4, mode: .client, transmitTime: sent)
+        let t1 = self.clock.now()
+        let requestBytes = request.bytes
+        guard requestBytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == NTPPacket.size else {
+            return nil
+        }
+        let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(self.configuration.upstreamTimeout)
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let now = MonotonicClock.nanoseconds()
+            guard now < deadline else {
+                self.logger.debug("NTP upstream \(upstream) did not answer in time")
+                return nil
+            }
+            var pollDescriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = Glibc.poll(&pollDescriptor, 1, Int32((deadline - now) / 1_000_000) + 1)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { continue }
+            let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let t4 = self.clock.now()
+            // ECONNREFUSED: nothing listens there. Anything else short: ignore and wait on.
+            if received < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                self.logger.debug("NTP upstream \(upstream): \(String(cString: strerror(errno)))")
+                return nil
+            }
+            guard let answer = NTPPacket(buffer.prefix(received)) else { continue }
+            // Not the answer to this request (a late one to an earlier poll): wait on.
+            if answer.originTime != sent { continue }
+            guard
+                let sample = NTPUpstreamSample(
+                    answer: answer,
+                    sent: sent,
+                    t1: t1,
+                    t4: t4,
+                    referenceID: referenceID,
+                    receivedAt: MonotonicClock.nanoseconds()
+                )
+            else {
+                self.logger.debug(
+                    "NTP upstream \(upstream) is not usable: leap \(answer.leap), stratum \(answer.stratum)"
+                )
+                return nil
+            }
+            return sample
+        }
+    }
+
+    /// The first address of `upstream`, its length, and the reference identifier it gives.
+    private static func resolve(_ upstream: NTPUpstreamAddress) -> (sockaddr_storage, socklen_t, UInt32)? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(upstream.host, String(upstream.port), &hints, &list) == 0, let list else { return nil }
+        defer { freeaddrinfo(list) }
+        var storage = sockaddr_storage()
+        let length = list.pointee.ai_addrlen
+        withUnsafeMutableBytes(of: &storage) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: list.pointee.ai_addr, count: Int(length)))
+        }
+        let addressBytes: [UInt8]
+        switch list.pointee.ai_family {
+        case AF_INET:
+            addressBytes = withUnsafeBytes(of: &storage) { raw in
+                Array(raw[4..<8])  // sin_addr follows sin_family and sin_port
+            }
+        case AF_INET6:
+            addressBytes = withUnsafeBytes(of: &storage) { raw in
+                Array(raw[8..<24])  // sin6_addr follows family, port and flow info
+            }
+        default:
+            return nil
+        }
+        return (storage, length, NTPPacket.referenceID(upstreamAddress: addressBytes))
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}
