@@ -12,7 +12,7 @@ struct InetdModeTests {
         )
     }
 
-    @Test("nowait TCP: the accepted connection gets the answer and is closed", arguments: TimeProtocolKind.allCases)
+    @Test("nowait TCP: the accepted connection gets the answer and is closed", arguments: TimeProtocolKind.classic)
     func answersConnection(service: TimeProtocolKind) async throws {
         let listener = try PassedSocket.bound(SOCK_STREAM)
         defer { close(listener.fd) }
@@ -32,6 +32,7 @@ struct InetdModeTests {
         switch service {
         case .daytime: #expect(String(decoding: answer, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
         case .time: #expect(answer == [0xE4, 0x40, 0x23, 0x64])
+        case .ntp: Issue.record("--inetd serves Daytime and Time only")
         }
         #expect(outcome.answered(service, .tcp) == 1)
     }
