@@ -3,7 +3,9 @@ import PackageDescription
 
 // Layers, lowest first (see docs/ARCHITECTURE.md):
 //   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
-//   DaytimeServer, DaytimeClient over DaytimeCore; never import each other
+//   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
+//                                pure Swift over Glibc, no NIO, independent of DaytimeCore
+//   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
 //   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
 //   daytimed, daytime            thin command lines over the libraries
@@ -52,6 +54,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DaytimeCore", targets: ["DaytimeCore"]),
+        .library(name: "DaytimeNetwork", targets: ["DaytimeNetwork"]),
         .library(name: "DaytimeServer", targets: ["DaytimeServer"]),
         .library(name: "DaytimeClient", targets: ["DaytimeClient"]),
         .library(name: "DaytimeBench", targets: ["DaytimeBench"]),
@@ -76,11 +79,16 @@ let package = Package(
             name: "DaytimeCore",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "DaytimeNetwork",
+            swiftSettings: strictSettings
+        ),
         .target(name: "CDaytimeLinux"),
         .target(
             name: "DaytimeServer",
             dependencies: [
                 "DaytimeCore",
+                "DaytimeNetwork",
                 "CDaytimeLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -93,6 +101,7 @@ let package = Package(
             name: "DaytimeMetrics",
             dependencies: [
                 "DaytimeCore",
+                "DaytimeNetwork",
                 "DaytimeServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -125,6 +134,7 @@ let package = Package(
             name: "daytimed",
             dependencies: [
                 "DaytimeCore",
+                "DaytimeNetwork",
                 "DaytimeServer",
                 "DaytimeMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -157,9 +167,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DaytimeNetworkTests",
+            dependencies: ["DaytimeNetwork"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "DaytimeServerTests",
             dependencies: [
                 "DaytimeCore",
+                "DaytimeNetwork",
                 "DaytimeServer",
                 "DaytimeMetrics",
                 .product(name: "Logging", package: "swift-log"),
@@ -177,6 +193,7 @@ let package = Package(
             name: "DaytimeServerHandlerTests",
             dependencies: [
                 "DaytimeCore",
+                "DaytimeNetwork",
                 "DaytimeServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

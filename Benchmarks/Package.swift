@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "DaytimeCore", package: "swift-daytime"),
+                .product(name: "DaytimeNetwork", package: "swift-daytime"),
                 .product(name: "DaytimeServer", package: "swift-daytime"),
                 .product(name: "DaytimeBench", package: "swift-daytime"),
                 .product(name: "Logging", package: "swift-log"),

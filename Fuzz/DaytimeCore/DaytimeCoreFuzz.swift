@@ -11,9 +11,8 @@ private let selectedTarget: @Sendable (UnsafeRawBufferPointer) -> Void = {
     switch name {
     case "daytime-line": return fuzzDaytimeLine
     case "time-protocol": return fuzzTimeProtocol
-    case "address": return fuzzAddress
     case "time-zone": return fuzzTimeZone
-    default: fatalError("FUZZ_TARGET must be daytime-line, time-protocol, address or time-zone; got '\(name)'")
+    default: fatalError("FUZZ_TARGET must be daytime-line, time-protocol or time-zone; got '\(name)'")
     }
 }()
 

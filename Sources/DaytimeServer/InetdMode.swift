@@ -1,5 +1,6 @@
 import CDaytimeLinux
 import DaytimeCore
+import DaytimeNetwork
 import Logging
 
 #if canImport(Glibc)

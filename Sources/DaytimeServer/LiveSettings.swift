@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 import Synchronization
 
 /// The part of a ``ServerConfiguration`` that a reload may change while the service runs: what the

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 
 /// Listeners that expect a PROXY protocol header (v1 or v2) from a load balancer before answering.
 ///

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 import Synchronization
 
 /// Counters of what the server did, kept with relaxed atomics so the hot paths count for free.

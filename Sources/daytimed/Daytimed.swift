@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaytimeCore
 import DaytimeMetrics
+import DaytimeNetwork
 import DaytimeServer
 import Foundation
 import Logging

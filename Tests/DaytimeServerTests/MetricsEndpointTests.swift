@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeMetrics
+import DaytimeNetwork
 import DaytimeServer
 import Foundation
 import Glibc

@@ -1,4 +1,4 @@
-import DaytimeCore
+import DaytimeNetwork
 import Testing
 
 private func ranges(_ texts: [String]) -> [AddressRange] {

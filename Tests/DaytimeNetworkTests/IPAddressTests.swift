@@ -1,4 +1,4 @@
-import DaytimeCore
+import DaytimeNetwork
 import Testing
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
-/// Why a connection or datagram got no answer. Counted in ``ServerStatistics`` and logged at `info`.
+/// Why a connection or datagram got no answer. DaytimeServer counts each in `ServerStatistics` and
+/// logs it at `info`.
 public enum RefusalReason: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// UDP from the source port of a service that answers anything (echo, chargen, daytime...):
     /// answering would start a packet loop.
@@ -13,7 +14,7 @@ public enum RefusalReason: String, Sendable, Hashable, CaseIterable, CustomStrin
     case rateLimit = "rate-limit"
     /// The global cap on UDP answers per second is reached.
     case udpCap = "udp-cap"
-    /// A connection to a PROXY protocol listener from outside ``ProxyProtocolConfiguration/trusted``.
+    /// A connection to a PROXY protocol listener from outside its trusted proxies.
     case untrustedProxy = "untrusted-proxy"
     /// A connection to a PROXY protocol listener that sent something other than a valid header, or
     /// closed before its header was complete.

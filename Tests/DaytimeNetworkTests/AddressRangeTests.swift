@@ -1,4 +1,4 @@
-import DaytimeCore
+import DaytimeNetwork
 import Testing
 
 /// A range that must parse: its text, the range it is, and its last address.

@@ -1,4 +1,4 @@
-// Fuzz target: IPAddress and AddressRange parsing. Run by scripts/fuzz (see DaytimeCoreFuzz.swift).
+// Fuzz target: IPAddress and AddressRange parsing. Run by scripts/fuzz (see DaytimeNetworkFuzz.swift).
 
 /// Any bytes: whatever parses as an address or a range prints as text that parses back to the same
 /// value, and a range contains its own network address.

@@ -8,7 +8,7 @@
 /// now. A state of 0, or any time not after now, is a full bucket, so a new bucket costs nothing to
 /// make and a bucket that has refilled can be forgotten without changing any answer.
 ///
-/// Times come from the caller (``MonotonicClock/nanoseconds()`` in a server, any numbers in a
+/// Times come from the caller (DaytimeCore's `MonotonicClock.nanoseconds()` in a server, any numbers in a
 /// test) and must not go backwards for one bucket.
 public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// Tokens added per second.

@@ -119,7 +119,7 @@ public struct SourceRateLimiter: Sendable {
     }
 
     /// Whether the group of `address` may have one more connection or datagram at `now`
-    /// (monotonic nanoseconds, see ``MonotonicClock/nanoseconds()``); takes a token if so.
+    /// (monotonic nanoseconds, see DaytimeCore's `MonotonicClock.nanoseconds()`); takes a token if so.
     /// Does not allocate.
     public mutating func admit(_ address: IPAddress, now: UInt64) -> Bool {
         let (keyHigh, keyLow) = self.key(address)

@@ -1,6 +1,3 @@
-import CDaytimeLinux
-import DaytimeCore
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,23 +18,27 @@ import Glibc
 ///   Linux itself drops loopback sources arriving from outside as martians).
 ///
 /// It reads the source from the `sockaddr_storage` that `recvmmsg` filled, without allocating.
-struct DatagramSourceCheck: Sendable {
+package struct DatagramSourceCheck: Sendable {
     /// echo, discard, daytime, qotd, chargen, time: the services that answer whatever arrives.
-    static let defaultBlockedSourcePorts: [Int] = [7, 9, 13, 17, 19, 37]
+    package static let defaultBlockedSourcePorts: [Int] = [7, 9, 13, 17, 19, 37]
 
     /// One bit per port.
-    private let blockedPorts: [UInt64]
+    @usableFromInline
+    let blockedPorts: [UInt64]
     /// The highest blocked port. Ordinary clients send from ephemeral ports above it, so they are
     /// passed without touching the 8 KiB bit set: a cache miss per datagram, measured, since a
     /// flood's ports are random and the kernel's work between two datagrams evicts the set.
-    private let highestBlockedPort: Int
-    private let boundToLoopback: Bool
-    private let boundToWildcard: Bool
+    @usableFromInline
+    let highestBlockedPort: Int
+    @usableFromInline
+    let boundToLoopback: Bool
+    @usableFromInline
+    let boundToWildcard: Bool
 
     /// - Parameters:
     ///   - blockedSourcePorts: ports whose datagrams are dropped (port 0 always is).
     ///   - boundAddress: the socket's local address; decides the loopback rule.
-    init(blockedSourcePorts: [Int], boundAddress: IPAddress?) {
+    package init(blockedSourcePorts: [Int], boundAddress: IPAddress?) {
         var bits = [UInt64](repeating: 0, count: 1024)
         var highest = 0
         for port in blockedSourcePorts + [0] where (0...65535).contains(port) {
@@ -52,8 +53,9 @@ struct DatagramSourceCheck: Sendable {
 
     /// Why a datagram from `peer` must get no answer, or nil if it may; also returns the source
     /// address for the checks that follow.
-    @inline(__always)
-    func refusal(for peer: UnsafePointer<sockaddr_storage>) -> (RefusalReason?, IPAddress?) {
+    // Inlinable: it runs once per datagram, in the UDP loop of another module.
+    @inlinable
+    package func refusal(for peer: UnsafePointer<sockaddr_storage>) -> (RefusalReason?, IPAddress?) {
         let port: Int
         switch Int32(peer.pointee.ss_family) {
         case AF_INET:

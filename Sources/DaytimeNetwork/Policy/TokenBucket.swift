@@ -23,7 +23,7 @@ public struct TokenBucket: Sendable, Hashable {
     }
 
     /// Takes a token if there is one at `now` (monotonic nanoseconds, see
-    /// ``MonotonicClock/nanoseconds()``): true to go ahead, false if over the limit.
+    /// DaytimeCore's `MonotonicClock.nanoseconds()`): true to go ahead, false if over the limit.
     public mutating func admit(now: UInt64) -> Bool {
         if self.limit.admit(&self.state, now: now) {
             return true

@@ -1,6 +1,6 @@
-// libFuzzer target for ProxyHeaderDecoder, built by scripts/fuzz together with the decoder's own
-// sources from DaytimeCore (swiftc -sanitize=fuzzer,address). Any input must leave these true; a
-// violation traps, and libFuzzer saves the input as a crash to turn into a regression test.
+// Fuzz target: ProxyHeaderDecoder. Run by scripts/fuzz (see DaytimeNetworkFuzz.swift). Any input must
+// leave these true; a violation traps, and libFuzzer saves the input as a crash to turn into a
+// regression test.
 
 /// Feeds `bytes` in pieces whose sizes come from `sizes` (cycled, each 1...16).
 private func decodeInPieces(_ bytes: [UInt8], sizes: [UInt8]) -> (ProxyHeaderDecoder.Step, taken: Int) {
@@ -24,9 +24,9 @@ private func decodeInPieces(_ bytes: [UInt8], sizes: [UInt8]) -> (ProxyHeaderDec
     return (.needMoreBytes, offset)
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func proxyHeaderFuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let input = Array(UnsafeBufferPointer(start: data, count: count))
+/// Any bytes, read at once and in pieces: the same outcome, and a header consumes exactly its bytes.
+func fuzzProxyHeader(_ buffer: UnsafeRawBufferPointer) {
+    let input = Array(buffer)
     // The first four bytes choose how the rest is split into reads; the rest is the connection.
     let sizes = Array(input.prefix(4))
     let bytes = Array(input.dropFirst(4))
@@ -46,5 +46,4 @@ public func proxyHeaderFuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt 
         }
         _ = header.description
     }
-    return 0
 }

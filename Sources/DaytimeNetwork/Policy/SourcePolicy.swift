@@ -1,14 +1,17 @@
-import DaytimeCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Who gets an answer: the access list, then the per-source rate limit, then (UDP only) the global
-/// cap on answers per second. Shared by every thread of a ``DaytimeService``.
+/// cap on answers per second. Shared by every thread of a server (DaytimeServer's `DaytimeService`).
 ///
 /// Order matters: a denied source never costs a slot in the rate limiter's table, and a
 /// rate-limited source never spends the global UDP budget. Sources in ``SourcePolicyConfiguration/exempt``
 /// (loopback by default: it cannot be forged from outside, and local monitoring and benchmarks
 /// live there) skip both limits, but not the access list.
-final class SourcePolicy: Sendable {
+package final class SourcePolicy: Sendable {
     private let accessList: AccessList
     private let exempt: AccessList?
     private let limiter: SharedRateLimiter?
@@ -17,7 +20,7 @@ final class SourcePolicy: Sendable {
     /// Builds the policy for `configuration`. A policy `reusing` the one it replaces (on reload)
     /// keeps that one's rate-limiter table and UDP budget when their parameters did not change, so
     /// a reload does not hand every source a fresh burst.
-    init(_ configuration: SourcePolicyConfiguration, reusing previous: SourcePolicy? = nil) {
+    package init(_ configuration: SourcePolicyConfiguration, reusing previous: SourcePolicy? = nil) {
         self.accessList = AccessList(allow: configuration.allow, deny: configuration.deny)
         self.exempt = configuration.exempt.isEmpty ? nil : AccessList(allow: configuration.exempt)
         let limiterParameters = configuration.rateLimit.map {
@@ -52,10 +55,10 @@ final class SourcePolicy: Sendable {
     /// Why `address` may not get an answer over `transport` now, or nil if it may; an admitted
     /// source has spent a token. `now` (monotonic nanoseconds) is read only if a limit applies.
     @inline(__always)
-    func refusal(
+    package func refusal(
         for address: IPAddress,
         transport: Transport,
-        now: @autoclosure () -> UInt64 = MonotonicClock.nanoseconds()
+        now: @autoclosure () -> UInt64 = monotonicNanoseconds()
     ) -> RefusalReason? {
         let address = address.unmappingIPv4
         guard self.accessList.permits(address) else { return .accessList }
@@ -71,7 +74,7 @@ final class SourcePolicy: Sendable {
     }
 
     /// The number of source groups the rate limiter tracks now (bounded by its capacity).
-    var trackedSources: (entries: Int, capacity: Int, evictions: Int) {
+    package var trackedSources: (entries: Int, capacity: Int, evictions: Int) {
         self.limiter?.tracked ?? (0, 0, 0)
     }
 }
@@ -140,7 +143,8 @@ final class SharedUDPCap: Sendable {
     }
 }
 
-/// The access list and limits of a ``DaytimeService``, with defaults safe for the public internet.
+/// The access list and limits of a server (DaytimeServer's `DaytimeService`), with defaults safe for
+/// the public internet.
 public struct SourcePolicyConfiguration: Sendable {
     /// Only sources in these ranges are answered; empty (the default) means everyone not denied.
     public var allow: [AddressRange]
@@ -167,8 +171,8 @@ public struct SourcePolicyConfiguration: Sendable {
 
     /// Loopback, exempt from limits by default.
     public static let loopback: [AddressRange] = [
-        try! AddressRange("127.0.0.0/8"),  // a constant known to parse
-        try! AddressRange("::1/128"),
+        AddressRange(validNetwork: IPAddress(ipv4: 0x7F00_0000), prefixLength: 8),  // 127.0.0.0/8
+        AddressRange(validNetwork: IPAddress(ipv6High: 0, low: 1), prefixLength: 128),  // ::1/128
     ]
 
     /// Creates a policy; every parameter has the default described on its property.
@@ -192,27 +196,12 @@ public struct SourcePolicyConfiguration: Sendable {
         self.udpAnswersPerSecond = udpAnswersPerSecond
     }
 
-    /// Checks the numbers; the limiter's own preconditions would trap on these.
-    func validate() throws(ServerError) {
-        if let limit = self.rateLimit {
-            guard limit.rate > 0, limit.rate.isFinite, limit.burst >= 1 else {
-                throw ServerError(
-                    code: .invalidConfiguration,
-                    description: "--rate-limit must be above 0 (or off) and --rate-burst at least 1"
-                )
-            }
-        }
-        guard (1...(1 << 24)).contains(self.rateLimitTableSize) else {
-            throw ServerError(code: .invalidConfiguration, description: "--rate-limit-table must be 1 to 16777216")
-        }
-        guard (0...32).contains(self.ipv4PrefixLength), (0...128).contains(self.ipv6PrefixLength) else {
-            throw ServerError(
-                code: .invalidConfiguration,
-                description: "--rate-limit-ipv4-prefix must be 0 to 32 and --rate-limit-ipv6-prefix 0 to 128"
-            )
-        }
-        if let cap = self.udpAnswersPerSecond, !(cap > 0 && cap.isFinite) {
-            throw ServerError(code: .invalidConfiguration, description: "--udp-max-rate must be above 0 (or off)")
-        }
-    }
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds: the time the rate limits count in when the caller gives none.
+@usableFromInline
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }

@@ -1,4 +1,4 @@
-import DaytimeCore
+import DaytimeNetwork
 import Testing
 
 private let millisecond: UInt64 = 1_000_000
