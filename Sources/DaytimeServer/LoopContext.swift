@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 import Logging
 import Synchronization
 

@@ -1,5 +1,6 @@
 import CDaytimeLinux
 import DaytimeCore
+import DaytimeNetwork
 
 #if canImport(Glibc)
 import Glibc

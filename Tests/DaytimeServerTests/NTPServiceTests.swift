@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 import Glibc
 import Testing
 
