@@ -30,6 +30,20 @@ public final class StatisticsExporter: Sendable {
     private let reloadsFailed: Counter
     private let accessLogDropped: Counter
     private let openConnections: Gauge
+    private let ntpDropped: [NTPDropReason: Counter]
+    private let ntpLeaked: Counter
+    private let ntpKissesOfDeath: Counter
+    private let ntp: NTPGauges?
+
+    /// What the NTP server says about its clock, as gauges, read at each scrape.
+    private struct NTPGauges: Sendable {
+        let status: @Sendable () -> NTPStatus?
+        let synchronized: Gauge
+        let stratum: Gauge
+        let rootDelay: Gauge
+        let rootDispersion: Gauge
+        let failedPolls: Gauge
+    }
 
     /// The name of the latency histogram family.
     static let latencyName = "daytimed_answer_latency_seconds"
@@ -41,17 +55,20 @@ public final class StatisticsExporter: Sendable {
     ///   - registry: where to register them; a new one by default.
     ///   - processStartTime: seconds since the epoch when the process started; read from
     ///     `/proc/self/stat` by default.
+    ///   - ntpStatus: the NTP server's state (``DaytimeService/ntpStatus()``), exported as gauges
+    ///     when it is not nil at registration.
     public init(
         statistics: ServerStatistics,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        processStartTime: Double = ProcessStartTime.secondsSinceEpoch()
+        processStartTime: Double = ProcessStartTime.secondsSinceEpoch(),
+        ntpStatus: @escaping @Sendable () -> NTPStatus? = { nil }
     ) {
         self.statistics = statistics
         self.registry = registry
         var answers: [String: Counter] = [:]
         var bytes: [String: Counter] = [:]
-        for service in TimeProtocolKind.allCases {
-            for transport in Transport.allCases {
+        for (service, transport) in ServerStatistics.servedSeries {
+            do {
                 let labels = [("protocol", service.description), ("transport", transport.rawValue)]
                 answers["\(service)/\(transport)"] = registry.makeCounter(
                     descriptor: Self.daytimed("answers", "total", "Connections and datagrams answered."),
@@ -100,6 +117,52 @@ public final class StatisticsExporter: Sendable {
         self.openConnections = registry.makeGauge(
             descriptor: Self.daytimed("open_connections", "", "TCP connections accepted and not yet closed.")
         )
+        let dropped = Self.daytimed("ntp_dropped", "total", "NTP datagrams dropped as not client requests, by reason.")
+        self.ntpDropped = Dictionary(
+            uniqueKeysWithValues: NTPDropReason.allCases.map { reason in
+                (reason, registry.makeCounter(descriptor: dropped, labels: [("reason", Self.label(reason.rawValue))]))
+            }
+        )
+        self.ntpLeaked = registry.makeCounter(
+            descriptor: Self.daytimed("ntp_leaked", "total", "NTP requests over the rate limit answered anyway.")
+        )
+        self.ntpKissesOfDeath = registry.makeCounter(
+            descriptor: Self.daytimed("ntp_kiss_of_death", "total", "Kiss-o'-Death RATE answers sent.")
+        )
+        if ntpStatus() != nil {
+            self.ntp = NTPGauges(
+                status: ntpStatus,
+                synchronized: registry.makeGauge(
+                    descriptor: Self.daytimed(
+                        "ntp_synchronized",
+                        "",
+                        "1 while NTP answers may be used (an upstream or the local stratum), 0 while they say unsynchronized."
+                    )
+                ),
+                stratum: registry.makeGauge(
+                    descriptor: Self.daytimed("ntp_stratum", "", "The stratum NTP answers carry.")
+                ),
+                rootDelay: registry.makeGauge(
+                    descriptor: Self.daytimed("ntp_root_delay", "seconds", "The root delay NTP answers carry.")
+                ),
+                rootDispersion: registry.makeGauge(
+                    descriptor: Self.daytimed(
+                        "ntp_root_dispersion",
+                        "seconds",
+                        "The root dispersion NTP answers carry."
+                    )
+                ),
+                failedPolls: registry.makeGauge(
+                    descriptor: Self.daytimed(
+                        "ntp_upstream_failed_polls",
+                        "",
+                        "Polls of an NTP upstream that got no usable answer, since the start."
+                    )
+                )
+            )
+        } else {
+            self.ntp = nil
+        }
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
                 namespace: "process",
@@ -117,7 +180,12 @@ public final class StatisticsExporter: Sendable {
 
     /// The Prometheus label value of a refusal reason: `rate_limit`, `access_list`, ...
     static func label(_ reason: RefusalReason) -> String {
-        String(reason.rawValue.map { $0 == "-" ? "_" : $0 })
+        Self.label(reason.rawValue)
+    }
+
+    /// A reason's raw value as a Prometheus label value: dashes become underscores.
+    static func label(_ rawValue: String) -> String {
+        String(rawValue.map { $0 == "-" ? "_" : $0 })
     }
 
     /// Everything, in the Prometheus text exposition format 0.0.4.
@@ -141,9 +209,21 @@ public final class StatisticsExporter: Sendable {
             advance(self.reloadsSucceeded, snapshot.reloadsSucceeded, previous?.reloadsSucceeded)
             advance(self.reloadsFailed, snapshot.reloadsFailed, previous?.reloadsFailed)
             advance(self.accessLogDropped, snapshot.accessLogLinesDropped, previous?.accessLogLinesDropped)
+            for (reason, counter) in self.ntpDropped {
+                advance(counter, snapshot.ntpDropped[reason] ?? 0, previous?.ntpDropped[reason])
+            }
+            advance(self.ntpLeaked, snapshot.ntpLeaked, previous?.ntpLeaked)
+            advance(self.ntpKissesOfDeath, snapshot.ntpKissesOfDeath, previous?.ntpKissesOfDeath)
             previous = snapshot
         }
         self.openConnections.set(Double(snapshot.openConnections))
+        if let ntp = self.ntp, let status = ntp.status() {
+            ntp.synchronized.set(status.state == .unsynchronized ? 0.0 : 1.0)
+            ntp.stratum.set(Double(status.clock.stratum))
+            ntp.rootDelay.set(status.clock.rootDelay)
+            ntp.rootDispersion.set(status.clock.rootDispersion)
+            ntp.failedPolls.set(Double(status.failedPolls))
+        }
         self.registry.emit(into: &buffer)
         Self.emitLatency(snapshot, into: &buffer)
     }
@@ -161,8 +241,8 @@ public final class StatisticsExporter: Sendable {
             # TYPE \(Self.latencyName) histogram
 
             """
-        for service in TimeProtocolKind.allCases {
-            for transport in Transport.allCases {
+        for (service, transport) in ServerStatistics.servedSeries {
+            do {
                 let key = "\(service)/\(transport)"
                 let labels = "protocol=\"\(service)\",transport=\"\(transport)\""
                 let counts = snapshot.latencyBuckets[key] ?? []

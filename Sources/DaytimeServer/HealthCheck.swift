@@ -58,3 +58,34 @@ extension DaytimeService {
         }
     }
 }
+
+extension DaytimeService {
+    /// Whether NTP answers can be used: unhealthy while they say unsynchronized (leap indicator 3),
+    /// since clients then ignore them. Healthy when the service does not serve NTP.
+    public var ntpHealthCheck: HealthCheck {
+        HealthCheck(name: "ntp") { [self] in
+            guard let status = self.ntpStatus() else {
+                return HealthCheck.Status(healthy: true, detail: "not served")
+            }
+            let clock = status.clock
+            switch status.state {
+            case .synchronized(let referenceID):
+                let distance = clock.rootDelay / 2 + clock.rootDispersion
+                return HealthCheck.Status(
+                    healthy: true,
+                    detail:
+                        "synchronized to \(NTPPacket.describe(referenceID: referenceID)), stratum \(clock.stratum), "
+                        + "root distance \(Int((distance * 1e6).rounded())) µs"
+                )
+            case .local:
+                return HealthCheck.Status(healthy: true, detail: "serving the local clock at stratum \(clock.stratum)")
+            case .unsynchronized:
+                let upstreams = status.upstreams.isEmpty ? "no upstream" : status.upstreams.joined(separator: ", ")
+                return HealthCheck.Status(
+                    healthy: false,
+                    detail: "unsynchronized (\(upstreams) answering, no local stratum): answers carry leap indicator 3"
+                )
+            }
+        }
+    }
+}

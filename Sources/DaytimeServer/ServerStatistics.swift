@@ -118,6 +118,12 @@ public final class ServerStatistics: Sendable {
         }
     }
 
+    /// The (protocol, transport) pairs a service can answer on: Daytime and Time over TCP and UDP,
+    /// NTP over UDP.
+    public static let servedSeries: [(TimeProtocolKind, Transport)] = TimeProtocolKind.allCases.flatMap { service in
+        Transport.allCases.filter { service != .ntp || $0 == .udp }.map { (service, $0) }
+    }
+
     /// The number of (protocol, transport) series.
     static let seriesCount = TimeProtocolKind.allCases.count * Transport.allCases.count
 

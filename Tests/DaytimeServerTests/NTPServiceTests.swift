@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeMetrics
 import DaytimeNetwork
 import Glibc
 import Testing
@@ -310,5 +311,36 @@ struct NTPServiceTests {
         // The upstream's root delay (0) plus the loopback round trip: under 50 ms, above 0.
         #expect(answer.rootDelay > 0)
         #expect(NTPShortFormat.decode(answer.rootDelay) < 0.05)
+    }
+
+    @Test("metrics and /healthz tell the NTP state: answers, drops, stratum; unhealthy while unsynchronized")
+    func metricsAndHealth() async throws {
+        for localStratum in [3, nil] {
+            let service = try Self.makeService(ntp: NTPServerConfiguration(localStratum: localStratum))
+            let port = try #require(service.port(for: .ntp))
+            _ = try await withRunningService(service) {
+                try await LoopbackClient.offPool {
+                    (
+                        try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: ntpRequest()),
+                        try DatagramClient.exchange(
+                            host: "127.0.0.1",
+                            port: port,
+                            payload: ntpRequest(mode: 7),
+                            timeoutMilliseconds: 200
+                        )
+                    )
+                }
+            }
+            let text = StatisticsExporter(statistics: service.statistics, ntpStatus: { service.ntpStatus() })
+                .emitToString()
+            #expect(text.contains(#"daytimed_answers_total{protocol="ntp",transport="udp"} 1"#))
+            #expect(!text.contains(#"protocol="ntp",transport="tcp""#))
+            #expect(text.contains(#"daytimed_ntp_dropped_total{reason="private_mode"} 1"#))
+            #expect(text.contains("daytimed_ntp_stratum \(localStratum ?? 16)"))
+            #expect(text.contains("daytimed_ntp_synchronized \(localStratum == nil ? 0 : 1)"))
+            let health = service.ntpHealthCheck.check()
+            #expect(health.healthy == (localStratum != nil))
+            #expect(health.detail.contains(localStratum == nil ? "unsynchronized" : "local clock at stratum 3"))
+        }
     }
 }
