@@ -244,6 +244,16 @@ let benchmarks: @Sendable () -> Void = {
         teardown: { try await udpService.stop() }
     )
 
+    // The SNTP loop (recvmsg with the kernel's timestamp, the checks, sendmsg): 0 allocations per request.
+    let ntpService = RunningService(transports: .udp, servesNTP: true)
+    Benchmark(
+        "NTP.exchange",
+        configuration: overLoopback,
+        closure: { benchmark, port in measureNTPExchanges(benchmark, port: port) },
+        setup: { try await ntpService.start() },
+        teardown: { try await ntpService.stop() }
+    )
+
     // The load generator's own budget: one `daytime bench` run of 1,000 TCP transactions per
     // iteration against the same service. What it allocates is its setup (threads, slots, buffers,
     // the histogram, the report's tallies), the same for 1,000 transactions as for one: the
@@ -316,6 +326,29 @@ private func checkedOverTCP(port: Int) throws -> Int {
         throw BenchmarkSetupError(description: "TCP answer was \(line.debugDescription) (errno \(errno))")
     }
     return port
+}
+
+/// One SNTP exchange per scaled iteration: send, recv (client); recvmsg, sendmsg (server).
+private func measureNTPExchanges(_ benchmark: Benchmark, port: Int) {
+    var address = LoopbackPeer.address(port: port)
+    let fd = LoopbackPeer.connectedDatagramSocket(to: &address)
+    guard fd >= 0 else {
+        benchmark.error("cannot open a UDP socket to port \(port) (errno \(errno))")
+        return
+    }
+    defer { close(fd) }
+    withLineBuffer { buffer in
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = LoopbackPeer.exchangeOverNTP(fd, into: buffer)
+            if n != 48 || buffer[0] != 4 << 3 | 4 {
+                benchmark.stopMeasurement()
+                benchmark.error("NTP exchange got \(n) bytes (errno \(errno))")
+                return
+            }
+        }
+        benchmark.stopMeasurement()
+    }
 }
 
 /// One UDP exchange per scaled iteration: send, recv (client, on one connected socket per sample);

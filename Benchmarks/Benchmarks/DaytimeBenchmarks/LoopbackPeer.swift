@@ -70,4 +70,17 @@ enum LoopbackPeer {
             return n
         }
     }
+
+    /// One SNTP exchange on a connected socket: a 48-byte client request out (version 4, mode 3),
+    /// the answer into `buffer`. Returns the answer's length, or -1 (with `errno` set).
+    static func exchangeOverNTP(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var request: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &request) { $0[0] = 4 << 3 | 3 }
+        guard send(fd, &request, 48, 0) == 48 else { return -1 }
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if n < 0 && errno == EINTR { continue }
+            return n
+        }
+    }
 }

@@ -20,12 +20,21 @@ final class RunningService: Sendable {
     private let transports: Transports
     private let logLevel: Logger.Level
     private let accessLog: AccessLogConfiguration?
+    private let servesNTP: Bool
     private let running = Mutex<(service: DaytimeService, task: Task<Void, any Error>)?>(nil)
 
-    init(transports: Transports, logLevel: Logger.Level = .notice, accessLog: AccessLogConfiguration? = nil) {
+    /// - Parameter servesNTP: serve SNTP (at local stratum 2) instead of Daytime; `transports` is
+    ///   then not used.
+    init(
+        transports: Transports,
+        logLevel: Logger.Level = .notice,
+        accessLog: AccessLogConfiguration? = nil,
+        servesNTP: Bool = false
+    ) {
         self.transports = transports
         self.logLevel = logLevel
         self.accessLog = accessLog
+        self.servesNTP = servesNTP
     }
 
     /// Binds the service, starts it and returns its port once its threads are running.
@@ -35,8 +44,10 @@ final class RunningService: Sendable {
         let service = try DaytimeService(
             configuration: ServerConfiguration(
                 hosts: ["127.0.0.1"],
-                daytimePort: 0,
+                daytimePort: self.servesNTP ? nil : 0,
                 timePort: nil,
+                ntpPort: self.servesNTP ? 0 : nil,
+                ntp: NTPServerConfiguration(localStratum: 2),
                 daytimeTransports: self.transports,
                 format: .ctime,
                 timeZone: .utc,
@@ -55,8 +66,8 @@ final class RunningService: Sendable {
             }
             try await Task.sleep(for: .milliseconds(2))
         }
-        guard let port = service.port(for: .daytime) else {
-            throw BenchmarkSetupError(description: "the DaytimeService has no daytime listener")
+        guard let port = service.port(for: self.servesNTP ? .ntp : .daytime) else {
+            throw BenchmarkSetupError(description: "the DaytimeService has no listener")
         }
         return port
     }
