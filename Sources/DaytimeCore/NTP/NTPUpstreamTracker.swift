@@ -120,7 +120,8 @@ public struct NTPUpstreamTracker: Sendable {
         let precisionSeconds = Self.seconds(ofLog2: self.precision)
         if let reference = self.reference(at: now) {
             let upstream = reference.packet
-            let age = Double(now &- reference.receivedAt) / 1e9
+            // A sample recorded after `now` was read (a poll meanwhile) is fresh, not 2^64 ns old.
+            let age = reference.receivedAt > now ? 0 : Double(now - reference.receivedAt) / 1e9
             return NTPServerClock(
                 leap: upstream.leap,
                 stratum: upstream.stratum + 1,
@@ -129,7 +130,7 @@ public struct NTPUpstreamTracker: Sendable {
                 // The upstream's bound, plus how far our clock was from it, plus the sample's
                 // growing age, plus our own reading error.
                 rootDispersion: NTPShortFormat.decode(upstream.rootDispersion) + abs(reference.offset)
-                    + Self.dispersionRate * max(0, age) + precisionSeconds,
+                    + Self.dispersionRate * age + precisionSeconds,
                 referenceID: reference.referenceID,
                 referenceTime: upstream.referenceTime
             )

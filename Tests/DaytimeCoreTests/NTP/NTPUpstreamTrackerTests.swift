@@ -161,4 +161,13 @@ struct NTPUpstreamTrackerTests {
         #expect(tracker.reference(at: receivedAt) == nil)
     }
 
+    @Test("A sample recorded just after `now` was read counts as fresh, not as 584 years old")
+    func sampleFromJustAfterNow() {
+        // A server reads the monotonic clock, then takes the tracker's lock; a poll may record a
+        // sample in between.
+        let tracker = tracker(samples: [upstream(receivedAt: receivedAt + 1_000_000)])
+        #expect(tracker.state(at: receivedAt) == .synchronized(referenceID: 0x7F00_003D))
+        let served = clock(tracker, at: receivedAt)
+        #expect(abs(served.rootDispersion - (0.015_625 + 0.002 + precisionSeconds)) < 1e-12)
+    }
 }
