@@ -344,7 +344,8 @@ public final class DaytimeService: Service, Sendable {
                     }
                 }
             }
-            if let ntpClock, ntpClock.hasUpstreams {
+            if let ntpClock {
+                // Polls the upstreams (a reload may add some); idle while there are none.
                 let stopFlag = self.stopFlag
                 try threads.start(name: "ntp-upstream") { ntpClock.pollUntilStopped(stopFlag) }
             }
@@ -425,6 +426,7 @@ public final class DaytimeService: Service, Sendable {
         // A reload is also when an upgraded tzdata is picked up; a failure keeps the list in use
         // (unless the path changed) and is logged and reported by timeStatus(), but does not undo
         // the new configuration.
+        self.ntpClock?.reconfigure(new.ntp)
         self.timeQuality.reconfigure(leapSecondsFile: new.leapSecondsFile, thresholds: new.clockHealth)
         _ = try? self.timeQuality.reloadLeapSeconds()
     }

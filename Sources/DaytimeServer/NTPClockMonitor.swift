@@ -31,8 +31,8 @@ final class NTPClockMonitor: Sendable {
     /// What the loops answer with.
     let responder: GenerationBox<NTPResponder>
     private let tracker: Mutex<NTPUpstreamTracker>
-    private let upstreams: [NTPUpstreamAddress]
-    private let configuration: NTPServerConfiguration
+    /// What to poll, how often, how long to wait: replaced by ``reconfigure(_:)``.
+    private let polling: Mutex<(upstreams: [NTPUpstreamAddress], configuration: NTPServerConfiguration)>
     private let clock: any WallClock
     private let quality: TimeQualitySource
     private let logger: Logger
@@ -40,8 +40,7 @@ final class NTPClockMonitor: Sendable {
     private let failedPolls = Atomic<Int>(0)
 
     init(configuration: NTPServerConfiguration, clock: any WallClock, quality: TimeQualitySource, logger: Logger) {
-        self.configuration = configuration
-        self.upstreams = configuration.upstreams.compactMap(NTPUpstreamAddress.init)
+        self.polling = Mutex((configuration.upstreams.compactMap(NTPUpstreamAddress.init), configuration))
         self.clock = clock
         self.quality = quality
         self.logger = logger
@@ -65,8 +64,22 @@ final class NTPClockMonitor: Sendable {
         )
     }
 
-    /// Whether there is anything to poll.
-    var hasUpstreams: Bool { !self.upstreams.isEmpty }
+    /// Takes a reloaded configuration: the upstreams, the local stratum and the timing. A changed
+    /// list of upstreams starts afresh: until the new ones answer, the local stratum (if any) or
+    /// unsynchronized is served.
+    func reconfigure(_ configuration: NTPServerConfiguration) {
+        let upstreams = configuration.upstreams.compactMap(NTPUpstreamAddress.init)
+        let changed = self.polling.withLock { polling in
+            defer { polling = (upstreams, configuration) }
+            return polling.upstreams != upstreams
+        }
+        self.tracker.withLock { tracker in
+            tracker.localStratum = configuration.localStratum
+            tracker.lostAfter = Self.nanoseconds(configuration.pollInterval * configuration.lostAfterPolls)
+            if changed { tracker.reset() }
+        }
+        self.refresh()
+    }
 
     /// Recomputes the answers' header fields and publishes them; logs a change of state. Called
     /// once a second and after every poll.
@@ -78,6 +91,7 @@ final class NTPClockMonitor: Sendable {
             ($0.clock(at: now, wallNow: wallNow, localLeap: leap), $0.state(at: now))
         }
         self.responder.replace(NTPResponder(clock: clock))
+        let upstreams = self.polling.withLock { $0.upstreams }
         let previous = self.lastState.withLock { last in
             defer { last = state }
             return last
@@ -94,10 +108,10 @@ final class NTPClockMonitor: Sendable {
             )
         case .unsynchronized:
             // At start with upstreams to poll, wait for the first poll before warning.
-            if previous == nil && !self.upstreams.isEmpty { return }
+            if previous == nil && !upstreams.isEmpty { return }
             self.logger.warning(
                 "NTP: no upstream synchronized and no local stratum: answers say unsynchronized (leap indicator 3), and clients will not use them",
-                metadata: ["upstreams": "\(self.upstreams.map(\.description).joined(separator: ","))"]
+                metadata: ["upstreams": "\(upstreams.map(\.description).joined(separator: ","))"]
             )
         }
     }
@@ -109,8 +123,8 @@ final class NTPClockMonitor: Sendable {
         return NTPStatus(
             state: state,
             clock: self.responder.current().settings.clock,
-            upstreams: self.upstreams.map(\.description),
-            referenceAge: reference.map { Double(now &- $0.receivedAt) / 1e9 },
+            upstreams: self.polling.withLock { $0.upstreams.map(\.description) },
+            referenceAge: reference.map { $0.receivedAt > now ? 0 : Double(now - $0.receivedAt) / 1e9 },
             failedPolls: self.failedPolls.load(ordering: .relaxed)
         )
     }
@@ -119,8 +133,9 @@ final class NTPClockMonitor: Sendable {
     /// poll blocks for at most the upstream timeout.
     func pollUntilStopped(_ stop: StopFlag) {
         while !stop.isSet {
-            for upstream in self.upstreams {
-                if let sample = self.poll(upstream) {
+            let (upstreams, configuration) = self.polling.withLock { $0 }
+            for upstream in upstreams {
+                if let sample = self.poll(upstream, timeout: configuration.upstreamTimeout) {
                     self.tracker.withLock { $0.record(sample) }
                 } else {
                     self.failedPolls.add(1, ordering: .relaxed)
@@ -128,7 +143,7 @@ final class NTPClockMonitor: Sendable {
             }
             self.refresh()
             // Sleep out the interval in short steps, to notice a stop.
-            let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(self.configuration.pollInterval)
+            let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(configuration.pollInterval)
             while !stop.isSet && MonotonicClock.nanoseconds() < deadline {
                 var step = timespec(tv_sec: 0, tv_nsec: 100_000_000)
                 nanosleep(&step, nil)
@@ -137,7 +152,7 @@ final class NTPClockMonitor: Sendable {
     }
 
     /// One SNTP exchange with `upstream`; nil if it did not answer well in time.
-    private func poll(_ upstream: NTPUpstreamAddress) -> NTPUpstreamSample? {
+    private func poll(_ upstream: NTPUpstreamAddress, timeout: Duration) -> NTPUpstreamSample? {
         guard let (address, length, referenceID) = Self.resolve(upstream) else {
             self.logger.debug("NTP upstream \(upstream) does not resolve")
             return nil
@@ -158,7 +173,7 @@ final class NTPClockMonitor: Sendable {
         guard requestBytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == NTPPacket.size else {
             return nil
         }
-        let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(self.configuration.upstreamTimeout)
+        let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(timeout)
         var buffer = [UInt8](repeating: 0, count: 512)
         while true {
             let now = MonotonicClock.nanoseconds()

@@ -115,15 +115,18 @@ public struct NTPUpstreamTracker: Sendable {
     }
 
     /// What answers say at monotonic time `now`, wall-clock time `wallNow`, with `localLeap` the
-    /// leap warning of the server's own leap-second list (used for the local stratum).
+    /// leap warning of the server's own leap-second list: used at the local stratum, and when
+    /// synchronized if the upstream announces nothing.
     public func clock(at now: UInt64, wallNow: Instant, localLeap: LeapIndicator) -> NTPServerClock {
         let precisionSeconds = Self.seconds(ofLog2: self.precision)
         if let reference = self.reference(at: now) {
             let upstream = reference.packet
             // A sample recorded after `now` was read (a poll meanwhile) is fresh, not 2^64 ns old.
             let age = reference.receivedAt > now ? 0 : Double(now - reference.receivedAt) / 1e9
+            // The upstream's warning, or else the one of the server's own leap-second list.
+            let leap = upstream.leap != 0 ? upstream.leap : (localLeap == .unknown ? 0 : UInt8(localLeap.rawValue))
             return NTPServerClock(
-                leap: upstream.leap,
+                leap: leap,
                 stratum: upstream.stratum + 1,
                 precision: self.precision,
                 rootDelay: NTPShortFormat.decode(upstream.rootDelay) + reference.delay,
