@@ -16,15 +16,15 @@ let strictSettings: [SwiftSetting] = [
 
 // Targets that see SwiftNIO's C modules go without MemberImportVisibility: CNIOLinux declares the
 // libc socket structures again, and which of the two modules a member such as sockaddr_in.sin_port
-// is attributed to changes from one clean build to the next, so the check failed at random (seen on
-// a fresh clone, in DaytimeServer/SocketAddressText.swift). The pure targets keep it.
+// is attributed to is not stable from one clean build to the next, so the check would fail at
+// random. The pure targets keep it.
 let nioSideSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-// `daytime` is a one-shot command, so a static executable (README, "Start-up"): no dynamic loader,
-// no libstdc++ to load and relocate; a query took less than half the time it took with
-// -static-stdlib. The static FoundationEssentials (which ArgumentParser imports) needs the three
+// `daytime` is a one-shot command, so a static executable (docs/PERFORMANCE.md, "Client start-up"):
+// no dynamic loader, no libstdc++ to load and relocate; a query takes less than half the time it
+// takes with -static-stdlib. The static FoundationEssentials (which ArgumentParser imports) needs the three
 // libraries the toolchain's static-executable-args.lnk does not name. Linked with the toolchain's
 // lld: gold prints glibc's link-time notes on getaddrinfo, getpw*_r, getgr*_r and dlopen
 // ("requires at runtime the shared libraries from the glibc version used for linking"), true of
@@ -203,7 +203,7 @@ let package = Package(
             swiftSettings: nioSideSettings
         ),
         // Starting and watching child processes in tests, with posix_spawn rather than Foundation's
-        // Process (whose run() crashed the test process now and then: an over-read in its memcpy).
+        // Process, whose run() can crash the test process (an over-read in its memcpy).
         .target(
             name: "ProcessTesting",
             dependencies: ["CDaytimeLinux"],

@@ -70,7 +70,7 @@ enum PollingExchange {
 ///
 /// A plain enum rather than `Result<TimeSample, TimeClientError>?`: the generic type's metadata is
 /// built at run time, and checking its `Error` requirement scans every protocol conformance in the
-/// binary, which cost a third of the `daytime` command's own instructions (README, "Start-up").
+/// binary, which cost a third of the `daytime` command's own instructions (docs/PERFORMANCE.md).
 enum ExchangeOutcome {
     case pending
     case answered(TimeSample)

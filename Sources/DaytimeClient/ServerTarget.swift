@@ -50,7 +50,7 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
         self.text = text
         // Plain scans of the UTF-8 view rather than firstRange(of:), split and filter: this runs
         // on every `daytime` start, where those generic algorithms' first use cost more than the
-        // rest of the parse (README, "Start-up").
+        // rest of the parse (docs/PERFORMANCE.md, "Client start-up").
         var rest = Substring(text)
         if let schemeEnd = Self.schemeSeparator(in: rest) {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()

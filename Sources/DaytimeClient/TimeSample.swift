@@ -6,16 +6,16 @@ import DaytimeCore
 /// Sign convention: ``offset`` is *server minus local*. A positive offset means the server's clock
 /// is ahead, that is the local clock is behind; add the offset to the local clock to agree with the server.
 ///
-/// The estimate follows PROTOCOLS.md §8.2. The server read its clock somewhere between T1 (the
-/// client asked the kernel to connect, ``connectStartedAt``) and T4 (the first byte of the answer
-/// arrived, ``firstByteAt``), and truncated the reading to its ``resolution``. So the best single
+/// The estimate: the server read its clock somewhere between T1 (the client asked the kernel to
+/// connect, ``connectStartedAt``) and T4 (the first byte of the answer arrived, ``firstByteAt``), and
+/// truncated the reading to its ``resolution``. So the best single
 /// guess is `(serverInstant + resolution / 2) - (T1 + T4) / 2`, wrong by at most
 /// `roundTrip / 2 + resolution / 2` (``offsetBound``), plus whatever error the server's own clock has.
 ///
 /// T1 is the start of the connection attempt, not the moment it was established (``connectedAt``):
-/// a server may accept and answer before the client's event loop even notices that its connection
-/// is up (seen on loopback under load, where the "established" reading came 2 ms after the server's
-/// answer was written), and then an interval starting there would not contain the server's reading.
+/// a server may accept and answer before the client even notices that its connection is up (on a
+/// loaded loopback the "established" reading can come milliseconds after the server's answer was
+/// written), and then an interval starting there would not contain the server's reading.
 /// The price is one extra network round trip inside the bound.
 public struct TimeSample: Sendable, Hashable {
     /// The host as the query named it.

@@ -1,5 +1,5 @@
 /// The `asctime`/`ctime` layout, `Www Mmm dd hh:mm:ss yyyy`, day of month padded with a space:
-/// `Fri May  7 20:36:52 2021`. Exactly what Python's `time.ctime()` prints, so the seed's client
+/// `Fri May  7 20:36:52 2021`. Exactly what Python's `time.ctime()` prints, so the Python client
 /// and every inetd user see what they always saw.
 ///
 /// The line carries no time zone; it is read in whatever zone the server was told to use.

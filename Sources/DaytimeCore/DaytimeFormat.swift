@@ -4,7 +4,7 @@
 /// buffer, so a server can render a line per connection without allocating.
 public enum DaytimeFormat: Sendable, Hashable {
     /// C's `asctime`/`ctime` and Python's `time.ctime()`: `Fri May  7 20:36:52 2021`, no zone.
-    /// What the seed server and inetd send.
+    /// What Python's `time.ctime()` server and inetd send.
     case ctime
     /// RFC 3339 / ISO 8601: `2021-05-07T20:36:52Z` or `2021-05-07T20:36:52.123+05:30`,
     /// with 0, 3, 6 or 9 fraction digits.
@@ -18,7 +18,8 @@ public enum DaytimeFormat: Sendable, Hashable {
     /// A layout given as a strftime-style pattern (see ``DaytimePattern``).
     case pattern(DaytimePattern)
 
-    /// Lines end with CR LF, as ctime-based servers (and the seed) send it; NIST's ends with LF.
+    /// Lines end with CR LF, as ctime-based servers (inetd, Python's `time.ctime()` server) send them;
+    /// NIST's ends with LF.
     public static let lineEnding: [UInt8] = [0x0D, 0x0A]
 
     /// Parses a format name as given on the command line: `ctime`, `rfc3339`, `rfc3339.3`,

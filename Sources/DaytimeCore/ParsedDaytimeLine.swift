@@ -1,6 +1,6 @@
 /// The layouts ``DaytimeLineParser`` recognises: every layout a daytime server is known to send.
 public enum DaytimeLineLayout: Sendable, Hashable, CustomStringConvertible {
-    /// C's `ctime`/`asctime`: `Thu Nov 26 12:22:36 2026` (openbsd-inetd, Python's `time.ctime()`, the seed).
+    /// C's `ctime`/`asctime`: `Thu Nov 26 12:22:36 2026` (openbsd-inetd, Python's `time.ctime()`).
     /// States no zone: read in the assumed zone.
     case ctime
     /// `date(1)`'s default: `Thu Nov 26 12:22:36 UTC 2026`, ctime with a zone name before the year.

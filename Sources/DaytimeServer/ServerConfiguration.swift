@@ -32,14 +32,15 @@ public struct ServerConfiguration: Sendable {
     /// Access list, per-source rate limit and UDP cap. Defaults: everyone allowed, 4 answers a
     /// second (burst 16) per source, 20,000 UDP answers a second in all, loopback exempt from limits.
     public var sourcePolicy: SourcePolicyConfiguration
-    /// The layout of the daytime line. Default ``DaytimeFormat/ctime``, like the seed and inetd.
+    /// The layout of the daytime line. Default ``DaytimeFormat/ctime``, like Python's `time.ctime()` server and inetd.
     public var format: DaytimeFormat
-    /// The zone daytime lines are written in. Default: the machine's local zone, like the seed.
+    /// The zone daytime lines are written in. Default: the machine's local zone, like Python's `time.ctime()` server.
     public var timeZone: TimeZoneRules
     /// Accepting threads. Default: one per CPU this process may run on.
     public var threads: Int
     /// Length of each listening socket's queue of connections not yet accepted (the kernel caps it
-    /// at `net.core.somaxconn`). Default 4,096: the seed's 5 drops connections under load.
+    /// at `net.core.somaxconn`). Default 4,096: the `listen(5)` of Python's `time.ctime()` server drops
+    /// connections under load.
     public var backlog: Int
     /// How long a thread stops accepting when the process or the system is out of file descriptors
     /// or memory, so that it neither spins nor gives up. Default 100 ms.

@@ -6,10 +6,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// Starts plain OS threads for the accept loops and lets async code wait for them to finish.
+/// Starts plain OS threads for blocking loops and lets async code wait for them to finish.
 ///
-/// The accept loops block in `epoll_wait`; running them on Swift's cooperative pool would starve
-/// it, so they get threads of their own, and ``wait()`` bridges their end back to async code.
+/// The accept loops block in `accept4`, the datagram loops in `recvmmsg` or `recvfrom`/`recvmsg`, and
+/// the access log's writer on a semaphore; running them on Swift's cooperative pool would starve it,
+/// so they get threads of their own, and ``wait()`` bridges their end back to async code.
 final class WorkerThreads: Sendable {
     private struct State {
         var running = 0
