@@ -415,7 +415,7 @@ struct Daytimed: AsyncParsableCommand {
         do {
             service = try Self.makeService(configuration: configuration, logger: logger)
         } catch {
-            throw Self.fail(error.description)
+            throw Self.fail(error.description(naming: SettingKey.flag))
         }
         // Bound before privileges are dropped, like the daytime sockets, and reported the same way.
         var metricsServer: MetricsServer?
@@ -430,7 +430,7 @@ struct Daytimed: AsyncParsableCommand {
                 )
                 metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
             } catch {
-                throw Self.fail(error.description)
+                throw Self.fail(error.description(naming: SettingKey.flag))
             }
         }
         try self.dropPrivilegesIfAsked(logger: logger)

@@ -61,7 +61,8 @@ struct HangupReloader: Service {
             self.logger.notice("reloaded the configuration \(source)")
         } catch {
             self.service.statistics.countReload(succeeded: false)
-            self.logger.error("reload failed, the running configuration stays: \(error)")
+            let reason = (error as? ServerError)?.description(naming: SettingKey.flag) ?? "\(error)"
+            self.logger.error("reload failed, the running configuration stays: \(reason)")
         }
     }
 }

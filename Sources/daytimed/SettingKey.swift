@@ -239,6 +239,27 @@ struct SettingKey: Sendable {
         },
     ]
 
+    /// The flag that sets `setting`: how `daytimed` names the library's settings in the errors it
+    /// prints and logs.
+    static func flag(for setting: ServerSetting) -> String {
+        let flags: [ServerSetting: String] = [
+            .hosts: "host", .daytimePort: "daytime-port", .timePort: "time-port",
+            .daytimeTransports: "daytime-transports", .timeTransports: "time-transports",
+            .blockedSourcePorts: "blocked-source-ports", .format: "format", .timeZone: "timezone",
+            .threads: "threads", .backlog: "backlog", .leapSecondsFile: "leap-seconds-file",
+            .clockHealthyMaximumError: "clock-healthy-max-error", .clockWrongEstimatedError: "clock-wrong-est-error",
+            .reusePort: "reuse-port", .accessLog: "access-log", .allow: "allow", .deny: "deny",
+            .rateLimit: "rate-limit", .rateBurst: "rate-burst", .rateLimitTableSize: "rate-limit-table",
+            .ipv6PrefixLength: "rate-limit-ipv6-prefix", .rateLimitExempt: "rate-limit-exempt",
+            .udpAnswersPerSecond: "udp-max-rate", .proxyDaytimePort: "daytime-proxy-port",
+            .proxyTimePort: "time-proxy-port", .proxyTrusted: "proxy-trusted",
+            .proxyHeaderTimeout: "proxy-header-timeout", .proxyMaximumPending: "proxy-max-pending",
+            .user: "user", .group: "group", .inetdService: "inetd", .metricsAddress: "metrics-address",
+        ]
+        // Not a setting of daytimed (such as sourcePolicy.ipv4PrefixLength): the library's name.
+        return flags[setting].map { "--\($0)" } ?? setting.description
+    }
+
     /// The key named `name`, if there is one.
     static func named(_ name: String) -> SettingKey? {
         self.all.first { $0.name == name }
