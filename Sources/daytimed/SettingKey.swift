@@ -18,46 +18,53 @@ struct SettingKey: Sendable {
     /// Whether the setting takes several values (a repeated flag, a file's list, or commas).
     let isList: Bool
     /// Whether a running server can take a new value on reload (SIGHUP) or needs a restart.
-    let reloadable: Bool
+    private(set) var reloadable = true
     /// The default, as text for people (`--check-config`, `--help`, docs).
-    let defaultText: String
+    private(set) var defaultText: String
     /// The library settings this key sets, so that a library error about one names this key.
     let librarySettings: [ServerSetting]
     /// What `--help` says about it.
-    let help: ArgumentHelp
+    private(set) var help = ArgumentHelp("")
     /// Checks the values (exactly one unless ``isList``) and stores them in the settings.
     let apply: @Sendable (inout DaemonSettings, [String]) throws(SettingProblem) -> Void
 
-    /// A key that reads its values with `parser` into the field at `path`.
-    ///
-    /// - Parameters:
-    ///   - shownDefault: the default in words, where the value alone says little (empty lists,
-    ///     the number of CPUs); otherwise the default is `DaemonSettings()`'s value, as `parser` shows it.
-    ///   - helpShowsDefault: whether `--help` ends with `(default: …)`.
+    /// A key that reads its values with `parser` into the field at `path`; its default is
+    /// `DaemonSettings()`'s value there, as `parser` shows it.
     init<Value>(
         _ name: String,
         _ path: any WritableKeyPath<DaemonSettings, Value> & Sendable,
         _ parser: ValueParser<Value>,
-        sets librarySettings: [ServerSetting] = [],
-        default shownDefault: String? = nil,
-        reloadable: Bool = true,
-        help: String,
-        valueName: String? = nil,
-        helpShowsDefault: Bool = false
+        sets librarySettings: ServerSetting...
     ) {
         self.name = name
         self.isList = parser.isList
-        self.reloadable = reloadable
         self.librarySettings = librarySettings
-        let defaultText = shownDefault ?? parser.show(DaemonSettings.defaults[keyPath: path])
-        self.defaultText = defaultText
-        self.help = ArgumentHelp(
-            helpShowsDefault ? "\(help) (default: \(defaultText))" : help,
-            valueName: valueName
-        )
+        self.defaultText = parser.show(DaemonSettings.defaults[keyPath: path])
         self.apply = { settings, values throws(SettingProblem) in
             settings[keyPath: path] = try parser.parse(values)
         }
+    }
+
+    /// The same key, that only a restart can change.
+    var restartOnly: SettingKey {
+        var key = self
+        key.reloadable = false
+        return key
+    }
+
+    /// The same key, whose default is said in words (where the value alone says little: empty
+    /// lists, the number of CPUs).
+    func showing(default text: String) -> SettingKey {
+        var key = self
+        key.defaultText = text
+        return key
+    }
+
+    /// The same key with its help text, ending with `(default: …)` if `showingDefault`.
+    func help(_ text: String, value: String? = nil, showingDefault: Bool = false) -> SettingKey {
+        var key = self
+        key.help = ArgumentHelp(showingDefault ? "\(text) (default: \(self.defaultText))" : text, valueName: value)
+        return key
     }
 
     /// The environment variable that sets this key.
@@ -90,319 +97,219 @@ struct SettingKey: Sendable {
     }
 
     /// Every key `daytimed` knows, in the order `--check-config` prints them. A new setting is one
-    /// entry here (and an `@Option` in ``Daytimed`` whose property is the key in camel case).
+    /// entry here, and an `@Option` in ``Daytimed`` whose property is the key in camel case.
     static let all: [SettingKey] = [
-        SettingKey(
-            "host",
-            \.server.hosts,
-            .texts,
-            sets: [.hosts],
-            default: "every address (::, dual-stack)",
-            reloadable: false,
-            help: "An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.",
-            valueName: "address"
-        ),
-        SettingKey(
-            "daytime-port",
-            \.server.daytimePort,
-            .port,
-            sets: [.port(for: .daytime)],
-            reloadable: false,
-            help: "Daytime port: a number, 0 for any free port, or off.",
-            valueName: "port"
-        ),
-        SettingKey(
-            "time-port",
-            \.server.timePort,
-            .port,
-            sets: [.port(for: .time)],
-            reloadable: false,
-            help: "Time port: a number, 0 for any free port, or off.",
-            valueName: "port"
-        ),
-        SettingKey(
-            "daytime-transports",
-            \.server.daytimeTransports,
-            .transports,
-            sets: [.transports(for: .daytime)],
-            reloadable: false,
-            help: "Transports for daytime: tcp, udp, or tcp,udp.",
-            valueName: "list"
-        ),
-        SettingKey(
-            "time-transports",
-            \.server.timeTransports,
-            .transports,
-            sets: [.transports(for: .time)],
-            reloadable: false,
-            help: "Transports for time: tcp, udp, or tcp,udp.",
-            valueName: "list"
-        ),
-        SettingKey(
-            "blocked-source-ports",
-            \.server.blockedSourcePorts,
-            .portNumbers,
-            sets: [.blockedSourcePorts],
-            help: "UDP source ports that never get an answer, comma-separated: services that answer anything, "
-                + "so answering them would start a packet loop. Port 0 is always blocked.",
-            valueName: "ports"
-        ),
-        SettingKey(
-            "format",
-            \.server.format,
-            .format,
-            sets: [.format],
-            help: "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")), or a pattern such as "
-                + "'%F %T.%3N %z' (fields: docs/FORMATS.md).",
-            valueName: "format"
-        ),
-        SettingKey(
-            "nist-label",
-            \.nistLabel,
-            .nistLabel,
-            help: "Label of the nist format in the place of UTC(NIST): we are not NIST.",
-            valueName: "label",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "nist-advance",
-            \.nistAdvance,
-            .nistAdvance,
-            help: "Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV.",
-            valueName: "ms",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "leap-seconds-file",
-            \.server.leapSecondsFile,
-            .pathOrNone,
-            sets: [.leapSecondsFile],
-            help: "The tz database's leap-second list, for the nist line's L, or none.",
-            valueName: "path",
-            helpShowsDefault: true
-        ),
+        SettingKey("host", \.server.hosts, .texts, sets: .hosts)
+            .showing(default: "every address (::, dual-stack)")
+            .restartOnly
+            .help(
+                "An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.",
+                value: "address"
+            ),
+        SettingKey("daytime-port", \.server.daytimePort, .port, sets: .port(for: .daytime))
+            .restartOnly
+            .help("Daytime port: a number, 0 for any free port, or off.", value: "port"),
+        SettingKey("time-port", \.server.timePort, .port, sets: .port(for: .time))
+            .restartOnly
+            .help("Time port: a number, 0 for any free port, or off.", value: "port"),
+        SettingKey("daytime-transports", \.server.daytimeTransports, .transports, sets: .transports(for: .daytime))
+            .restartOnly
+            .help("Transports for daytime: tcp, udp, or tcp,udp.", value: "list"),
+        SettingKey("time-transports", \.server.timeTransports, .transports, sets: .transports(for: .time))
+            .restartOnly
+            .help("Transports for time: tcp, udp, or tcp,udp.", value: "list"),
+        SettingKey("blocked-source-ports", \.server.blockedSourcePorts, .portNumbers, sets: .blockedSourcePorts)
+            .help(
+                "UDP source ports that never get an answer, comma-separated: services that answer anything, "
+                    + "so answering them would start a packet loop. Port 0 is always blocked.",
+                value: "ports"
+            ),
+        SettingKey("format", \.server.format, .format, sets: .format)
+            .help(
+                "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")), or a pattern such as "
+                    + "'%F %T.%3N %z' (fields: docs/FORMATS.md).",
+                value: "format"
+            ),
+        SettingKey("nist-label", \.nistLabel, .nistLabel)
+            .help(
+                "Label of the nist format in the place of UTC(NIST): we are not NIST.",
+                value: "label",
+                showingDefault: true
+            ),
+        SettingKey("nist-advance", \.nistAdvance, .nistAdvance)
+            .help(
+                "Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV.",
+                value: "ms",
+                showingDefault: true
+            ),
+        SettingKey("leap-seconds-file", \.server.leapSecondsFile, .pathOrNone, sets: .leapSecondsFile)
+            .help(
+                "The tz database's leap-second list, for the nist line's L, or none.",
+                value: "path",
+                showingDefault: true
+            ),
         SettingKey(
             "clock-healthy-max-error",
             \.server.clockHealth.healthyMaximumError,
             .milliseconds,
-            sets: [.clockHealthyMaximumError],
-            help: "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0).",
-            valueName: "ms",
-            helpShowsDefault: true
+            sets: .clockHealthyMaximumError
+        )
+        .help(
+            "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0).",
+            value: "ms",
+            showingDefault: true
         ),
         SettingKey(
             "clock-wrong-est-error",
             \.server.clockHealth.wrongEstimatedError,
             .milliseconds,
-            sets: [.clockWrongEstimatedError],
-            help: "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2).",
-            valueName: "ms",
-            helpShowsDefault: true
+            sets: .clockWrongEstimatedError
+        )
+        .help(
+            "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2).",
+            value: "ms",
+            showingDefault: true
         ),
-        SettingKey(
-            "timezone",
-            \.timeZoneName,
-            .text,
-            sets: [.timeZone],
-            help: "Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.",
-            valueName: "zone"
-        ),
-        SettingKey(
-            "log-level",
-            \.logLevel,
-            .logLevel,
-            help: "Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, "
-                + "critical.",
-            valueName: "level"
-        ),
-        SettingKey(
-            "allow",
-            \.server.sourcePolicy.allow,
-            .ranges,
-            sets: [.allow],
-            default: "everyone not denied",
-            help:
+        SettingKey("timezone", \.timeZoneName, .text, sets: .timeZone)
+            .help("Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.", value: "zone"),
+        SettingKey("log-level", \.logLevel, .logLevel)
+            .help(
+                "Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, "
+                    + "critical.",
+                value: "level"
+            ),
+        SettingKey("allow", \.server.sourcePolicy.allow, .ranges, sets: .allow)
+            .showing(default: "everyone not denied")
+            .help(
                 "Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. "
-                + "Default: every source not denied.",
-            valueName: "range"
-        ),
-        SettingKey(
-            "deny",
-            \.server.sourcePolicy.deny,
-            .ranges,
-            sets: [.deny],
-            default: "nobody",
-            help: "Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.",
-            valueName: "range"
-        ),
+                    + "Default: every source not denied.",
+                value: "range"
+            ),
+        SettingKey("deny", \.server.sourcePolicy.deny, .ranges, sets: .deny)
+            .showing(default: "nobody")
+            .help(
+                "Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.",
+                value: "range"
+            ),
         // Before rate-burst: the burst goes with a rate.
-        SettingKey(
-            "rate-limit",
-            \.rateLimit,
-            .rate,
-            sets: [.rateLimit],
-            help: "Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. "
-                + "Over it, datagrams are dropped and connections closed without an answer.",
-            valueName: "rate"
-        ),
+        SettingKey("rate-limit", \.rateLimit, .rate, sets: .rateLimit)
+            .help(
+                "Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. "
+                    + "Over it, datagrams are dropped and connections closed without an answer.",
+                value: "rate"
+            ),
         SettingKey(
             "rate-burst",
             \.rateBurst,
             .integer(in: 1...1_000_000, what: "a burst (answers in a row)"),
-            sets: [.rateBurst],
-            help: "Answers a source may take in a row before --rate-limit applies."
-        ),
+            sets: .rateBurst
+        )
+        .help("Answers a source may take in a row before --rate-limit applies."),
         SettingKey(
             "rate-limit-table",
             \.server.sourcePolicy.rateLimitTableSize,
             .integer(in: 1...16_777_216, what: "a table size"),
-            sets: [.rateLimitTableSize],
-            help:
-                "Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."
-        ),
+            sets: .rateLimitTableSize
+        )
+        .help("Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."),
         SettingKey(
             "rate-limit-ipv6-prefix",
             \.server.sourcePolicy.ipv6PrefixLength,
             .integer(in: 0...128, what: "an IPv6 prefix length (64 is one site's subnet)"),
-            sets: [.ipv6PrefixLength],
-            help: "IPv6 sources are limited per prefix of this length."
-        ),
-        SettingKey(
-            "rate-limit-exempt",
-            \.server.sourcePolicy.exempt,
-            .rangesOrNone,
-            sets: [.rateLimitExempt],
-            help: "A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. "
-                + "Default: loopback (127.0.0.0/8, ::1). Give 'none' to exempt nobody.",
-            valueName: "range"
-        ),
-        SettingKey(
-            "udp-max-rate",
-            \.server.sourcePolicy.udpAnswersPerSecond,
-            .rate,
-            sets: [.udpAnswersPerSecond],
-            help: "UDP answers a second to all non-exempt sources together, or off: the most this server can be "
-                + "made to reflect (26 bytes a line).",
-            valueName: "rate"
-        ),
-        SettingKey(
-            "threads",
-            \.server.threads,
-            .integer(in: 1...1024, what: "a thread count"),
-            sets: [.threads],
-            default: "one per CPU (\(ServerConfiguration.defaultThreadCount) here)",
-            reloadable: false,
-            help: "Accepting threads; the default is one per CPU this process may use."
-        ),
-        SettingKey(
-            "backlog",
-            \.server.backlog,
-            .integer(in: 1...1_048_576, what: "a queue length"),
-            sets: [.backlog],
-            reloadable: false,
-            help: "Queue length of each listening socket (capped by net.core.somaxconn).",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "shutdown-timeout",
-            \.shutdownTimeout,
-            .seconds(in: 0...86_400, example: "10 or 2.5"),
-            reloadable: false,
-            help: "Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled.",
-            valueName: "seconds",
-            helpShowsDefault: true
-        ),
+            sets: .ipv6PrefixLength
+        )
+        .help("IPv6 sources are limited per prefix of this length."),
+        SettingKey("rate-limit-exempt", \.server.sourcePolicy.exempt, .rangesOrNone, sets: .rateLimitExempt)
+            .help(
+                "A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. "
+                    + "Default: loopback (127.0.0.0/8, ::1). Give 'none' to exempt nobody.",
+                value: "range"
+            ),
+        SettingKey("udp-max-rate", \.server.sourcePolicy.udpAnswersPerSecond, .rate, sets: .udpAnswersPerSecond)
+            .help(
+                "UDP answers a second to all non-exempt sources together, or off: the most this server can be "
+                    + "made to reflect (26 bytes a line).",
+                value: "rate"
+            ),
+        SettingKey("threads", \.server.threads, .integer(in: 1...1024, what: "a thread count"), sets: .threads)
+            .showing(default: "one per CPU (\(ServerConfiguration.defaultThreadCount) here)")
+            .restartOnly
+            .help("Accepting threads; the default is one per CPU this process may use."),
+        SettingKey("backlog", \.server.backlog, .integer(in: 1...1_048_576, what: "a queue length"), sets: .backlog)
+            .restartOnly
+            .help("Queue length of each listening socket (capped by net.core.somaxconn).", showingDefault: true),
+        SettingKey("shutdown-timeout", \.shutdownTimeout, .seconds(in: 0...86_400, example: "10 or 2.5"))
+            .restartOnly
+            .help(
+                "Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled.",
+                value: "seconds",
+                showingDefault: true
+            ),
         // Behind a load balancer (docs/SCALING.md).
-        SettingKey(
-            "daytime-proxy-port",
-            \.server.proxyProtocol.daytimePort,
-            .port,
-            sets: [.proxyPort(for: .daytime)],
-            reloadable: false,
-            help: "Daytime port behind a load balancer: each connection must start with a PROXY protocol header "
-                + "(v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off.",
-            valueName: "port",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "time-proxy-port",
-            \.server.proxyProtocol.timePort,
-            .port,
-            sets: [.proxyPort(for: .time)],
-            reloadable: false,
-            help: "Time port behind a load balancer, as --daytime-proxy-port.",
-            valueName: "port",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "proxy-trusted",
-            \.server.proxyProtocol.trusted,
-            .ranges,
-            sets: [.proxyTrusted],
-            default: "nobody (required with a proxy port)",
-            reloadable: false,
-            help: "A load balancer's range (CIDR) allowed to send PROXY headers; repeat for several. "
-                + "Required with a proxy port: nothing is trusted by default.",
-            valueName: "range"
-        ),
+        SettingKey("daytime-proxy-port", \.server.proxyProtocol.daytimePort, .port, sets: .proxyPort(for: .daytime))
+            .restartOnly
+            .help(
+                "Daytime port behind a load balancer: each connection must start with a PROXY protocol header "
+                    + "(v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off.",
+                value: "port",
+                showingDefault: true
+            ),
+        SettingKey("time-proxy-port", \.server.proxyProtocol.timePort, .port, sets: .proxyPort(for: .time))
+            .restartOnly
+            .help("Time port behind a load balancer, as --daytime-proxy-port.", value: "port", showingDefault: true),
+        SettingKey("proxy-trusted", \.server.proxyProtocol.trusted, .ranges, sets: .proxyTrusted)
+            .showing(default: "nobody (required with a proxy port)")
+            .restartOnly
+            .help(
+                "A load balancer's range (CIDR) allowed to send PROXY headers; repeat for several. "
+                    + "Required with a proxy port: nothing is trusted by default.",
+                value: "range"
+            ),
         SettingKey(
             "proxy-header-timeout",
             \.server.proxyProtocol.headerTimeout,
             .seconds(in: 0...3600, example: "3 or 0.5", aboveZero: true),
-            sets: [.proxyHeaderTimeout],
-            reloadable: false,
-            help: "Seconds a connection to a proxy port has for its whole header before it is closed.",
-            valueName: "seconds",
-            helpShowsDefault: true
+            sets: .proxyHeaderTimeout
+        )
+        .restartOnly
+        .help(
+            "Seconds a connection to a proxy port has for its whole header before it is closed.",
+            value: "seconds",
+            showingDefault: true
         ),
         SettingKey(
             "proxy-max-pending",
             \.server.proxyProtocol.maximumPendingConnections,
             .integer(in: 1...1_048_576, what: "a connection count"),
-            sets: [.proxyMaximumPending],
-            reloadable: false,
-            help: "Connections to proxy ports that may wait for their header at once; more are closed.",
-            valueName: "count",
-            helpShowsDefault: true
+            sets: .proxyMaximumPending
+        )
+        .restartOnly
+        .help(
+            "Connections to proxy ports that may wait for their header at once; more are closed.",
+            value: "count",
+            showingDefault: true
         ),
-        SettingKey(
-            "reuse-port",
-            \.server.reusePort,
-            .bool,
-            sets: [.reusePort],
-            reloadable: false,
-            help: "Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."
-        ),
-        SettingKey(
-            "access-log",
-            \.accessLog,
-            .pathOrOff,
-            sets: [.accessLog],
-            reloadable: false,
-            help: "Write a line per answer or refusal to this file, or - for standard error.",
-            valueName: "path",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "access-log-format",
-            \.accessLogFormat,
-            .accessLogFormat,
-            reloadable: false,
-            help: "Layout of access-log lines: text or json.",
-            valueName: "format",
-            helpShowsDefault: true
-        ),
-        SettingKey(
-            "metrics-address",
-            \.metricsAddress,
-            .metricsAddress,
-            sets: [.metricsAddress],
-            reloadable: false,
-            help: "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, "
-                + "such as 127.0.0.1:9813 or [::1]:9813.",
-            valueName: "host:port",
-            helpShowsDefault: true
-        ),
+        SettingKey("reuse-port", \.server.reusePort, .bool, sets: .reusePort)
+            .restartOnly
+            .help("Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."),
+        SettingKey("access-log", \.accessLog, .pathOrOff, sets: .accessLog)
+            .restartOnly
+            .help(
+                "Write a line per answer or refusal to this file, or - for standard error.",
+                value: "path",
+                showingDefault: true
+            ),
+        SettingKey("access-log-format", \.accessLogFormat, .accessLogFormat)
+            .restartOnly
+            .help("Layout of access-log lines: text or json.", value: "format", showingDefault: true),
+        SettingKey("metrics-address", \.metricsAddress, .metricsAddress, sets: .metricsAddress)
+            .restartOnly
+            .help(
+                "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, "
+                    + "such as 127.0.0.1:9813 or [::1]:9813.",
+                value: "host:port",
+                showingDefault: true
+            ),
     ]
 }
 
