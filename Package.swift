@@ -67,8 +67,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -138,8 +136,6 @@ let package = Package(
                 "DaytimeServer",
                 "DaytimeMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -165,6 +161,14 @@ let package = Package(
             name: "DaytimeCoreTests",
             dependencies: ["DaytimeCore", "CDaytimeLinux"],
             swiftSettings: strictSettings
+        ),
+        // daytimed's settings table, through @testable import of the executable.
+        .testTarget(
+            name: "daytimedTests",
+            dependencies: [
+                "daytimed", "DaytimeServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: nioSideSettings
         ),
         .testTarget(
             name: "DaytimeNetworkTests",

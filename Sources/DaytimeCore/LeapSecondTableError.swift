@@ -1,15 +1,25 @@
 /// Why a leap-second list could not be used, in words that tell the operator what to do.
 public struct LeapSecondTableError: Error, CustomStringConvertible, Hashable {
     /// The kind of failure, for callers (health checks, metrics) that react to each differently.
-    public enum Code: Sendable, Hashable {
+    ///
+    /// A struct rather than an enum, so that new kinds can be added without breaking a `switch`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case missing, unreadable, malformed, hashMismatch
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
         /// There is no file at the path.
-        case missing
+        public static let missing = Code(.missing)
         /// The file exists but cannot be read (permissions, a directory, too big).
-        case unreadable
+        public static let unreadable = Code(.unreadable)
         /// A line is not what the format allows, or a required line (`#@`, `#h`, data) is absent.
-        case malformed
+        public static let malformed = Code(.malformed)
         /// The `#h` line does not match the data: the file is truncated or was edited.
-        case hashMismatch
+        public static let hashMismatch = Code(.hashMismatch)
+
+        public var description: String { self.base.rawValue }
     }
 
     /// The kind of failure.
@@ -28,6 +38,5 @@ public struct LeapSecondTableError: Error, CustomStringConvertible, Hashable {
 
     /// How to get a usable list, as every message ends.
     public static let advice =
-        "install a current list (Debian: apt-get install --only-upgrade tzdata) or give another "
-        + "--leap-seconds-file"
+        "install a current list (Debian: apt-get install --only-upgrade tzdata) or configure another one"
 }

@@ -1,13 +1,23 @@
 /// Why a time zone could not be loaded, in words that tell the user what to do next.
 public struct TimeZoneError: Error, CustomStringConvertible, Hashable {
     /// The kind of failure, for callers that react differently to each.
-    public enum Code: Sendable, Hashable {
+    ///
+    /// A struct rather than an enum, so that new kinds can be added without breaking a `switch`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case unknownZone, invalidData, invalidRule
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
         /// No zone of that name: no such file, a directory, or a name that is not allowed.
-        case unknownZone
+        public static let unknownZone = Code(.unknownZone)
         /// The zone file exists but is not valid TZif data (truncated, corrupt, or not TZif at all).
-        case invalidData
+        public static let invalidData = Code(.invalidData)
         /// A POSIX TZ rule string (from `TZ` or a TZif footer) does not parse.
-        case invalidRule
+        public static let invalidRule = Code(.invalidRule)
+
+        public var description: String { self.base.rawValue }
     }
 
     /// The kind of failure.

@@ -85,8 +85,9 @@ public final class MetricsServer: Service, Sendable {
         guard let error = error as? IOError else {
             return ServerError(
                 code: .unresolvableHost,
-                description: "\(what): \(error). Give --metrics-address a numeric address such as 127.0.0.1:9813 "
-                    + "or [::1]:9813, or a name this machine resolves."
+                description: "\(what): \(error). Give \(setting: .metricsAddress) a numeric address such as "
+                    + "127.0.0.1:9813 or [::1]:9813, or a name this machine resolves.",
+                address: address.description
             )
         }
         switch error.errnoCode {
@@ -94,13 +95,17 @@ public final class MetricsServer: Service, Sendable {
             return ServerError(
                 code: .addressInUse,
                 description: "\(what): the address is already in use. Another process listens there "
-                    + "(ss -ltnp 'sport = :\(address.port)'): stop it, or pick another port with --metrics-address.",
+                    + "(ss -ltnp 'sport = :\(address.port)'): stop it, or pick another port with "
+                    + "\(setting: .metricsAddress).",
+                address: address.description,
                 systemError: error.errnoCode
             )
         case EACCES, EPERM:
             return ServerError(
                 code: .permissionDenied,
-                description: "\(what): permission denied. Pick a port of 1024 or more with --metrics-address.",
+                description:
+                    "\(what): permission denied. Pick a port of 1024 or more with \(setting: .metricsAddress).",
+                address: address.description,
                 systemError: error.errnoCode
             )
         case EADDRNOTAVAIL:
@@ -108,12 +113,16 @@ public final class MetricsServer: Service, Sendable {
                 code: .addressNotAvailable,
                 description: "\(what): \(address.host) is not an address of this machine. Give one of its "
                     + "addresses (see `ip -brief address`), such as 127.0.0.1.",
+                settings: [.metricsAddress],
+                address: address.description,
                 systemError: error.errnoCode
             )
         default:
             return ServerError(
                 code: .systemResource,
                 description: "\(what): \(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode)).",
+                settings: [.metricsAddress],
+                address: address.description,
                 systemError: error.errnoCode
             )
         }

@@ -145,7 +145,8 @@ public final class DaytimeService: Service, Sendable {
                 throw ServerError(
                     code: .invalidConfiguration,
                     description: "PROXY protocol ports are not served from passed sockets (socket activation): "
-                        + "start daytimed without a .socket unit to use --daytime-proxy-port or --time-proxy-port"
+                        + "start the server without a .socket unit to use \(setting: .proxyDaytimePort) or "
+                        + "\(setting: .proxyTimePort)"
                 )
             }
             guard !listeners.isEmpty else {
@@ -224,7 +225,8 @@ public final class DaytimeService: Service, Sendable {
                         service: service,
                         transport: .tcp,
                         backlog: configuration.backlog,
-                        reusePort: configuration.reusePort
+                        reusePort: configuration.reusePort,
+                        portSetting: .proxyPort(for: service)
                     )
                     if port == 0, let first = bound.first { port = first.port }
                     listeners += bound.map {
@@ -236,12 +238,7 @@ public final class DaytimeService: Service, Sendable {
             }
         } catch {
             for listener in listeners { close(listener.descriptor) }
-            // The error names the plain port's flag; this port has its own.
-            throw ServerError(
-                code: error.code,
-                description: error.description.replacing("-port.", with: "-proxy-port."),
-                systemError: error.systemError
-            )
+            throw error
         }
         return listeners
     }
@@ -415,8 +412,8 @@ public final class DaytimeService: Service, Sendable {
             guard changed.isEmpty else {
                 throw ServerError(
                     code: .restartRequired,
-                    description:
-                        "reload refused: \(changed.joined(separator: ", ")) changed, and listener settings need a restart; the running configuration stays"
+                    description: "reload refused: \(settings: changed) changed, and listener settings need a "
+                        + "restart; the running configuration stays"
                 )
             }
             let previousPolicy = self.settings.current().settings.policy
@@ -487,17 +484,19 @@ public final class DaytimeService: Service, Sendable {
         else {
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "every service is off: give --daytime-port, --time-port or --ntp-port a port number"
+                description: "every service is off: give \(setting: .daytimePort), \(setting: .timePort) or "
+                    + "\(setting: .ntpPort) a port number"
             )
         }
         if configuration.ntpPort != nil, let problem = configuration.ntp.validationError() {
-            throw ServerError(code: .invalidConfiguration, description: problem)
+            throw ServerError(code: .invalidConfiguration, description: SettingMessage(problem))
         }
         for service in TimeProtocolKind.allCases {
             if let port = configuration.port(for: service), !(0...65535).contains(port) {
                 throw ServerError(
                     code: .invalidConfiguration,
-                    description: "\(service.portFlag) \(port) is not a port: use 1-65535, 0 for any free port, or off"
+                    description: "\(setting: .port(for: service)) \(port) is not a port: use 1-65535, 0 for any "
+                        + "free port, or off"
                 )
             }
         }
@@ -506,8 +505,8 @@ public final class DaytimeService: Service, Sendable {
             guard !configuration.transports(for: service).isEmpty else {
                 throw ServerError(
                     code: .invalidConfiguration,
-                    description:
-                        "\(service) has a port but no transport: give --\(service)-transports tcp, udp or tcp,udp, or --\(service)-port off"
+                    description: "\(service) has a port but no transport: give \(setting: .transports(for: service)) "
+                        + "tcp, udp or tcp,udp, or \(setting: .port(for: service)) off"
                 )
             }
         }
@@ -518,16 +517,17 @@ public final class DaytimeService: Service, Sendable {
         guard (1...1024).contains(configuration.threads) else {
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "--threads \(configuration.threads) is out of range: use 1 to 1024 (default: one per CPU)"
+                description: "\(setting: .threads) \(configuration.threads) is out of range: use 1 to 1024 "
+                    + "(default: one per CPU)"
             )
         }
         try configuration.sourcePolicy.validate()
         if let problem = configuration.clockHealth.validationError() {
-            throw ServerError(code: .invalidConfiguration, description: problem)
+            throw ServerError(code: .invalidConfiguration, description: SettingMessage(problem))
         }
         try configuration.proxyProtocol.validate()
         guard configuration.backlog >= 1 else {
-            throw ServerError(code: .invalidConfiguration, description: "--backlog must be at least 1")
+            throw ServerError(code: .invalidConfiguration, description: "\(setting: .backlog) must be at least 1")
         }
     }
 }

@@ -56,9 +56,10 @@ public enum InetdMode {
             let code = errno
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "--inetd serves the socket on standard input, and descriptor \(descriptor) is "
+                description: "\(setting: .inetdService) serves the socket on standard input, and descriptor "
+                    + "\(descriptor) is "
                     + "\(code == ENOTSOCK ? "not a socket" : "not usable (\(String(cString: strerror(code))))"): "
-                    + "run daytimed --inetd from inetd.conf or xinetd, or leave --inetd out to run standalone",
+                    + "run it from inetd.conf or xinetd, or leave \(setting: .inetdService) out to run standalone",
                 systemError: code
             )
         }
@@ -77,8 +78,8 @@ public enum InetdMode {
             if getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening != 0 {
                 throw ServerError(
                     code: .invalidConfiguration,
-                    description: "--inetd got a listening TCP socket: the inetd.conf entry says `wait`; "
-                        + "daytimed --inetd answers one connection per process: make it `stream tcp nowait`"
+                    description: "\(setting: .inetdService) got a listening TCP socket: the inetd.conf entry says "
+                        + "`wait`; inetd mode answers one connection per process: make it `stream tcp nowait`"
                 )
             }
             Self.answerConnection(
@@ -108,7 +109,7 @@ public enum InetdMode {
                 stopFlag: stopFlag,
                 settings: LiveSettingsBox(settings),
                 statistics: statistics,
-                // One process per burst: --inetd logs each answer to syslog at info instead.
+                // One process per burst: inetd mode logs each answer to syslog at info instead.
                 accessLog: nil,
                 clock: clock,
                 quality: quality,
@@ -119,7 +120,7 @@ public enum InetdMode {
         default:
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "--inetd got a socket that is neither TCP nor UDP (type \(kind)): "
+                description: "\(setting: .inetdService) got a socket that is neither TCP nor UDP (type \(kind)): "
                     + "use a `stream tcp nowait` or `dgram udp wait` entry"
             )
         }

@@ -51,7 +51,7 @@ extension ListeningSocket {
                 throw Self.inheritedFailure(
                     fd,
                     "is a TCP socket that is not listening: pass listening sockets (in a systemd .socket "
-                        + "unit, Accept=no, the default), or use --inetd for one connection on standard input"
+                        + "unit, Accept=no, the default), or use \(setting: .inetdService) for one connection on standard input"
                 )
             }
         }
@@ -104,15 +104,19 @@ extension ListeningSocket {
                 : code == EBADF
                     ? "is not open"
                     : "cannot tell \(what): \(String(cString: strerror(code)))"
-            throw Self.inheritedFailure(fd, reason, systemError: code)
+            throw Self.inheritedFailure(fd, SettingMessage(reason), systemError: code)
         }
         return value
     }
 
-    private static func inheritedFailure(_ fd: Int32, _ reason: String, systemError: Int32? = nil) -> ServerError {
+    private static func inheritedFailure(
+        _ fd: Int32,
+        _ reason: SettingMessage,
+        systemError: Int32? = nil
+    ) -> ServerError {
         ServerError(
             code: .invalidConfiguration,
-            description: "inherited file descriptor \(fd) \(reason)",
+            description: "inherited file descriptor \(fd) " + reason,
             systemError: systemError
         )
     }

@@ -38,6 +38,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
 
     /// Opens and binds (and for TCP, listens on) every address `host` stands for (`nil`: all addresses).
     ///
+    /// - Parameter portSetting: the setting that gave `port`, named by errors; by default the service's port.
     /// - Throws: ``ServerError`` whose text says which address failed and how to fix it.
     static func bind(
         host: String?,
@@ -45,7 +46,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         service: TimeProtocolKind,
         transport: Transport,
         backlog: Int,
-        reusePort: Bool = false
+        reusePort: Bool = false,
+        portSetting: ServerSetting? = nil
     ) throws(ServerError) -> [ListeningSocket] {
         var sockets: [ListeningSocket] = []
         do {
@@ -58,7 +60,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                         transport: transport,
                         backlog: backlog,
                         reusePort: reusePort,
-                        givenHost: host
+                        givenHost: host,
+                        portSetting: portSetting ?? .port(for: service)
                     )
                 )
             }
@@ -99,8 +102,9 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             throw ServerError(
                 code: .unresolvableHost,
                 description: "cannot listen on host \"\(host)\": \(reason). Give an IP address of this machine "
-                    + "(see `ip -brief address`) or a name that resolves to one, or leave --host out to listen "
-                    + "on all addresses."
+                    + "(see `ip -brief address`) or a name that resolves to one, or leave \(setting: .hosts) out to "
+                    + "listen on all addresses.",
+                address: host
             )
         }
         defer { freeaddrinfo(list) }
@@ -136,7 +140,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         transport: Transport,
         backlog: Int,
         reusePort: Bool,
-        givenHost: String?
+        givenHost: String?,
+        portSetting: ServerSetting
     ) throws(ServerError) -> ListeningSocket {
         var address = address
         let family = Int32(address.ss_family)
@@ -151,7 +156,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                 address: text,
                 service: service,
                 transport: transport,
-                givenHost: givenHost
+                givenHost: givenHost,
+                portSetting: portSetting
             )
         }
         var on: Int32 = 1
@@ -173,7 +179,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
         if family == AF_INET6 {
             // The wildcard default serves IPv4 too; an explicit IPv6 address means IPv6 only, so that
-            // `--host :: --host 0.0.0.0` works as written.
+            // hosts `::` and `0.0.0.0` together work as written.
             var v6only: Int32 = dualStack ? 0 : 1
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -190,7 +196,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                 address: text,
                 service: service,
                 transport: transport,
-                givenHost: givenHost
+                givenHost: givenHost,
+                portSetting: portSetting
             )
         }
         var local = sockaddr_storage()
@@ -218,7 +225,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         address: String,
         service: TimeProtocolKind,
         transport: Transport,
-        givenHost: String?
+        givenHost: String?,
+        portSetting: ServerSetting
     ) -> ServerError {
         let what = "cannot \(action) \(address) (\(service)/\(transport))"
         switch code {
@@ -226,7 +234,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             return ServerError(
                 code: .addressInUse,
                 description: "\(what): the address is already in use. Another server (inetd, another daytimed) "
-                    + "is listening there: stop it, or pick another port with \(service.portFlag).",
+                    + "is listening there: stop it, or pick another port with \(setting: portSetting).",
+                address: address,
                 systemError: code
             )
         case EACCES, EPERM:
@@ -234,14 +243,17 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                 code: .permissionDenied,
                 description: "\(what): permission denied. Ports below 1024 need privilege: run as root, grant "
                     + "the capability (setcap cap_net_bind_service=+ep PATH-TO-daytimed), or pick a port of "
-                    + "1024 or more with \(service.portFlag).",
+                    + "1024 or more with \(setting: portSetting).",
+                address: address,
                 systemError: code
             )
         case EADDRNOTAVAIL:
             return ServerError(
                 code: .addressNotAvailable,
                 description: "\(what): \(givenHost ?? address) is not an address of this machine. Give one of "
-                    + "its addresses with --host (see `ip -brief address`), or leave --host out to listen on all.",
+                    + "its addresses with \(setting: .hosts) (see `ip -brief address`), or leave \(setting: .hosts) "
+                    + "out to listen on all.",
+                address: address,
                 systemError: code
             )
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
@@ -249,12 +261,14 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                 code: .systemResource,
                 description: "\(what): \(String(cString: strerror(code))). Raise the file-descriptor limit "
                     + "(ulimit -n, or LimitNOFILE= in the systemd unit) or free memory.",
+                address: address,
                 systemError: code
             )
         default:
             return ServerError(
                 code: .systemResource,
                 description: "\(what): \(String(cString: strerror(code))) (errno \(code)).",
+                address: address,
                 systemError: code
             )
         }

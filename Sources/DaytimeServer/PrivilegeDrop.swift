@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// Becoming an unprivileged user for good, once the sockets are bound (ports 13 and 37 need root
-/// or `CAP_NET_BIND_SERVICE`): `daytimed --user NAME [--group NAME]`.
+/// or `CAP_NET_BIND_SERVICE`), to the user and group a program was told to run as.
 ///
 /// The order is the one careful daemons use (OpenSSH, ntpd, unbound): supplementary groups cleared
 /// first (only root may), then the group, then the user, each for the real, effective and saved ids
@@ -39,8 +39,48 @@ public struct PrivilegeDrop: Sendable {
 
     /// Why the drop failed, and what to do.
     public struct Failure: Error, CustomStringConvertible, Sendable {
-        /// One line for the person running the server.
-        public let description: String
+        /// The kind of failure.
+        public struct Code: Hashable, Sendable, CustomStringConvertible {
+            private enum Base: String, Hashable, Sendable {
+                case unknownAccount, privilegedAccount, systemCallFailed, notDropped
+            }
+            private let base: Base
+            private init(_ base: Base) { self.base = base }
+
+            /// No such user or group.
+            public static let unknownAccount = Code(.unknownAccount)
+            /// The user or group is root's: nothing would be dropped.
+            public static let privilegedAccount = Code(.privilegedAccount)
+            /// A system call failed (see ``Failure/systemError``).
+            public static let systemCallFailed = Code(.systemCallFailed)
+            /// The calls returned, but a thread or an id kept privilege.
+            public static let notDropped = Code(.notDropped)
+
+            public var description: String { self.base.rawValue }
+        }
+
+        /// The kind of failure, for programs.
+        public let code: Code
+        /// ``ServerSetting/user`` or ``ServerSetting/group``: the one to change.
+        public let setting: ServerSetting
+        /// The `errno` behind the failure, if a system call failed.
+        public let systemError: Int32?
+        private let message: SettingMessage
+
+        init(_ code: Code, _ message: SettingMessage, setting: ServerSetting = .user, systemError: Int32? = nil) {
+            self.code = code
+            self.message = message
+            self.setting = setting
+            self.systemError = systemError
+        }
+
+        /// One line for the person running the server, naming settings as the library does.
+        public var description: String { self.message.description }
+
+        /// The line with each setting as `name` spells it, such as a command-line flag.
+        public func description(naming name: (ServerSetting) -> String) -> String {
+            self.message.description(naming: name)
+        }
     }
 
     /// The user as given: a name or a number.
@@ -60,13 +100,15 @@ public struct PrivilegeDrop: Sendable {
     public func resolve() throws(Failure) -> Target {
         guard let account = Self.lookUpUser(self.user) else {
             throw Failure(
-                description: "--user \(self.user): no such user: give an existing unprivileged account such as "
+                .unknownAccount,
+                "\(setting: .user) \(self.user): no such user: give an existing unprivileged account such as "
                     + "nobody, or create one (useradd --system --no-create-home daytimed)"
             )
         }
         guard account.uid != 0 else {
             throw Failure(
-                description: "--user \(self.user) is root (uid 0): nothing would be dropped; give an unprivileged "
+                .privilegedAccount,
+                "\(setting: .user) \(self.user) is root (uid 0): nothing would be dropped; give an unprivileged "
                     + "account such as nobody"
             )
         }
@@ -75,12 +117,18 @@ public struct PrivilegeDrop: Sendable {
         if let group = self.group {
             guard let found = Self.lookUpGroup(group) else {
                 throw Failure(
-                    description: "--group \(group): no such group: give an existing group such as nogroup, or leave "
-                        + "--group out to use the user's primary group"
+                    .unknownAccount,
+                    "\(setting: .group) \(group): no such group: give an existing group such as nogroup, or leave "
+                        + "\(setting: .group) out to use the user's primary group",
+                    setting: .group
                 )
             }
             guard found.gid != 0 else {
-                throw Failure(description: "--group \(group) is root's group (gid 0): give an unprivileged group")
+                throw Failure(
+                    .privilegedAccount,
+                    "\(setting: .group) \(group) is root's group (gid 0): give an unprivileged group",
+                    setting: .group
+                )
             }
             (groupName, gid) = found
         }
@@ -98,8 +146,8 @@ public struct PrivilegeDrop: Sendable {
                 throw self.failure(
                     "setgroups",
                     errno,
-                    hint: "daytimed must start as root to change user (it binds first, then drops); "
-                        + "start it as root, or leave --user out"
+                    hint: "the server must start as root to change user (it binds first, then drops); "
+                        + "start it as root, or leave \(setting: .user) out"
                 )
             }
             guard setgid(target.gid) == 0 else { throw self.failure("setgid(\(target.gid))", errno) }
@@ -124,7 +172,8 @@ public struct PrivilegeDrop: Sendable {
         }
         guard stragglers.isEmpty else {
             throw Failure(
-                description: "--user \(self.user): thread\(stragglers.count == 1 ? "" : "s") "
+                .notDropped,
+                "\(setting: .user) \(self.user): thread\(stragglers.count == 1 ? "" : "s") "
                     + "\(stragglers.map(String.init).joined(separator: ", ")) kept other ids after dropping; refusing to run"
             )
         }
@@ -135,7 +184,8 @@ public struct PrivilegeDrop: Sendable {
         let ids = (getuid(), geteuid(), getgid(), getegid())
         guard ids == (target.uid, target.uid, target.gid, target.gid) else {
             throw Failure(
-                description: "--user \(self.user): after dropping, uid \(ids.0)/\(ids.1) gid \(ids.2)/\(ids.3) "
+                .notDropped,
+                "\(setting: .user) \(self.user): after dropping, uid \(ids.0)/\(ids.1) gid \(ids.2)/\(ids.3) "
                     + "(real/effective) instead of \(target.uid) and \(target.gid); refusing to run"
             )
         }
@@ -143,22 +193,27 @@ public struct PrivilegeDrop: Sendable {
             guard let credentials = Self.credentials(ofThread: thread) else { continue }  // it has exited
             guard credentials.match(target) else {
                 throw Failure(
-                    description: "--user \(self.user): thread \(thread) has uids \(credentials.uids), gids "
+                    .notDropped,
+                    "\(setting: .user) \(self.user): thread \(thread) has uids \(credentials.uids), gids "
                         + "\(credentials.gids), groups \(credentials.groups) after dropping; refusing to run"
                 )
             }
         }
         // The saved ids are the target's too: going back must be impossible.
         guard setuid(0) != 0, setgid(0) != 0 else {
-            throw Failure(description: "--user \(self.user): root could be regained after dropping; refusing to run")
+            throw Failure(
+                .notDropped,
+                "\(setting: .user) \(self.user): root could be regained after dropping; refusing to run"
+            )
         }
     }
 
-    private func failure(_ call: String, _ code: Int32, hint: String? = nil) -> Failure {
+    private func failure(_ call: String, _ code: Int32, hint: SettingMessage? = nil) -> Failure {
         let reason = String(cString: strerror(code))
         return Failure(
-            description: "cannot drop privileges to user \(self.user): \(call) failed: \(reason)"
-                + (hint.map { "; \($0)" } ?? "")
+            .systemCallFailed,
+            "cannot drop privileges to user \(self.user): \(call) failed: \(reason)" + (hint.map { "; " + $0 } ?? ""),
+            systemError: code
         )
     }
 

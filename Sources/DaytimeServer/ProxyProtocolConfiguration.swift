@@ -54,16 +54,16 @@ public struct ProxyProtocolConfiguration: Sendable {
         self.daytimePort != nil || self.timePort != nil
     }
 
-    /// The names of the settings that differ from `other`: all need a restart (the listeners and
-    /// their connections' handlers are made with them).
-    func settingsChanged(in other: ProxyProtocolConfiguration) -> [String] {
-        var changed: [String] = []
-        if self.daytimePort != other.daytimePort { changed.append("daytime-proxy-port") }
-        if self.timePort != other.timePort { changed.append("time-proxy-port") }
-        if self.trusted != other.trusted { changed.append("proxy-trusted") }
-        if self.headerTimeout != other.headerTimeout { changed.append("proxy-header-timeout") }
+    /// The settings that differ from `other`: all need a restart (the listeners and their
+    /// connections' handlers are made with them).
+    func settingsChanged(in other: ProxyProtocolConfiguration) -> [ServerSetting] {
+        var changed: [ServerSetting] = []
+        if self.daytimePort != other.daytimePort { changed.append(.proxyDaytimePort) }
+        if self.timePort != other.timePort { changed.append(.proxyTimePort) }
+        if self.trusted != other.trusted { changed.append(.proxyTrusted) }
+        if self.headerTimeout != other.headerTimeout { changed.append(.proxyHeaderTimeout) }
         if self.maximumPendingConnections != other.maximumPendingConnections {
-            changed.append("proxy-max-pending")
+            changed.append(.proxyMaximumPending)
         }
         return changed
     }
@@ -73,8 +73,8 @@ public struct ProxyProtocolConfiguration: Sendable {
             if let port = self.port(for: service), !(0...65535).contains(port) {
                 throw ServerError(
                     code: .invalidConfiguration,
-                    description:
-                        "--\(service)-proxy-port \(port) is not a port: use 1-65535, 0 for any free port, or off"
+                    description: "\(setting: .proxyPort(for: service)) \(port) is not a port: use 1-65535, 0 for any "
+                        + "free port, or off"
                 )
             }
         }
@@ -82,18 +82,22 @@ public struct ProxyProtocolConfiguration: Sendable {
         guard !self.trusted.isEmpty else {
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "a PROXY protocol port needs --proxy-trusted: give the load balancers' addresses "
-                    + "(such as --proxy-trusted 10.0.0.0/8); without it any client could forge its address"
+                description: "a PROXY protocol port needs \(setting: .proxyTrusted): give the load balancers' "
+                    + "addresses (such as \(setting: .proxyTrusted) 10.0.0.0/8); without it any client could forge "
+                    + "its address"
             )
         }
         guard self.headerTimeout > .zero, self.headerTimeout <= .seconds(3600) else {
             throw ServerError(
                 code: .invalidConfiguration,
-                description: "--proxy-header-timeout must be above 0 and at most 3600 seconds (default 3)"
+                description: "\(setting: .proxyHeaderTimeout) must be above 0 and at most 3600 seconds (default 3)"
             )
         }
         guard self.maximumPendingConnections >= 1 else {
-            throw ServerError(code: .invalidConfiguration, description: "--proxy-max-pending must be at least 1")
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "\(setting: .proxyMaximumPending) must be at least 1"
+            )
         }
     }
 }

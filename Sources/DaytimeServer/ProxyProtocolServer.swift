@@ -104,7 +104,8 @@ final class ProxyProtocolServer: Sendable {
                         address: "\(listener)",
                         service: listener.service,
                         transport: .tcp,
-                        givenHost: nil
+                        givenHost: nil,
+                        portSetting: .proxyPort(for: listener.service)
                     )
                 }
                 let channel = try await ServerBootstrap(group: group)

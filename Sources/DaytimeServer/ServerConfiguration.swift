@@ -138,22 +138,22 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
-    /// The names of the listener settings that differ between `self` and `other`: the ones a
-    /// running service cannot change without closing its sockets.
-    func listenerSettingsChanged(in other: ServerConfiguration) -> [String] {
-        var changed: [String] = []
-        if self.hosts != other.hosts { changed.append("host") }
-        if self.daytimePort != other.daytimePort { changed.append("daytime-port") }
-        if self.timePort != other.timePort { changed.append("time-port") }
-        if self.ntpPort != other.ntpPort { changed.append("ntp-port") }
-        if self.daytimeTransports != other.daytimeTransports { changed.append("daytime-transports") }
-        if self.timeTransports != other.timeTransports { changed.append("time-transports") }
-        if self.threads != other.threads { changed.append("threads") }
-        if self.backlog != other.backlog { changed.append("backlog") }
-        if self.reusePort != other.reusePort { changed.append("reuse-port") }
+    /// The listener settings that differ between `self` and `other`: the ones a running service
+    /// cannot change without closing its sockets.
+    func listenerSettingsChanged(in other: ServerConfiguration) -> [ServerSetting] {
+        var changed: [ServerSetting] = []
+        if self.hosts != other.hosts { changed.append(.hosts) }
+        if self.daytimePort != other.daytimePort { changed.append(.daytimePort) }
+        if self.timePort != other.timePort { changed.append(.timePort) }
+        if self.ntpPort != other.ntpPort { changed.append(.ntpPort) }
+        if self.daytimeTransports != other.daytimeTransports { changed.append(.daytimeTransports) }
+        if self.timeTransports != other.timeTransports { changed.append(.timeTransports) }
+        if self.threads != other.threads { changed.append(.threads) }
+        if self.backlog != other.backlog { changed.append(.backlog) }
+        if self.reusePort != other.reusePort { changed.append(.reusePort) }
         changed += self.proxyProtocol.settingsChanged(in: other.proxyProtocol)
         // The access log's file is opened once, with the service.
-        if self.accessLog != other.accessLog { changed.append("access-log") }
+        if self.accessLog != other.accessLog { changed.append(.accessLog) }
         return changed
     }
 }

@@ -1,4 +1,5 @@
-/// Why the server could not start. Its description names what failed and how to fix it.
+/// Why the server could not start or reload. Its description names what failed and how to fix it,
+/// and its fields say which setting, address and system error it is about.
 ///
 /// A struct with a ``Code`` rather than an enum, so that new reasons can be added without breaking
 /// anyone's `switch` (the convention of swift-service-lifecycle and postgres-nio).
@@ -34,15 +35,42 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
 
     /// The kind of failure, for programs.
     public let code: Code
-    /// The full message for people: what failed, why, and what to do.
-    public let description: String
+    /// The settings the failure is about, the one to change first; empty if none is.
+    public let settings: [ServerSetting]
+    /// The address (such as `[::]:13`) or host name that failed, if one did.
+    public let address: String?
     /// The `errno` behind the failure, if a system call failed.
     public let systemError: Int32?
+    private let message: SettingMessage
+
+    /// The setting the failure is about, if one is.
+    public var setting: ServerSetting? { self.settings.first }
+
+    /// The full message for people: what failed, why, and what to do, naming settings as the
+    /// library does (`daytimePort`).
+    public var description: String { self.message.description }
+
+    /// The full message with each setting as `name` spells it, such as a command-line flag.
+    public func description(naming name: (ServerSetting) -> String) -> String {
+        self.message.description(naming: name)
+    }
 
     /// Creates an error.
-    public init(code: Code, description: String, systemError: Int32? = nil) {
+    ///
+    /// - Parameters:
+    ///   - description: the message; the settings interpolated in it are named by whoever shows it.
+    ///   - settings: the settings it is about; by default, the ones `description` names.
+    public init(
+        code: Code,
+        description: SettingMessage,
+        settings: [ServerSetting]? = nil,
+        address: String? = nil,
+        systemError: Int32? = nil
+    ) {
         self.code = code
-        self.description = description
+        self.message = description
+        self.settings = settings ?? description.settings
+        self.address = address
         self.systemError = systemError
     }
 }

@@ -48,7 +48,8 @@ final class WorkerThreads: Sendable {
             self.finished()
             throw ServerError(
                 code: .systemResource,
-                description: "cannot start thread \(name): \(String(cString: strerror(status))); lower --threads",
+                description:
+                    "cannot start thread \(name): \(String(cString: strerror(status))); lower \(setting: .threads)",
                 systemError: status
             )
         }

@@ -8,47 +8,43 @@ import Logging
 import Glibc
 #endif
 
-/// Everything `daytimed` is told, from flags, environment and file together, before it becomes a
-/// ``ServerConfiguration`` and the daemon's own settings. Every field starts at its documented
-/// default; ``SettingKey`` applies a value from the highest source that gives one.
+/// Everything `daytimed` is told, from flags, environment and file together: the library's
+/// ``ServerConfiguration`` (whose defaults are the defaults) and the daemon's own settings.
+/// ``SettingKey`` applies a value from the highest source that gives one.
 struct DaemonSettings: Sendable {
-    var hosts: [String] = []
-    var daytimePort: Int? = TimeProtocolKind.daytime.defaultPort
-    var timePort: Int? = TimeProtocolKind.time.defaultPort
-    var daytimeTransports: Transports = .both
-    var timeTransports: Transports = .both
-    var blockedSourcePorts: [Int] = ServerConfiguration.defaultBlockedSourcePorts
-    var format: DaytimeFormat = .ctime
+    /// The settings, as a value with every default: what ``SettingKey`` shows as defaults.
+    static let defaults = DaemonSettings()
+
+    /// What the service is given; ``serverConfiguration()`` fills in the zone from ``timeZoneName``
+    /// and the nist format's options from ``nistLabel`` and ``nistAdvance``.
+    var server = ServerConfiguration()
     var nistLabel = NISTFormatOptions.defaultLabel
+    /// The library's default advance: none, the clock as read.
     var nistAdvance: Double = 0
-    var leapSecondsFile: String? = LeapSecondTable.defaultPath
-    var clockHealthyMaxError: Duration = .seconds(1)
-    var clockWrongEstError: Duration = .seconds(5)
     var timeZoneName = "local"
     var logLevel: Logger.Level = .notice
-    var allow: [AddressRange] = []
-    var deny: [AddressRange] = []
-    var rateLimit: Double? = 4
-    var rateBurst = 16
-    var rateLimitTable = 65_536
-    var rateLimitIPv6Prefix = 64
-    var rateLimitExempt: [AddressRange] = SourcePolicyConfiguration.loopback
-    var udpMaxRate: Double? = 20_000
-    var threads = ServerConfiguration.defaultThreadCount
-    var backlog = 4096
     /// How long a graceful stop may take before the remaining work is cancelled.
     var shutdownTimeout: Duration = .seconds(10)
-    var daytimeProxyPort: Int?
-    var timeProxyPort: Int?
-    var proxyTrusted: [AddressRange] = []
-    var proxyHeaderTimeout: Duration = .seconds(3)
-    var proxyMaxPending = 4096
-    var reusePort = false
     /// The access log's path (`-` for standard error), nil for none.
     var accessLog: String?
-    var accessLogFormat: AccessLogConfiguration.Format = .text
+    var accessLogFormat = AccessLogConfiguration(destination: .standardError).format
     /// Where the metrics endpoint listens, nil for nowhere.
     var metricsAddress: MetricsAddress?
+
+    /// The per-source rate, or nil for no limit; its burst is ``rateBurst``.
+    var rateLimit: Double? {
+        get { self.server.sourcePolicy.rateLimit?.rate }
+        set {
+            let burst = self.server.sourcePolicy.rateLimit?.burst ?? Self.defaults.rateBurst
+            self.server.sourcePolicy.rateLimit = newValue.map { ($0, burst) }
+        }
+    }
+
+    /// Answers in a row before the rate limit applies (kept only while there is a limit).
+    var rateBurst: Int {
+        get { self.server.sourcePolicy.rateLimit?.burst ?? 1 }
+        set { self.server.sourcePolicy.rateLimit?.burst = newValue }
+    }
 
     /// Where each setting that is not a default came from, by key: for `--check-config` and for
     /// error messages.
@@ -79,13 +75,7 @@ struct DaemonSettings: Sendable {
                 problem: local.map { "local is TZ=\($0) here, and \(error); fix or unset TZ" } ?? "\(error)"
             )
         }
-        let proxy = ProxyProtocolConfiguration(
-            daytimePort: self.daytimeProxyPort,
-            timePort: self.timeProxyPort,
-            trusted: self.proxyTrusted,
-            headerTimeout: self.proxyHeaderTimeout,
-            maximumPendingConnections: self.proxyMaxPending
-        )
+        let proxy = self.server.proxyProtocol
         if proxy.isEnabled && proxy.trusted.isEmpty {
             throw SettingError(
                 key: "proxy-trusted",
@@ -95,52 +85,30 @@ struct DaemonSettings: Sendable {
                     + "without them any client could forge its address"
             )
         }
-        guard self.daytimePort != nil || self.timePort != nil || proxy.isEnabled else {
+        guard self.server.daytimePort != nil || self.server.timePort != nil || proxy.isEnabled else {
             throw SettingError(
                 key: "daytime-port",
                 origin: self.origins["daytime-port"] ?? self.origins["time-port"],
                 problem: "both daytime-port and time-port are off: nothing would be served"
             )
         }
-        var format = self.format
-        if case .nist = format {
+        var configuration = self.server
+        configuration.timeZone = zone
+        if case .nist = configuration.format {
             do {
-                format = .nist(try NISTFormatOptions(label: self.nistLabel, advanceMilliseconds: self.nistAdvance))
+                configuration.format = .nist(
+                    try NISTFormatOptions(label: self.nistLabel, advanceMilliseconds: self.nistAdvance)
+                )
             } catch {
                 throw SettingError(key: "nist-label", origin: self.origins["nist-label"], problem: error.message)
             }
         }
-        return ServerConfiguration(
-            hosts: self.hosts,
-            daytimePort: self.daytimePort,
-            timePort: self.timePort,
-            daytimeTransports: self.daytimeTransports,
-            timeTransports: self.timeTransports,
-            blockedSourcePorts: self.blockedSourcePorts,
-            sourcePolicy: SourcePolicyConfiguration(
-                allow: self.allow,
-                deny: self.deny,
-                rateLimit: self.rateLimit.map { ($0, self.rateBurst) },
-                rateLimitTableSize: self.rateLimitTable,
-                ipv6PrefixLength: self.rateLimitIPv6Prefix,
-                exempt: self.rateLimitExempt,
-                udpAnswersPerSecond: self.udpMaxRate
-            ),
-            format: format,
-            timeZone: zone,
-            threads: self.threads,
-            backlog: self.backlog,
-            leapSecondsFile: self.leapSecondsFile,
-            clockHealth: ClockHealthThresholds(
-                healthyMaximumError: self.clockHealthyMaxError,
-                wrongEstimatedError: self.clockWrongEstError
-            ),
-            proxyProtocol: proxy,
-            reusePort: self.reusePort,
-            accessLog: self.accessLog.map { AccessLogConfiguration(argument: $0, format: self.accessLogFormat) },
-            // Only /metrics reads the latency histogram; without it, timing answers is wasted work.
-            measuresLatency: self.metricsAddress != nil
-        )
+        configuration.accessLog = self.accessLog.map {
+            AccessLogConfiguration(argument: $0, format: self.accessLogFormat)
+        }
+        // Only /metrics reads the latency histogram; without it, timing answers is wasted work.
+        configuration.measuresLatency = self.metricsAddress != nil
+        return configuration
     }
 }
 

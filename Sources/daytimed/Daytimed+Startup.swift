@@ -66,7 +66,7 @@ extension Daytimed {
             try drop.apply(target)
             logger.notice("running as user \(target)")
         } catch {
-            throw Self.fail(error.description)
+            throw Self.fail(error.description(naming: SettingKey.flag))
         }
     }
 
@@ -78,7 +78,7 @@ extension Daytimed {
                 "inetd: answered \(outcome.answered.values.reduce(0, +)), refused \(outcome.refused.values.reduce(0, +))"
             )
         } catch {
-            throw Self.fail(error.description)
+            throw Self.fail(error.description(naming: SettingKey.flag))
         }
     }
 

@@ -30,14 +30,9 @@ struct Daytimed: AsyncParsableCommand {
         version: "0.1.0"
     )
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.",
-            valueName: "address"
-        )
-    )
-    var host: [String] = []
+    // The settings: each option's flag is its property's name, and its help, default and checks
+    // are in its ``SettingKey``.
+    @Option(help: SettingKey.help("host")) var host: [String] = []
 
     @Option(
         name: .customLong("config"),
@@ -56,186 +51,30 @@ struct Daytimed: AsyncParsableCommand {
     )
     var checkConfig = false
 
-    @Option(
-        name: .customLong("daytime-port"),
-        help: ArgumentHelp("Daytime port: a number, 0 for any free port, or off.", valueName: "port")
-    )
-    var daytimePort: String?
-
-    @Option(
-        name: .customLong("time-port"),
-        help: ArgumentHelp("Time port: a number, 0 for any free port, or off.", valueName: "port")
-    )
-    var timePort: String?
-
-    @Option(
-        name: .customLong("daytime-transports"),
-        help: ArgumentHelp("Transports for daytime: tcp, udp, or tcp,udp.", valueName: "list")
-    )
-    var daytimeTransports: String?
-
-    @Option(
-        name: .customLong("time-transports"),
-        help: ArgumentHelp("Transports for time: tcp, udp, or tcp,udp.", valueName: "list")
-    )
-    var timeTransports: String?
-
-    @Option(
-        name: .customLong("blocked-source-ports"),
-        help: ArgumentHelp(
-            "UDP source ports that never get an answer, comma-separated: services that answer anything, "
-                + "so answering them would start a packet loop. Port 0 is always blocked.",
-            valueName: "ports"
-        )
-    )
-    var blockedSourcePorts: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")), or a pattern such as "
-                + "'%F %T.%3N %z' (fields: docs/FORMATS.md).",
-            valueName: "format"
-        )
-    )
-    var format: String?
-
-    @Option(
-        name: .customLong("nist-label"),
-        help: ArgumentHelp(
-            "Label of the nist format in the place of UTC(NIST): we are not NIST. (default: \(NISTFormatOptions.defaultLabel))",
-            valueName: "label"
-        )
-    )
-    var nistLabel: String?
-
-    @Option(
-        name: .customLong("nist-advance"),
-        help: ArgumentHelp(
-            "Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV. (default: 0)",
-            valueName: "ms"
-        )
-    )
-    var nistAdvance: String?
-
-    @Option(
-        name: .customLong("leap-seconds-file"),
-        help: ArgumentHelp(
-            "The tz database's leap-second list, for the nist line's L, or none. "
-                + "(default: \(LeapSecondTable.defaultPath))",
-            valueName: "path"
-        )
-    )
-    var leapSecondsFile: String?
-
-    @Option(
-        name: .customLong("clock-healthy-max-error"),
-        help: ArgumentHelp(
-            "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0). (default: 1000)",
-            valueName: "ms"
-        )
-    )
-    var clockHealthyMaxError: String?
-
-    @Option(
-        name: .customLong("clock-wrong-est-error"),
-        help: ArgumentHelp(
-            "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2). (default: 5000)",
-            valueName: "ms"
-        )
-    )
-    var clockWrongEstError: String?
-
-    @Option(
-        name: .customLong("timezone"),
-        help: ArgumentHelp(
-            "Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.",
-            valueName: "zone"
-        )
-    )
-    var timeZone: String?
-
-    @Option(
-        name: .customLong("log-level"),
-        help: ArgumentHelp(
-            "Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, critical.",
-            valueName: "level"
-        )
-    )
-    var logLevel: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. "
-                + "Default: every source not denied.",
-            valueName: "range"
-        )
-    )
-    var allow: [String] = []
-
-    @Option(
-        help: ArgumentHelp(
-            "Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.",
-            valueName: "range"
-        )
-    )
-    var deny: [String] = []
-
-    @Option(
-        name: .customLong("rate-limit"),
-        help: ArgumentHelp(
-            "Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. "
-                + "Over it, datagrams are dropped and connections closed without an answer.",
-            valueName: "rate"
-        )
-    )
-    var rateLimit: String?
-
-    @Option(name: .customLong("rate-burst"), help: "Answers a source may take in a row before --rate-limit applies.")
-    var rateBurst: String?
-
-    @Option(
-        name: .customLong("rate-limit-table"),
-        help: "Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."
-    )
-    var rateLimitTable: String?
-
-    @Option(name: .customLong("rate-limit-ipv6-prefix"), help: "IPv6 sources are limited per prefix of this length.")
-    var rateLimitIPv6Prefix: String?
-
-    @Option(
-        name: .customLong("rate-limit-exempt"),
-        help: ArgumentHelp(
-            "A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. "
-                + "Default: loopback (127.0.0.0/8, ::1). Give 'none' to exempt nobody.",
-            valueName: "range"
-        )
-    )
-    var rateLimitExempt: [String] = []
-
-    @Option(
-        name: .customLong("udp-max-rate"),
-        help: ArgumentHelp(
-            "UDP answers a second to all non-exempt sources together, or off: the most this server can be "
-                + "made to reflect (26 bytes a line).",
-            valueName: "rate"
-        )
-    )
-    var udpMaxRate: String?
-
-    @Option(help: "Accepting threads; the default is one per CPU this process may use.")
-    var threads: String?
-
-    @Option(help: "Queue length of each listening socket (capped by net.core.somaxconn). (default: 4096)")
-    var backlog: String?
-
-    @Option(
-        name: .customLong("shutdown-timeout"),
-        help: ArgumentHelp(
-            "Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled. (default: 10)",
-            valueName: "seconds"
-        )
-    )
-    var shutdownTimeout: String?
+    @Option(help: SettingKey.help("daytime-port")) var daytimePort: String?
+    @Option(help: SettingKey.help("time-port")) var timePort: String?
+    @Option(help: SettingKey.help("daytime-transports")) var daytimeTransports: String?
+    @Option(help: SettingKey.help("time-transports")) var timeTransports: String?
+    @Option(help: SettingKey.help("blocked-source-ports")) var blockedSourcePorts: String?
+    @Option(help: SettingKey.help("format")) var format: String?
+    @Option(help: SettingKey.help("nist-label")) var nistLabel: String?
+    @Option(help: SettingKey.help("nist-advance")) var nistAdvance: String?
+    @Option(help: SettingKey.help("leap-seconds-file")) var leapSecondsFile: String?
+    @Option(help: SettingKey.help("clock-healthy-max-error")) var clockHealthyMaxError: String?
+    @Option(help: SettingKey.help("clock-wrong-est-error")) var clockWrongEstError: String?
+    @Option(help: SettingKey.help("timezone")) var timezone: String?
+    @Option(help: SettingKey.help("log-level")) var logLevel: String?
+    @Option(help: SettingKey.help("allow")) var allow: [String] = []
+    @Option(help: SettingKey.help("deny")) var deny: [String] = []
+    @Option(help: SettingKey.help("rate-limit")) var rateLimit: String?
+    @Option(help: SettingKey.help("rate-burst")) var rateBurst: String?
+    @Option(help: SettingKey.help("rate-limit-table")) var rateLimitTable: String?
+    @Option(help: SettingKey.help("rate-limit-ipv6-prefix")) var rateLimitIpv6Prefix: String?
+    @Option(help: SettingKey.help("rate-limit-exempt")) var rateLimitExempt: [String] = []
+    @Option(help: SettingKey.help("udp-max-rate")) var udpMaxRate: String?
+    @Option(help: SettingKey.help("threads")) var threads: String?
+    @Option(help: SettingKey.help("backlog")) var backlog: String?
+    @Option(help: SettingKey.help("shutdown-timeout")) var shutdownTimeout: String?
 
     @Option(
         help: ArgumentHelp(
@@ -260,58 +99,15 @@ struct Daytimed: AsyncParsableCommand {
     )
     var group: String?
 
-    @Option(
-        name: .customLong("daytime-proxy-port"),
-        help: ArgumentHelp(
-            "Daytime port behind a load balancer: each connection must start with a PROXY protocol header "
-                + "(v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off. (default: off)",
-            valueName: "port"
-        )
-    )
-    var daytimeProxyPort: String?
-
-    @Option(
-        name: .customLong("time-proxy-port"),
-        help: ArgumentHelp(
-            "Time port behind a load balancer, as --daytime-proxy-port. (default: off)",
-            valueName: "port"
-        )
-    )
-    var timeProxyPort: String?
-
-    @Option(
-        name: .customLong("proxy-trusted"),
-        help: ArgumentHelp(
-            "A load balancer's range (CIDR) allowed to send PROXY headers; repeat for several. "
-                + "Required with a proxy port: nothing is trusted by default.",
-            valueName: "range"
-        )
-    )
-    var proxyTrusted: [String] = []
-
-    @Option(
-        name: .customLong("proxy-header-timeout"),
-        help: ArgumentHelp(
-            "Seconds a connection to a proxy port has for its whole header before it is closed. (default: 3)",
-            valueName: "seconds"
-        )
-    )
-    var proxyHeaderTimeout: String?
-
-    @Option(
-        name: .customLong("proxy-max-pending"),
-        help: ArgumentHelp(
-            "Connections to proxy ports that may wait for their header at once; more are closed. (default: 4096)",
-            valueName: "count"
-        )
-    )
-    var proxyMaxPending: String?
-
-    @Flag(
-        name: .customLong("reuse-port"),
-        help: "Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."
-    )
-    var reusePort = false
+    @Option(help: SettingKey.help("daytime-proxy-port")) var daytimeProxyPort: String?
+    @Option(help: SettingKey.help("time-proxy-port")) var timeProxyPort: String?
+    @Option(help: SettingKey.help("proxy-trusted")) var proxyTrusted: [String] = []
+    @Option(help: SettingKey.help("proxy-header-timeout")) var proxyHeaderTimeout: String?
+    @Option(help: SettingKey.help("proxy-max-pending")) var proxyMaxPending: String?
+    @Flag(help: SettingKey.help("reuse-port")) var reusePort = false
+    @Option(help: SettingKey.help("access-log")) var accessLog: String?
+    @Option(help: SettingKey.help("access-log-format")) var accessLogFormat: String?
+    @Option(help: SettingKey.help("metrics-address")) var metricsAddress: String?
 
     func validate() throws {
         if self.group != nil && self.user == nil {
@@ -322,58 +118,33 @@ struct Daytimed: AsyncParsableCommand {
         }
     }
 
-    @Option(
-        name: .customLong("access-log"),
-        help: ArgumentHelp(
-            "Write a line per answer or refusal to this file, or - for standard error. (default: off)",
-            valueName: "path"
-        )
-    )
-    var accessLog: String?
-
-    @Option(
-        name: .customLong("access-log-format"),
-        help: ArgumentHelp("Layout of access-log lines: text or json. (default: text)", valueName: "format")
-    )
-    var accessLogFormat: String?
-
-    @Option(
-        name: .customLong("metrics-address"),
-        help: ArgumentHelp(
-            "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, "
-                + "such as 127.0.0.1:9813 or [::1]:9813. (default: off)",
-            valueName: "host:port"
-        )
-    )
-    var metricsAddress: String?
-
-    /// The flags given, by setting key; flags not given are absent, so lower sources show through.
+    /// The settings given as flags, by key; flags not given are absent, so lower sources show
+    /// through. Each setting's option is found by its property's name: the key in camel case.
     var flagValues: [String: [String]] {
-        let single: [(String, String?)] = [
-            ("daytime-port", self.daytimePort), ("time-port", self.timePort),
-            ("daytime-transports", self.daytimeTransports), ("time-transports", self.timeTransports),
-            ("blocked-source-ports", self.blockedSourcePorts), ("format", self.format),
-            ("timezone", self.timeZone), ("log-level", self.logLevel), ("rate-limit", self.rateLimit),
-            ("rate-burst", self.rateBurst), ("rate-limit-table", self.rateLimitTable),
-            ("rate-limit-ipv6-prefix", self.rateLimitIPv6Prefix), ("udp-max-rate", self.udpMaxRate),
-            ("threads", self.threads), ("backlog", self.backlog), ("shutdown-timeout", self.shutdownTimeout),
-            ("nist-label", self.nistLabel), ("nist-advance", self.nistAdvance),
-            ("leap-seconds-file", self.leapSecondsFile), ("clock-healthy-max-error", self.clockHealthyMaxError),
-            ("clock-wrong-est-error", self.clockWrongEstError),
-            ("daytime-proxy-port", self.daytimeProxyPort), ("time-proxy-port", self.timeProxyPort),
-            ("proxy-header-timeout", self.proxyHeaderTimeout), ("proxy-max-pending", self.proxyMaxPending),
-            ("reuse-port", self.reusePort ? "true" : nil),
-            ("access-log", self.accessLog), ("access-log-format", self.accessLogFormat),
-            ("metrics-address", self.metricsAddress),
-        ]
-        let lists: [(String, [String])] = [
-            ("host", self.host), ("allow", self.allow), ("deny", self.deny),
-            ("rate-limit-exempt", self.rateLimitExempt), ("proxy-trusted", self.proxyTrusted),
-        ]
         var values: [String: [String]] = [:]
-        for (key, value) in single { if let value { values[key] = [value] } }
-        for (key, list) in lists where !list.isEmpty { values[key] = list }
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, let key = SettingKey.named(Self.keyName(ofProperty: label)) else {
+                continue
+            }
+            switch child.value {
+            case let option as Option<String?>: values[key.name] = option.wrappedValue.map { [$0] }
+            case let option as Option<[String]>:
+                values[key.name] = option.wrappedValue.isEmpty ? nil : option.wrappedValue
+            case let flag as Flag<Bool>: values[key.name] = flag.wrappedValue ? ["true"] : nil
+            default: continue
+            }
+        }
         return values
+    }
+
+    /// `daytime-port` for the property `_daytimePort` (as its property wrapper is labelled).
+    static func keyName(ofProperty label: String) -> String {
+        var name = ""
+        for character in label.drop(while: { $0 == "_" }) {
+            if character.isUppercase { name += "-" }
+            name += character.lowercased()
+        }
+        return name
     }
 
     func run() async throws {
@@ -390,7 +161,7 @@ struct Daytimed: AsyncParsableCommand {
         let settings: DaemonSettings
         let configuration: ServerConfiguration
         do {
-            settings = try await loader.load()
+            settings = try loader.load()
             configuration = try settings.serverConfiguration()
         } catch {
             // A bad flag is a usage error (64, like ArgumentParser's); a bad file or variable is a
@@ -415,7 +186,7 @@ struct Daytimed: AsyncParsableCommand {
         do {
             service = try Self.makeService(configuration: configuration, logger: logger)
         } catch {
-            throw Self.fail(error.description)
+            throw Self.fail(error.description(naming: SettingKey.flag))
         }
         // Bound before privileges are dropped, like the daytime sockets, and reported the same way.
         var metricsServer: MetricsServer?
@@ -430,7 +201,7 @@ struct Daytimed: AsyncParsableCommand {
                 )
                 metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
             } catch {
-                throw Self.fail(error.description)
+                throw Self.fail(error.description(naming: SettingKey.flag))
             }
         }
         try self.dropPrivilegesIfAsked(logger: logger)

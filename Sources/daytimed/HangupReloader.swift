@@ -44,7 +44,7 @@ struct HangupReloader: Service {
         // After logrotate moved the access log away, a hangup is the usual cue to reopen it.
         self.service.accessLog?.reopen()
         do {
-            let new = try await self.loader.load()
+            let new = try self.loader.load()
             let configuration = try new.serverConfiguration()
             let old = self.running.settings
             let restartOnly = SettingKey.all.filter { !$0.reloadable && new.texts[$0.name] != old.texts[$0.name] }
@@ -61,7 +61,8 @@ struct HangupReloader: Service {
             self.logger.notice("reloaded the configuration \(source)")
         } catch {
             self.service.statistics.countReload(succeeded: false)
-            self.logger.error("reload failed, the running configuration stays: \(error)")
+            let reason = (error as? ServerError)?.description(naming: SettingKey.flag) ?? "\(error)"
+            self.logger.error("reload failed, the running configuration stays: \(reason)")
         }
     }
 }

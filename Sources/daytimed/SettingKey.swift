@@ -1,12 +1,13 @@
+import ArgumentParser
 import DaytimeCore
 import DaytimeMetrics
 import DaytimeNetwork
 import DaytimeServer
 import Logging
 
-/// One setting of `daytimed`: its key (the same word as the flag without `--`, as the file's key,
-/// and as `DAYTIMED_` + the key in capitals with `_` for `-` in the environment), whether it takes
-/// a list, and how its text becomes part of ``DaemonSettings``.
+/// One setting of `daytimed`: its key (the flag without `--`, the file's key, and `DAYTIMED_` + the
+/// key in capitals with `_` for `-` in the environment), the field of ``DaemonSettings`` it sets,
+/// how its text is read, its default and its help text.
 ///
 /// Every source is reduced to text before it is applied, so a value gets the same checks and the
 /// same error message whether it came from a flag, a variable or a file (where `13` and `"13"` are
@@ -17,246 +18,299 @@ struct SettingKey: Sendable {
     /// Whether the setting takes several values (a repeated flag, a file's list, or commas).
     let isList: Bool
     /// Whether a running server can take a new value on reload (SIGHUP) or needs a restart.
-    let reloadable: Bool
-    /// The default, as text for people (`--check-config`, docs).
-    let defaultText: String
-    /// Applies the values (exactly one unless ``isList``); throws a message saying what is wrong.
+    private(set) var reloadable = true
+    /// The default, as text for people (`--check-config`, `--help`, docs).
+    private(set) var defaultText: String
+    /// The library settings this key sets, so that a library error about one names this key.
+    let librarySettings: [ServerSetting]
+    /// What `--help` says about it.
+    private(set) var help = ArgumentHelp("")
+    /// Checks the values (exactly one unless ``isList``) and stores them in the settings.
     let apply: @Sendable (inout DaemonSettings, [String]) throws(SettingProblem) -> Void
+
+    /// A key that reads its values with `parser` into the field at `path`; its default is
+    /// `DaemonSettings()`'s value there, as `parser` shows it.
+    init<Value>(
+        _ name: String,
+        _ path: any WritableKeyPath<DaemonSettings, Value> & Sendable,
+        _ parser: ValueParser<Value>,
+        sets librarySettings: ServerSetting...
+    ) {
+        self.name = name
+        self.isList = parser.isList
+        self.librarySettings = librarySettings
+        self.defaultText = parser.show(DaemonSettings.defaults[keyPath: path])
+        self.apply = { settings, values throws(SettingProblem) in
+            settings[keyPath: path] = try parser.parse(values)
+        }
+    }
+
+    /// The same key, that only a restart can change.
+    var restartOnly: SettingKey {
+        var key = self
+        key.reloadable = false
+        return key
+    }
+
+    /// The same key, whose default is said in words (where the value alone says little: empty
+    /// lists, the number of CPUs).
+    func showing(default text: String) -> SettingKey {
+        var key = self
+        key.defaultText = text
+        return key
+    }
+
+    /// The same key with its help text, ending with `(default: …)` if `showingDefault`.
+    func help(_ text: String, value: String? = nil, showingDefault: Bool = false) -> SettingKey {
+        var key = self
+        key.help = ArgumentHelp(showingDefault ? "\(text) (default: \(self.defaultText))" : text, valueName: value)
+        return key
+    }
 
     /// The environment variable that sets this key.
     var environmentName: String {
         "DAYTIMED_" + String(self.name.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
-    /// Every key `daytimed` knows, in the order `--check-config` prints them.
-    static let all: [SettingKey] = [
-        SettingKey(name: "host", default: "every address (::, dual-stack)", isList: true, reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.hosts = values
-        },
-        SettingKey(name: "daytime-port", default: "13", reloadable: false) { settings, values throws(SettingProblem) in
-            settings.daytimePort = try port(values[0])
-        },
-        SettingKey(name: "time-port", default: "37", reloadable: false) { settings, values throws(SettingProblem) in
-            settings.timePort = try port(values[0])
-        },
-        SettingKey(name: "daytime-transports", default: "tcp,udp", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.daytimeTransports = try transports(values[0])
-        },
-        SettingKey(name: "time-transports", default: "tcp,udp", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.timeTransports = try transports(values[0])
-        },
-        SettingKey(
-            name: "blocked-source-ports",
-            default: ServerConfiguration.defaultBlockedSourcePorts.map(String.init).joined(separator: ","),
-            isList: true
-        ) { settings, values throws(SettingProblem) in
-            settings.blockedSourcePorts = try values.map { text throws(SettingProblem) in
-                guard let port = Int(text), (0...65535).contains(port) else {
-                    throw SettingProblem("'\(text)' is not a port number (0-65535)")
-                }
-                return port
-            }
-        },
-        SettingKey(name: "format", default: "ctime") { settings, values throws(SettingProblem) in
-            do {
-                settings.format = try DaytimeFormat.parse(values[0])
-            } catch {
-                throw SettingProblem("\(error)")
-            }
-        },
-        SettingKey(name: "nist-label", default: NISTFormatOptions.defaultLabel) {
-            settings,
-            values throws(SettingProblem) in
-            do {
-                _ = try NISTFormatOptions(label: values[0])
-            } catch {
-                throw SettingProblem("\(error)")
-            }
-            settings.nistLabel = values[0]
-        },
-        SettingKey(name: "nist-advance", default: "0") { settings, values throws(SettingProblem) in
-            guard let value = Double(values[0]), (try? NISTFormatOptions(advanceMilliseconds: value)) != nil else {
-                throw SettingProblem("'\(values[0])' is not an advance: give milliseconds from 0 to 999.9, such as 50")
-            }
-            settings.nistAdvance = value
-        },
-        SettingKey(name: "leap-seconds-file", default: LeapSecondTable.defaultPath) {
-            settings,
-            values throws(SettingProblem) in
-            guard !values[0].isEmpty else {
-                throw SettingProblem("give the path of a leap-seconds.list, or none")
-            }
-            settings.leapSecondsFile = values[0].lowercased() == "none" ? nil : values[0]
-        },
-        SettingKey(name: "clock-healthy-max-error", default: "1000") {
-            settings,
-            values throws(SettingProblem) in
-            settings.clockHealthyMaxError = try milliseconds(values[0])
-        },
-        SettingKey(name: "clock-wrong-est-error", default: "5000") {
-            settings,
-            values throws(SettingProblem) in
-            settings.clockWrongEstError = try milliseconds(values[0])
-        },
-        SettingKey(name: "timezone", default: "local") { settings, values throws(SettingProblem) in
-            settings.timeZoneName = values[0]
-        },
-        SettingKey(name: "log-level", default: "notice") { settings, values throws(SettingProblem) in
-            guard let level = Logger.Level(rawValue: values[0].lowercased()) else {
-                throw SettingProblem(
-                    "unknown log level '\(values[0])': use trace, debug, info, notice, warning, error or critical"
-                )
-            }
-            settings.logLevel = level
-        },
-        SettingKey(name: "allow", default: "everyone not denied", isList: true) {
-            settings,
-            values throws(SettingProblem) in
-            settings.allow = try ranges(values)
-        },
-        SettingKey(name: "deny", default: "nobody", isList: true) { settings, values throws(SettingProblem) in
-            settings.deny = try ranges(values)
-        },
-        SettingKey(name: "rate-limit", default: "4") { settings, values throws(SettingProblem) in
-            settings.rateLimit = try rate(values[0])
-        },
-        SettingKey(name: "rate-burst", default: "16") { settings, values throws(SettingProblem) in
-            settings.rateBurst = try integer(values[0], in: 1...1_000_000, what: "a burst (answers in a row)")
-        },
-        SettingKey(name: "rate-limit-table", default: "65536") { settings, values throws(SettingProblem) in
-            settings.rateLimitTable = try integer(values[0], in: 1...16_777_216, what: "a table size")
-        },
-        SettingKey(name: "rate-limit-ipv6-prefix", default: "64") { settings, values throws(SettingProblem) in
-            settings.rateLimitIPv6Prefix = try integer(
-                values[0],
-                in: 0...128,
-                what: "an IPv6 prefix length (64 is one site's subnet)"
-            )
-        },
-        SettingKey(name: "rate-limit-exempt", default: "127.0.0.0/8,::1", isList: true) {
-            settings,
-            values throws(SettingProblem) in
-            settings.rateLimitExempt = values.map { $0.lowercased() } == ["none"] ? [] : try ranges(values)
-        },
-        SettingKey(name: "udp-max-rate", default: "20000") { settings, values throws(SettingProblem) in
-            settings.udpMaxRate = try rate(values[0])
-        },
-        SettingKey(
-            name: "threads",
-            default: "one per CPU (\(ServerConfiguration.defaultThreadCount) here)",
-            reloadable: false
-        ) { settings, values throws(SettingProblem) in
-            settings.threads = try integer(values[0], in: 1...1024, what: "a thread count")
-        },
-        SettingKey(name: "backlog", default: "4096", reloadable: false) { settings, values throws(SettingProblem) in
-            settings.backlog = try integer(values[0], in: 1...1_048_576, what: "a queue length")
-        },
-        SettingKey(name: "shutdown-timeout", default: "10", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            guard let seconds = Double(values[0]), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
-                throw SettingProblem("'\(values[0])' is not a time: give seconds from 0 to 86400, such as 10 or 2.5")
-            }
-            settings.shutdownTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
-        },
-        // Behind a load balancer (docs/SCALING.md).
-        SettingKey(name: "daytime-proxy-port", default: "off", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.daytimeProxyPort = try port(values[0])
-        },
-        SettingKey(name: "time-proxy-port", default: "off", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.timeProxyPort = try port(values[0])
-        },
-        SettingKey(
-            name: "proxy-trusted",
-            default: "nobody (required with a proxy port)",
-            isList: true,
-            reloadable: false
-        ) {
-            settings,
-            values throws(SettingProblem) in
-            settings.proxyTrusted = try ranges(values)
-        },
-        SettingKey(name: "proxy-header-timeout", default: "3", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            guard let seconds = Double(values[0]), seconds.isFinite, seconds > 0, seconds <= 3600 else {
-                throw SettingProblem(
-                    "'\(values[0])' is not a time: give seconds above 0, at most 3600, such as 3 or 0.5"
-                )
-            }
-            settings.proxyHeaderTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
-        },
-        SettingKey(name: "proxy-max-pending", default: "4096", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            settings.proxyMaxPending = try integer(values[0], in: 1...1_048_576, what: "a connection count")
-        },
-        SettingKey(name: "reuse-port", default: "false", reloadable: false) { settings, values throws(SettingProblem) in
-            switch values[0].lowercased() {
-            case "true", "yes", "on", "1": settings.reusePort = true
-            case "false", "no", "off", "0": settings.reusePort = false
-            default: throw SettingProblem("'\(values[0])' is not true or false")
-            }
-        },
-        SettingKey(name: "access-log", default: "off", reloadable: false) { settings, values throws(SettingProblem) in
-            switch values[0] {
-            case "": throw SettingProblem("give a file path, - for standard error, or off")
-            case "off": settings.accessLog = nil
-            default: settings.accessLog = values[0]
-            }
-        },
-        SettingKey(name: "access-log-format", default: "text", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            guard let format = AccessLogConfiguration.Format(rawValue: values[0].lowercased()) else {
-                throw SettingProblem("unknown access-log format '\(values[0])': use text or json")
-            }
-            settings.accessLogFormat = format
-        },
-        SettingKey(name: "metrics-address", default: "off", reloadable: false) {
-            settings,
-            values throws(SettingProblem) in
-            if values[0].lowercased() == "off" {
-                settings.metricsAddress = nil
-                return
-            }
-            guard let address = MetricsAddress(values[0]) else {
-                throw SettingProblem(
-                    "'\(values[0])' is not HOST:PORT: give an address and a port, such as 127.0.0.1:9813 or [::1]:9813, or off"
-                )
-            }
-            settings.metricsAddress = address
-        },
-    ]
-
     /// The key named `name`, if there is one.
     static func named(_ name: String) -> SettingKey? {
         self.all.first { $0.name == name }
     }
 
-    private init(
-        name: String,
-        default defaultText: String,
-        isList: Bool = false,
-        reloadable: Bool = true,
-        apply: @escaping @Sendable (inout DaemonSettings, [String]) throws(SettingProblem) -> Void
-    ) {
-        self.name = name
-        self.defaultText = defaultText
-        self.isList = isList
-        self.reloadable = reloadable
-        self.apply = apply
+    /// The flag that sets `setting`: how `daytimed` names the library's settings in the errors it
+    /// prints and logs.
+    static func flag(for setting: ServerSetting) -> String {
+        if let key = self.all.first(where: { $0.librarySettings.contains(setting) }) { return "--\(key.name)" }
+        switch setting {
+        case .user: return "--user"
+        case .group: return "--group"
+        case .inetdService: return "--inetd"
+        // Not a setting of daytimed (such as sourcePolicy.ipv4PrefixLength): the library's name.
+        default: return setting.description
+        }
     }
+
+    /// The help of the key `name`, for its `@Option` in ``Daytimed``.
+    static func help(_ name: String) -> ArgumentHelp {
+        guard let key = self.named(name) else { fatalError("daytimed has no setting '\(name)'") }
+        return key.help
+    }
+
+    /// Every key `daytimed` knows, in the order `--check-config` prints them. A new setting is one
+    /// entry here, and an `@Option` in ``Daytimed`` whose property is the key in camel case.
+    static let all: [SettingKey] = [
+        SettingKey("host", \.server.hosts, .texts, sets: .hosts)
+            .showing(default: "every address (::, dual-stack)")
+            .restartOnly
+            .help(
+                "An address (or name) to listen on; repeat for several. Default: every IPv4 and IPv6 address.",
+                value: "address"
+            ),
+        SettingKey("daytime-port", \.server.daytimePort, .port, sets: .port(for: .daytime))
+            .restartOnly
+            .help("Daytime port: a number, 0 for any free port, or off.", value: "port"),
+        SettingKey("time-port", \.server.timePort, .port, sets: .port(for: .time))
+            .restartOnly
+            .help("Time port: a number, 0 for any free port, or off.", value: "port"),
+        SettingKey("daytime-transports", \.server.daytimeTransports, .transports, sets: .transports(for: .daytime))
+            .restartOnly
+            .help("Transports for daytime: tcp, udp, or tcp,udp.", value: "list"),
+        SettingKey("time-transports", \.server.timeTransports, .transports, sets: .transports(for: .time))
+            .restartOnly
+            .help("Transports for time: tcp, udp, or tcp,udp.", value: "list"),
+        SettingKey("blocked-source-ports", \.server.blockedSourcePorts, .portNumbers, sets: .blockedSourcePorts)
+            .help(
+                "UDP source ports that never get an answer, comma-separated: services that answer anything, "
+                    + "so answering them would start a packet loop. Port 0 is always blocked.",
+                value: "ports"
+            ),
+        SettingKey("format", \.server.format, .format, sets: .format)
+            .help(
+                "Layout of the daytime line: \(DaytimeFormat.names.joined(separator: ", ")), or a pattern such as "
+                    + "'%F %T.%3N %z' (fields: docs/FORMATS.md).",
+                value: "format"
+            ),
+        SettingKey("nist-label", \.nistLabel, .nistLabel)
+            .help(
+                "Label of the nist format in the place of UTC(NIST): we are not NIST.",
+                value: "label",
+                showingDefault: true
+            ),
+        SettingKey("nist-advance", \.nistAdvance, .nistAdvance)
+            .help(
+                "Milliseconds the nist line is stamped ahead of the clock, for the network delay; stated in msADV.",
+                value: "ms",
+                showingDefault: true
+            ),
+        SettingKey("leap-seconds-file", \.server.leapSecondsFile, .pathOrNone, sets: .leapSecondsFile)
+            .help(
+                "The tz database's leap-second list, for the nist line's L, or none.",
+                value: "path",
+                showingDefault: true
+            ),
+        SettingKey(
+            "clock-healthy-max-error",
+            \.server.clockHealth.healthyMaximumError,
+            .milliseconds,
+            sets: .clockHealthyMaximumError
+        )
+        .help(
+            "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0).",
+            value: "ms",
+            showingDefault: true
+        ),
+        SettingKey(
+            "clock-wrong-est-error",
+            \.server.clockHealth.wrongEstimatedError,
+            .milliseconds,
+            sets: .clockWrongEstimatedError
+        )
+        .help(
+            "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2).",
+            value: "ms",
+            showingDefault: true
+        ),
+        SettingKey("timezone", \.timeZoneName, .text, sets: .timeZone)
+            .help("Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.", value: "zone"),
+        SettingKey("log-level", \.logLevel, .logLevel)
+            .help(
+                "Least severe message to log: trace, debug, info (a line per connection), notice, warning, error, "
+                    + "critical.",
+                value: "level"
+            ),
+        SettingKey("allow", \.server.sourcePolicy.allow, .ranges, sets: .allow)
+            .showing(default: "everyone not denied")
+            .help(
+                "Answer only sources in this range (CIDR, such as 192.0.2.0/24 or 2001:db8::/32); repeat for several. "
+                    + "Default: every source not denied.",
+                value: "range"
+            ),
+        SettingKey("deny", \.server.sourcePolicy.deny, .ranges, sets: .deny)
+            .showing(default: "nobody")
+            .help(
+                "Never answer sources in this range (CIDR); repeat for several. Deny wins over --allow.",
+                value: "range"
+            ),
+        // Before rate-burst: the burst goes with a rate.
+        SettingKey("rate-limit", \.rateLimit, .rate, sets: .rateLimit)
+            .help(
+                "Answers a second per source (IPv6: per --rate-limit-ipv6-prefix), TCP and UDP together, or off. "
+                    + "Over it, datagrams are dropped and connections closed without an answer.",
+                value: "rate"
+            ),
+        SettingKey(
+            "rate-burst",
+            \.rateBurst,
+            .integer(in: 1...1_000_000, what: "a burst (answers in a row)"),
+            sets: .rateBurst
+        )
+        .help("Answers a source may take in a row before --rate-limit applies."),
+        SettingKey(
+            "rate-limit-table",
+            \.server.sourcePolicy.rateLimitTableSize,
+            .integer(in: 1...16_777_216, what: "a table size"),
+            sets: .rateLimitTableSize
+        )
+        .help("Sources the rate limiter remembers at most (a fixed table: a flood of forged sources cannot grow it)."),
+        SettingKey(
+            "rate-limit-ipv6-prefix",
+            \.server.sourcePolicy.ipv6PrefixLength,
+            .integer(in: 0...128, what: "an IPv6 prefix length (64 is one site's subnet)"),
+            sets: .ipv6PrefixLength
+        )
+        .help("IPv6 sources are limited per prefix of this length."),
+        SettingKey("rate-limit-exempt", \.server.sourcePolicy.exempt, .rangesOrNone, sets: .rateLimitExempt)
+            .help(
+                "A range exempt from --rate-limit and --udp-max-rate (not from --allow/--deny); repeat for several. "
+                    + "Default: loopback (127.0.0.0/8, ::1). Give 'none' to exempt nobody.",
+                value: "range"
+            ),
+        SettingKey("udp-max-rate", \.server.sourcePolicy.udpAnswersPerSecond, .rate, sets: .udpAnswersPerSecond)
+            .help(
+                "UDP answers a second to all non-exempt sources together, or off: the most this server can be "
+                    + "made to reflect (26 bytes a line).",
+                value: "rate"
+            ),
+        SettingKey("threads", \.server.threads, .integer(in: 1...1024, what: "a thread count"), sets: .threads)
+            .showing(default: "one per CPU (\(ServerConfiguration.defaultThreadCount) here)")
+            .restartOnly
+            .help("Accepting threads; the default is one per CPU this process may use."),
+        SettingKey("backlog", \.server.backlog, .integer(in: 1...1_048_576, what: "a queue length"), sets: .backlog)
+            .restartOnly
+            .help("Queue length of each listening socket (capped by net.core.somaxconn).", showingDefault: true),
+        SettingKey("shutdown-timeout", \.shutdownTimeout, .seconds(in: 0...86_400, example: "10 or 2.5"))
+            .restartOnly
+            .help(
+                "Seconds a graceful stop (SIGTERM, SIGINT) may take before what is left is cancelled.",
+                value: "seconds",
+                showingDefault: true
+            ),
+        // Behind a load balancer (docs/SCALING.md).
+        SettingKey("daytime-proxy-port", \.server.proxyProtocol.daytimePort, .port, sets: .proxyPort(for: .daytime))
+            .restartOnly
+            .help(
+                "Daytime port behind a load balancer: each connection must start with a PROXY protocol header "
+                    + "(v1 or v2) from --proxy-trusted. A number, 0 for any free port, or off.",
+                value: "port",
+                showingDefault: true
+            ),
+        SettingKey("time-proxy-port", \.server.proxyProtocol.timePort, .port, sets: .proxyPort(for: .time))
+            .restartOnly
+            .help("Time port behind a load balancer, as --daytime-proxy-port.", value: "port", showingDefault: true),
+        SettingKey("proxy-trusted", \.server.proxyProtocol.trusted, .ranges, sets: .proxyTrusted)
+            .showing(default: "nobody (required with a proxy port)")
+            .restartOnly
+            .help(
+                "A load balancer's range (CIDR) allowed to send PROXY headers; repeat for several. "
+                    + "Required with a proxy port: nothing is trusted by default.",
+                value: "range"
+            ),
+        SettingKey(
+            "proxy-header-timeout",
+            \.server.proxyProtocol.headerTimeout,
+            .seconds(in: 0...3600, example: "3 or 0.5", aboveZero: true),
+            sets: .proxyHeaderTimeout
+        )
+        .restartOnly
+        .help(
+            "Seconds a connection to a proxy port has for its whole header before it is closed.",
+            value: "seconds",
+            showingDefault: true
+        ),
+        SettingKey(
+            "proxy-max-pending",
+            \.server.proxyProtocol.maximumPendingConnections,
+            .integer(in: 1...1_048_576, what: "a connection count"),
+            sets: .proxyMaximumPending
+        )
+        .restartOnly
+        .help(
+            "Connections to proxy ports that may wait for their header at once; more are closed.",
+            value: "count",
+            showingDefault: true
+        ),
+        SettingKey("reuse-port", \.server.reusePort, .bool, sets: .reusePort)
+            .restartOnly
+            .help("Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."),
+        SettingKey("access-log", \.accessLog, .pathOrOff, sets: .accessLog)
+            .restartOnly
+            .help(
+                "Write a line per answer or refusal to this file, or - for standard error.",
+                value: "path",
+                showingDefault: true
+            ),
+        SettingKey("access-log-format", \.accessLogFormat, .accessLogFormat)
+            .restartOnly
+            .help("Layout of access-log lines: text or json.", value: "format", showingDefault: true),
+        SettingKey("metrics-address", \.metricsAddress, .metricsAddress, sets: .metricsAddress)
+            .restartOnly
+            .help(
+                "Serve Prometheus metrics on http://HOST:PORT/metrics and health on /healthz, "
+                    + "such as 127.0.0.1:9813 or [::1]:9813.",
+                value: "host:port",
+                showingDefault: true
+            ),
+    ]
 }
 
 /// What is wrong with a value, before it is known where the value came from.
@@ -266,55 +320,4 @@ struct SettingProblem: Error, Sendable {
     init(_ message: String) {
         self.message = message
     }
-}
-
-/// A port number, `0` for any free port, or `off` (nil).
-private func port(_ text: String) throws(SettingProblem) -> Int? {
-    if text.lowercased() == "off" { return nil }
-    guard let number = Int(text), (0...65535).contains(number) else {
-        throw SettingProblem("'\(text)' is not a port: use 1-65535, 0 for any free port, or off")
-    }
-    return number
-}
-
-private func transports(_ text: String) throws(SettingProblem) -> Transports {
-    guard let transports = Transports(listing: text), !transports.isEmpty else {
-        throw SettingProblem("'\(text)' is not a list of transports: use tcp, udp or tcp,udp")
-    }
-    return transports
-}
-
-private func ranges(_ texts: [String]) throws(SettingProblem) -> [AddressRange] {
-    var ranges: [AddressRange] = []
-    for text in texts {
-        do {
-            ranges.append(try AddressRange(text))
-        } catch {
-            throw SettingProblem("\(error)")
-        }
-    }
-    return ranges
-}
-
-/// A positive time in milliseconds, such as `1000` or `2.5`.
-private func milliseconds(_ text: String) throws(SettingProblem) -> Duration {
-    guard let value = Double(text), value.isFinite, value > 0, value <= 86_400_000 else {
-        throw SettingProblem("'\(text)' is not a time: give milliseconds above 0, such as 1000")
-    }
-    return .microseconds(Int64((value * 1000).rounded()))
-}
-
-private func rate(_ text: String) throws(SettingProblem) -> Double? {
-    if text.lowercased() == "off" { return nil }
-    guard let value = Double(text), value > 0, value.isFinite else {
-        throw SettingProblem("'\(text)' is not a rate: give answers a second above 0 (such as 4 or 0.5), or off")
-    }
-    return value
-}
-
-private func integer(_ text: String, in range: ClosedRange<Int>, what: String) throws(SettingProblem) -> Int {
-    guard let value = Int(text), range.contains(value) else {
-        throw SettingProblem("'\(text)' is not \(what) from \(range.lowerBound) to \(range.upperBound)")
-    }
-    return value
 }

@@ -1,17 +1,14 @@
-import Configuration
 import Foundation
 import Glibc
-import SystemPackage
 import Yams
 
-/// Reads `daytimed`'s settings from its three sources with swift-configuration's providers, in the
-/// order of precedence flags > environment (`DAYTIMED_…`) > file (`--config`, JSON or YAML) >
-/// defaults.
+/// Reads `daytimed`'s settings from its three sources, in the order of precedence flags >
+/// environment (`DAYTIMED_…`) > file (`--config`, JSON or YAML, read with Yams) > defaults.
 ///
-/// Values are looked up provider by provider rather than through a `ConfigReader`, because the
-/// reader answers a value of the wrong type with nil (or the default): a daemon must instead refuse
-/// to start and name the file, the key and what is wrong. For the same reason, keys and variables
-/// that are not settings (a typo such as `rate-limt`) are errors, not silently ignored.
+/// Every value is taken as text and read by its ``SettingKey``, so a value of the wrong type is
+/// refused with the file, the key and what is wrong, never taken as nil or a default. For the same
+/// reason, keys and variables that are not settings (a typo such as `rate-limt`) are errors, not
+/// silently ignored.
 struct SettingsLoader: Sendable {
     /// Values given as flags, by key (a repeated flag gives several).
     var flags: [String: [String]]
@@ -26,22 +23,19 @@ struct SettingsLoader: Sendable {
     static let configPathVariable = "DAYTIMED_CONFIG"
 
     /// Reads and checks every source; the result has each setting from its highest source.
-    func load() async throws(SettingError) -> DaemonSettings {
+    func load() throws(SettingError) -> DaemonSettings {
         try self.checkEnvironmentNames()
-        let file = try await self.fileProvider()
-        let environment = EnvironmentVariablesProvider(environmentVariables: self.environment)
-            .prefixKeys(with: ConfigKey(["daytimed"]))
+        let file = try self.fileValues()
 
         var settings = DaemonSettings()
         for key in SettingKey.all {
             let found: (values: [String], origin: SettingOrigin)?
             if let values = self.flags[key.name], !values.isEmpty {
                 found = (values, .flag)
-            } else if let text = try Self.lookUp(key, in: environment, origin: .environment(key.environmentName)) {
-                found = (text, .environment(key.environmentName))
-            } else if let (provider, path) = file, let values = try Self.lookUp(key, in: provider, origin: .file(path))
-            {
-                found = (values, .file(path))
+            } else if let text = self.environment[key.environmentName] {
+                found = ([text], .environment(key.environmentName))
+            } else if let (path, values) = file, let given = values[key.name] {
+                found = (given, .file(path))
             } else {
                 found = nil
             }
@@ -78,15 +72,11 @@ struct SettingsLoader: Sendable {
         }
     }
 
-    /// The file's provider, after checking that the file parses and holds only known keys.
-    private func fileProvider() async throws(SettingError) -> (any ConfigProvider, String)? {
+    /// The file's values by key, as text; nil without a file, or for an empty one.
+    private func fileValues() throws(SettingError) -> (path: String, values: [String: [String]])? {
         guard let path = self.configPath else { return nil }
-        func fail(_ problem: String, key: String = "") -> SettingError {
-            SettingError(key: key, origin: .file(path), problem: problem)
-        }
         let lowercased = path.lowercased()
-        let isJSON = lowercased.hasSuffix(".json")
-        guard isJSON || lowercased.hasSuffix(".yaml") || lowercased.hasSuffix(".yml") else {
+        guard lowercased.hasSuffix(".json") || lowercased.hasSuffix(".yaml") || lowercased.hasSuffix(".yml") else {
             throw SettingError(
                 key: "config",
                 origin: self.configPathOrigin,
@@ -103,22 +93,12 @@ struct SettingsLoader: Sendable {
                 problem: "cannot read '\(path)': \(error.message)"
             )
         }
-        // An empty file (or one of comments only) sets nothing; the snapshot types refuse it.
-        guard try Self.checkKeys(text, fail: fail) else { return nil }
-        do {
-            if isJSON {
-                return (try await FileProvider<JSONSnapshot>(filePath: FilePath(path)), path)
-            } else {
-                return (try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)), path)
-            }
-        } catch {
-            throw fail("\(error)")
-        }
+        // An empty file (or one of comments only) sets nothing.
+        guard let values = try Self.values(text, fail: { SettingError(key: $1, origin: .file(path), problem: $0) })
+        else { return nil }
+        return (path, values)
     }
 
-    /// Parses `text` as YAML (JSON is YAML too) and refuses anything but a mapping of known keys to
-    /// a scalar or a list of scalars; Yams' errors carry the line and column.
-    /// Returns false if the document is empty.
     /// Yams' message for a syntax error spans lines (the line of the file and a caret under the
     /// place); a daemon's error is one line, so this says where and what in one.
     static func oneLine(_ error: any Error) -> String {
@@ -136,35 +116,49 @@ struct SettingsLoader: Sendable {
         }
     }
 
-    private static func checkKeys(_ text: String, fail: (String, String) -> SettingError) throws(SettingError) -> Bool {
-        let document: Any?
+    /// Parses `text` as YAML (JSON is YAML too) into the text of each key's values, refusing
+    /// anything but a mapping of known keys to a scalar or a list of scalars; Yams' errors carry
+    /// the line and column. A null value (`key:`, `null`) sets nothing. Nil if the document is empty.
+    private static func values(
+        _ text: String,
+        fail: (String, String) -> SettingError
+    ) throws(SettingError) -> [String: [String]]? {
+        let document: Node?
         do {
-            document = try Yams.load(yaml: text)
+            document = try Yams.compose(yaml: text)
         } catch {
             throw fail("not valid JSON or YAML: \(Self.oneLine(error))", "")
         }
-        guard let document else { return false }
-        guard let mapping = document as? [String: Any] else {
+        guard let document else { return nil }
+        guard let mapping = document.mapping else {
             throw fail("the top level must be a mapping of keys to values, such as {\"daytime-port\": 13}", "")
         }
-        for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
+        var values: [String: [String]] = [:]
+        for (name, value) in mapping.map({ ($0.key.string ?? "", $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             guard let key = SettingKey.named(name) else {
                 let suggestion = SettingKey.all.min { $0.name.distance(to: name) < $1.name.distance(to: name) }
                 let hint =
                     suggestion.map { $0.name.distance(to: name) <= 3 ? " (did you mean '\($0.name)'?)" : "" } ?? ""
                 throw fail("not a setting of daytimed\(hint); the keys are listed in docs/OPERATIONS.md", name)
             }
-            if value is [String: Any] {
+            switch value {
+            case .scalar(let scalar):
+                if !scalar.isNull { values[name] = [scalar.string] }
+            case .sequence(let list):
+                guard key.isList else { throw fail("takes one value, not a list", name) }
+                var texts: [String] = []
+                for element in list {
+                    guard case .scalar(let scalar) = element else {
+                        throw fail("a list of plain values is expected, not nested lists or mappings", name)
+                    }
+                    if !scalar.isNull { texts.append(scalar.string) }
+                }
+                values[name] = texts
+            case .mapping, .alias:
                 throw fail("takes \(key.isList ? "a list or " : "")a single value, not a mapping", name)
             }
-            if let list = value as? [Any] {
-                guard key.isList else { throw fail("takes one value, not a list", name) }
-                if list.contains(where: { $0 is [Any] || $0 is [String: Any] }) {
-                    throw fail("a list of plain values is expected, not nested lists or mappings", name)
-                }
-            }
         }
-        return true
+        return values
     }
 
     /// The file's text, or the system's reason it cannot be read (no such file, permission denied).
@@ -187,39 +181,12 @@ struct SettingsLoader: Sendable {
         }
         return text
     }
+}
 
-    /// The value of `key` in `provider` as text, whatever type the provider holds it as; nil if
-    /// the provider does not have it.
-    private static func lookUp(
-        _ key: SettingKey,
-        in provider: some ConfigProvider,
-        origin: SettingOrigin
-    ) throws(SettingError) -> [String]? {
-        let absolute = AbsoluteConfigKey([key.name])
-        // The types a value may come as, most likely first; a type that does not match throws and
-        // the next is tried.
-        let types: [ConfigType] =
-            key.isList
-            ? [.stringArray, .intArray, .string, .int, .double]
-            : [.string, .int, .double, .bool]
-        for type in types {
-            guard let result = try? provider.value(forKey: absolute, type: type) else { continue }
-            guard let value = result.value else { return nil }
-            switch value.content {
-            case .string(let text): return [text]
-            case .int(let number): return [String(number)]
-            case .double(let number): return [number == number.rounded() ? String(Int(number)) : String(number)]
-            case .bool(let flag): return [flag ? "true" : "false"]
-            case .stringArray(let texts): return texts
-            case .intArray(let numbers): return numbers.map(String.init)
-            default: continue
-            }
-        }
-        throw SettingError(
-            key: key.name,
-            origin: origin,
-            problem: key.isList ? "expected a value or a list of values" : "expected a single value"
-        )
+extension Node.Scalar {
+    /// Whether this is YAML's null (`~`, `null`, or nothing), which sets nothing.
+    fileprivate var isNull: Bool {
+        self.style == .plain && ["", "~", "null", "Null", "NULL"].contains(self.string)
     }
 }
 

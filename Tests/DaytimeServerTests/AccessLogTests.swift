@@ -162,7 +162,7 @@ struct AccessLogTests {
             try service.reload(changed)
         } throws: { error in
             guard let error = error as? ServerError else { return false }
-            return error.code == .restartRequired && error.description.contains("access-log")
+            return error.code == .restartRequired && error.settings == [.accessLog]
         }
         #expect(service.configuration.accessLog == nil)
     }

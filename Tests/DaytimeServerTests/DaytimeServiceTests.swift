@@ -215,7 +215,10 @@ struct DaytimeServiceTests {
         }
         #expect(error?.code == .addressInUse)
         #expect(error?.description.contains("127.0.0.1:\(port)") == true)
-        #expect(error?.description.contains("--daytime-port") == true)
+        #expect(error?.setting == .daytimePort)
+        #expect(error?.address == "127.0.0.1:\(port)")
+        #expect(error?.systemError == EADDRINUSE)
+        #expect(error?.description(naming: { "--\($0)" }).contains("pick another port with --daytimePort.") == true)
     }
 
     @Test("a host that is not an address of this machine is refused clearly")
@@ -228,6 +231,7 @@ struct DaytimeServiceTests {
             )
         }
         #expect(error?.code == .addressNotAvailable)
+        #expect(error?.setting == .hosts)
         #expect(error?.description.contains("not an address of this machine") == true)
     }
 
@@ -244,15 +248,19 @@ struct DaytimeServiceTests {
 
     @Test("both services off, bad ports and bad thread counts are configuration errors")
     func invalidConfigurations() {
-        for configuration in [
-            ServerConfiguration(daytimePort: nil, timePort: nil),
-            ServerConfiguration(daytimePort: 70_000, timePort: nil),
-            ServerConfiguration(daytimePort: 0, timePort: nil, threads: 0),
-        ] {
+        let cases: [(ServerConfiguration, ServerSetting)] = [
+            (ServerConfiguration(daytimePort: nil, timePort: nil), .daytimePort),
+            (ServerConfiguration(daytimePort: 70_000, timePort: nil), .daytimePort),
+            (ServerConfiguration(daytimePort: 0, timePort: nil, threads: 0), .threads),
+        ]
+        for (configuration, setting) in cases {
             let error = #expect(throws: ServerError.self) {
                 try DaytimeService(configuration: configuration, logger: quietLogger())
             }
             #expect(error?.code == .invalidConfiguration)
+            #expect(error?.setting == setting)
+            // The library's text speaks of its own fields, never of a program's flags.
+            #expect(error?.description.contains("--") == false)
         }
     }
 

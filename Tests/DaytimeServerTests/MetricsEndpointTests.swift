@@ -166,7 +166,7 @@ struct MetricsEndpointTests {
         } throws: { error in
             guard let error = error as? ServerError else { return false }
             return error.code == .addressInUse && error.description.contains("127.0.0.1:\(port)")
-                && error.description.contains("--metrics-address")
+                && error.setting == .metricsAddress && error.address == "127.0.0.1:\(port)"
         }
     }
 }

@@ -226,7 +226,9 @@ struct ProxyProtocolServiceTests {
                 logger: quietLogger()
             )
         }
-        #expect(untrusted?.description.contains("--proxy-trusted") == true)
+        #expect(untrusted?.setting == .proxyTrusted)
+        #expect(untrusted?.description.contains("needs proxyProtocol.trusted") == true)
+        #expect(untrusted?.description(naming: { "<\($0)>" }).contains("needs <proxyProtocol.trusted>") == true)
         let timeout = #expect(throws: ServerError.self) {
             try DaytimeService(
                 configuration: ServerConfiguration(
@@ -241,7 +243,7 @@ struct ProxyProtocolServiceTests {
                 logger: quietLogger()
             )
         }
-        #expect(timeout?.description.contains("--proxy-header-timeout") == true)
+        #expect(timeout?.setting == .proxyHeaderTimeout)
     }
 
     @Test("PROXY ports with passed sockets (socket activation) are refused, not silently left out")
@@ -279,7 +281,7 @@ struct ProxyProtocolServiceTests {
         #expect(error?.code == .addressInUse)
     }
 
-    @Test("a PROXY port in use is reported with its own flag")
+    @Test("a PROXY port in use is reported with its own setting")
     func proxyPortInUse() throws {
         let (fd, port) = try LoopbackClient.occupyPort()
         defer { close(fd) }
@@ -295,7 +297,9 @@ struct ProxyProtocolServiceTests {
             )
         }
         #expect(error?.code == .addressInUse)
-        #expect(error?.description.contains("--daytime-proxy-port.") == true)
+        #expect(error?.setting == .proxyPort(for: .daytime))
+        #expect(error?.address == "127.0.0.1:\(port)")
+        #expect(error?.description.hasSuffix("pick another port with proxyProtocol.daytimePort.") == true)
     }
 
     @Test("every descriptor listening on the service's ports is close-on-exec, the PROXY ports' too")

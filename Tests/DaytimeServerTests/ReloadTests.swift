@@ -53,7 +53,8 @@ struct ReloadTests {
         changed.format = .rfc2822
         let error = #expect(throws: ServerError.self) { try service.reload(changed) }
         #expect(error?.code == .restartRequired)
-        #expect(error?.description.contains("time-port, threads changed") == true)
+        #expect(error?.settings == [.timePort, .threads])
+        #expect(error?.description.contains("timePort, threads changed") == true)
         #expect(service.configuration.format == .ctime)
     }
 
