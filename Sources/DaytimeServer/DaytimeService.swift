@@ -489,7 +489,7 @@ public final class DaytimeService: Service, Sendable {
             )
         }
         if configuration.ntpPort != nil, let problem = configuration.ntp.validationError() {
-            throw ServerError(code: .invalidConfiguration, description: SettingMessage(problem))
+            throw ServerError(code: .invalidConfiguration, description: problem)
         }
         for service in TimeProtocolKind.allCases {
             if let port = configuration.port(for: service), !(0...65535).contains(port) {

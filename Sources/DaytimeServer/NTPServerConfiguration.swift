@@ -46,21 +46,28 @@ public struct NTPServerConfiguration: Sendable, Hashable {
         self.lostAfterPolls = lostAfterPolls
     }
 
+    /// Whether `text` names an upstream as ``upstreams`` takes it: `HOST`, `HOST:PORT` or
+    /// `[IPv6]:PORT` (a bare IPv6 address is taken whole, port 123).
+    public static func isUpstream(_ text: String) -> Bool {
+        NTPUpstreamAddress(text) != nil
+    }
+
     /// What is wrong with the configuration, in the library's terms; nil if nothing.
-    func validationError() -> String? {
+    func validationError() -> SettingMessage? {
         if let stratum = self.localStratum, !(1...15).contains(stratum) {
-            return "NTP local stratum \(stratum) is out of range: use 1 to 15"
+            return "\(setting: .ntpLocalStratum) \(stratum) is out of range: use 1 to 15"
         }
         if self.leak < 0 {
-            return "NTP rate-limit leak \(self.leak) is negative: use 0 (none) or N to answer one in N"
+            return "\(setting: .ntpLeak) \(self.leak) is negative: use 0 (none) or N to answer one in N"
         }
         if self.pollInterval < .milliseconds(100) || self.upstreamTimeout <= .zero
-            || self.upstreamTimeout >= self.pollInterval
+            || self.upstreamTimeout >= self.pollInterval || self.lostAfterPolls < 1
         {
-            return "NTP upstream timing is invalid: the timeout must be positive and shorter than the poll interval"
+            return "\(setting: .ntpPolling) is invalid: the poll interval must be at least 0.1 s, the upstream "
+                + "timeout positive and shorter, and an upstream lost after at least one poll"
         }
         for upstream in self.upstreams where NTPUpstreamAddress(upstream) == nil {
-            return "NTP upstream \"\(upstream)\" is not host, host:port or [IPv6]:port"
+            return "\(setting: .ntpUpstreams) \"\(upstream)\" is not HOST, HOST:PORT or [IPv6]:PORT"
         }
         return nil
     }

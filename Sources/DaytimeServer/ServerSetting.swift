@@ -25,6 +25,17 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
     public static let timePort = ServerSetting("timePort")
     /// ``ServerConfiguration/ntpPort``.
     public static let ntpPort = ServerSetting("ntpPort")
+    /// ``NTPServerConfiguration/upstreams``.
+    public static let ntpUpstreams = ServerSetting("ntp.upstreams")
+    /// ``NTPServerConfiguration/localStratum``.
+    public static let ntpLocalStratum = ServerSetting("ntp.localStratum")
+    /// ``NTPServerConfiguration/kissOfDeath``.
+    public static let ntpKissOfDeath = ServerSetting("ntp.kissOfDeath")
+    /// ``NTPServerConfiguration/leak``.
+    public static let ntpLeak = ServerSetting("ntp.leak")
+    /// ``NTPServerConfiguration/pollInterval``, ``NTPServerConfiguration/upstreamTimeout`` and
+    /// ``NTPServerConfiguration/lostAfterPolls``.
+    public static let ntpPolling = ServerSetting("ntp.pollInterval")
     /// ``ServerConfiguration/daytimeTransports``.
     public static let daytimeTransports = ServerSetting("daytimeTransports")
     /// ``ServerConfiguration/timeTransports``.
@@ -117,7 +128,8 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
 
     /// Every setting, for programs that check they can name each one.
     package static let all: [ServerSetting] = [
-        .hosts, .daytimePort, .timePort, .ntpPort, .daytimeTransports, .timeTransports, .blockedSourcePorts, .format,
+        .hosts, .daytimePort, .timePort, .ntpPort, .ntpUpstreams, .ntpLocalStratum, .ntpKissOfDeath, .ntpLeak,
+        .ntpPolling, .daytimeTransports, .timeTransports, .blockedSourcePorts, .format,
         .timeZone, .threads, .backlog, .acceptBackoff, .leapSecondsFile, .clockHealthyMaximumError,
         .clockWrongEstimatedError, .reusePort, .accessLog, .allow, .deny, .rateLimit, .rateBurst,
         .rateLimitTableSize, .ipv4PrefixLength, .ipv6PrefixLength, .rateLimitExempt, .udpAnswersPerSecond,

@@ -85,11 +85,14 @@ struct DaemonSettings: Sendable {
                     + "without them any client could forge its address"
             )
         }
-        guard self.server.daytimePort != nil || self.server.timePort != nil || proxy.isEnabled else {
+        guard
+            self.server.daytimePort != nil || self.server.timePort != nil || self.server.ntpPort != nil
+                || proxy.isEnabled
+        else {
             throw SettingError(
                 key: "daytime-port",
                 origin: self.origins["daytime-port"] ?? self.origins["time-port"],
-                problem: "both daytime-port and time-port are off: nothing would be served"
+                problem: "daytime-port, time-port and ntp-port are all off: nothing would be served"
             )
         }
         var configuration = self.server

@@ -53,6 +53,11 @@ struct Daytimed: AsyncParsableCommand {
 
     @Option(help: SettingKey.help("daytime-port")) var daytimePort: String?
     @Option(help: SettingKey.help("time-port")) var timePort: String?
+    @Option(help: SettingKey.help("ntp-port")) var ntpPort: String?
+    @Option(help: SettingKey.help("ntp-upstream")) var ntpUpstream: [String] = []
+    @Option(help: SettingKey.help("ntp-local-stratum")) var ntpLocalStratum: String?
+    @Flag(help: SettingKey.help("ntp-kod")) var ntpKod = false
+    @Option(help: SettingKey.help("ntp-leak")) var ntpLeak: String?
     @Option(help: SettingKey.help("daytime-transports")) var daytimeTransports: String?
     @Option(help: SettingKey.help("time-transports")) var timeTransports: String?
     @Option(help: SettingKey.help("blocked-source-ports")) var blockedSourcePorts: String?
@@ -191,13 +196,13 @@ struct Daytimed: AsyncParsableCommand {
         // Bound before privileges are dropped, like the daytime sockets, and reported the same way.
         var metricsServer: MetricsServer?
         if let address = settings.metricsAddress {
-            let exporter = StatisticsExporter(statistics: service.statistics)
+            let exporter = StatisticsExporter(statistics: service.statistics, ntpStatus: { service.ntpStatus() })
             // Metrics any library reports through the swift-metrics facade go to the same endpoint.
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: exporter.registry))
             do {
                 let endpoint = MetricsEndpoint(
                     exporter: exporter,
-                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
+                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck, service.ntpHealthCheck]
                 )
                 metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
             } catch {

@@ -112,6 +112,32 @@ struct SettingKey: Sendable {
         SettingKey("time-port", \.server.timePort, .port, sets: .port(for: .time))
             .restartOnly
             .help("Time port: a number, 0 for any free port, or off.", value: "port"),
+        SettingKey("ntp-port", \.server.ntpPort, .port, sets: .ntpPort)
+            .restartOnly
+            .help("SNTP port (UDP): a number, 0 for any free port, or off.", value: "port", showingDefault: true),
+        SettingKey("ntp-upstream", \.server.ntp.upstreams, .ntpUpstreams, sets: .ntpUpstreams)
+            .showing(default: "none")
+            .help(
+                "An NTP server that disciplines this clock (a local chronyd or ntpd), polled for what NTP answers "
+                    + "say: HOST, HOST:PORT or [IPv6]:PORT; repeat for several.",
+                value: "host:port"
+            ),
+        SettingKey("ntp-local-stratum", \.server.ntp.localStratum, .stratum, sets: .ntpLocalStratum)
+            .help(
+                "Serve the local clock at this stratum (1-15) when no upstream is synchronized, as chrony's "
+                    + "local stratum; off to answer unsynchronized instead.",
+                value: "stratum",
+                showingDefault: true
+            ),
+        SettingKey("ntp-kod", \.server.ntp.kissOfDeath, .bool, sets: .ntpKissOfDeath)
+            .help("Answer NTP clients over the rate limit with a Kiss-o'-Death RATE instead of nothing."),
+        SettingKey("ntp-leak", \.server.ntp.leak, .integer(in: 0...1_000_000, what: "a leak"), sets: .ntpLeak)
+            .help(
+                "Over the rate limit, still answer one NTP request in this many (0: none), so that a flood "
+                    + "forged with a victim's address cannot cut the victim off.",
+                value: "n",
+                showingDefault: true
+            ),
         SettingKey("daytime-transports", \.server.daytimeTransports, .transports, sets: .transports(for: .daytime))
             .restartOnly
             .help("Transports for daytime: tcp, udp, or tcp,udp.", value: "list"),

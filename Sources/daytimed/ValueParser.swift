@@ -134,6 +134,20 @@ extension ValueParser where Value == Int? {
     ).or("off")
 }
 
+extension ValueParser where Value == Int? {
+    /// An NTP stratum, 1 to 15, or `off` (nil).
+    static let stratum = ValueParser<Int>.integer(in: 1...15, what: "a stratum").or("off")
+}
+
+extension ValueParser where Value == [String] {
+    /// NTP upstreams: HOST, HOST:PORT or [IPv6]:PORT each.
+    static let ntpUpstreams = ValueParser<String>.checked(
+        { NTPServerConfiguration.isUpstream($0) ? $0 : nil },
+        problem: { "'\($0)' is not an NTP server: give HOST, HOST:PORT or [IPv6]:PORT" },
+        show: { $0 }
+    ).list
+}
+
 extension ValueParser where Value == [Int] {
     /// Port numbers, 0 to 65535.
     static let portNumbers = ValueParser<Int>.checked(

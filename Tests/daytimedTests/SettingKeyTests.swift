@@ -15,7 +15,8 @@ struct SettingKeyTests {
         case "host": return "127.0.0.1"
         case "allow", "deny", "proxy-trusted": return "10.0.0.0/8"
         case "threads": return "2"
-        case "reuse-port": return "true"
+        case "reuse-port", "ntp-kod": return "true"
+        case "ntp-upstream": return "127.0.0.1:123"
         default: return key.defaultText
         }
     }
@@ -32,7 +33,9 @@ struct SettingKeyTests {
 
     @Test("every key is a flag of daytimed, and the flag's value is read as that key", arguments: SettingKey.all)
     func flag(key: SettingKey) throws {
-        let arguments = key.name == "reuse-port" ? ["--reuse-port"] : ["--\(key.name)", Self.sample(key)]
+        // The on-off settings are switches on the command line: the flag alone.
+        let isSwitch = ["reuse-port", "ntp-kod"].contains(key.name)
+        let arguments = isSwitch ? ["--\(key.name)"] : ["--\(key.name)", Self.sample(key)]
         let command = try Daytimed.parse(arguments)
         #expect(command.flagValues == [key.name: [Self.sample(key)]])
         let settings = try Self.load(flags: command.flagValues)
@@ -90,7 +93,7 @@ struct SettingKeyTests {
     @Test("every library setting daytimed can set is named by its flag in errors")
     func librarySettingsHaveFlags() {
         // Fields daytimed does not set (yet: the NTP port): an error about them cannot come from its settings.
-        let notSettable: Set<ServerSetting> = [.ipv4PrefixLength, .acceptBackoff, .ntpPort]
+        let notSettable: Set<ServerSetting> = [.ipv4PrefixLength, .acceptBackoff, .ntpPolling]
         for setting in ServerSetting.all where !notSettable.contains(setting) {
             #expect(SettingKey.flag(for: setting).hasPrefix("--"), "\(setting)")
         }

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+/// `daytimed --ntp-port` against NTP programs no one here wrote: chronyd as a client that must
+/// accept it as a source and as the upstream it follows, and NTPsec's ntpdig.
+///
+/// Every NTP daemon here runs without CAP_SYS_TIME (`setpriv --bounding-set -sys_time`), chronyd
+/// with `-x` or `-Q` as well, so nothing can change this machine's clock or its kernel clock state.
+@Suite("daytimed serving SNTP to real NTP programs", .serialized)
+struct NTPInteropTests {
+    /// Loopback addresses of their own, so that these tests never meet another server's port.
+    static let daytimedAddress = "127.0.0.123"
+    static let chronyAddress = "127.0.0.124"
+
+    /// Runs `program` with the clock capability dropped from its bounding and inheritable sets.
+    static func withoutClockCapability(_ program: URL, _ arguments: [String]) throws -> (URL, [String]) {
+        let setpriv = try Processes.tool("setpriv", package: "util-linux")
+        return (setpriv, ["--bounding-set", "-sys_time", "--inh-caps", "-sys_time", program.path] + arguments)
+    }
+
+    /// Starts daytimed serving only SNTP on `daytimedAddress:port`, and waits until it listens.
+    static func startDaytimed(port: Int, _ arguments: [String]) async throws -> BackgroundProcess {
+        let daytimed = try BackgroundProcess(
+            try Processes.product("daytimed"),
+            [
+                "--host", daytimedAddress, "--daytime-port", "off", "--time-port", "off",
+                "--ntp-port", String(port),
+            ] + arguments
+        )
+        try await daytimed.waitForStandardError(containing: "listening on ntp/udp")
+        return daytimed
+    }
+
+    /// A temporary directory, removed by the caller.
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // chronyd drops to its own user; let it write its pid file here.
+        chmod(directory.path, 0o777)
+        return directory
+    }
+
+    /// `chronyd -Q`: one measurement against `server`, printed, never applied.
+    static func chronyMeasure(port: Int) async throws -> Processes.Result {
+        let chronyd = try Processes.tool("chronyd", package: "chrony")
+        let directory = try Self.temporaryDirectory("chrony-q")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (program, arguments) = try Self.withoutClockCapability(
+            chronyd,
+            [
+                "-Q", "-x", "server \(daytimedAddress) port \(port) iburst maxsamples 1",
+                "pidfile \(directory.path)/chronyd.pid", "cmdport 0",
+            ]
+        )
+        return try await Processes.run(program, arguments, timeout: 20)
+    }
+
+    @Test("chronyd -Q takes daytimed at local stratum 3 as a source: 'System clock wrong by ... (ignored)'")
+    func chronyAcceptsDaytimed() async throws {
+        let daytimed = try await Self.startDaytimed(port: 9623, ["--ntp-local-stratum", "3"])
+        defer { daytimed.stop() }
+        let result = try await Self.chronyMeasure(port: 9623)
+        let output = result.standardOutput + result.standardError
+        #expect(result.status == 0, "\(output)")
+        #expect(output.contains("System clock wrong by"), "\(output)")
+        #expect(output.contains("(ignored)"), "\(output)")
+    }
+
+    @Test("chronyd -Q refuses daytimed while it says unsynchronized (no upstream, no local stratum)")
+    func chronyRefusesUnsynchronized() async throws {
+        let daytimed = try await Self.startDaytimed(port: 9624, [])
+        defer { daytimed.stop() }
+        let result = try await Self.chronyMeasure(port: 9624)
+        let output = result.standardOutput + result.standardError
+        #expect(!output.contains("System clock wrong by"), "\(output)")
+        #expect(output.contains("No suitable source"), "\(output)")
+    }
+
+    @Test("daytimed follows chronyd (-x, local stratum 8) as its upstream: stratum 9, chronyd's address as reference")
+    func followsChrony() async throws {
+        let chronyd = try Processes.tool("chronyd", package: "chrony")
+        let directory = try Self.temporaryDirectory("chrony-upstream")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = directory.appendingPathComponent("chrony.conf")
+        try """
+        port 9125
+        bindaddress \(Self.chronyAddress)
+        allow 127.0.0.0/8
+        local stratum 8
+        cmdport 0
+        pidfile \(directory.path)/chronyd.pid
+
+        """.write(to: configuration, atomically: true, encoding: .utf8)
+        let (program, arguments) = try Self.withoutClockCapability(chronyd, ["-x", "-d", "-f", configuration.path])
+        let upstream = try BackgroundProcess(program, arguments)
+        defer { upstream.stop(signal: SIGKILL) }
+        let daytimed = try await Self.startDaytimed(port: 9625, ["--ntp-upstream", "\(Self.chronyAddress):9125"])
+        defer { daytimed.stop() }
+        try await daytimed.waitForStandardError(containing: "NTP: synchronized to upstream \(Self.chronyAddress)")
+        let answer = try await Processes.offPool { try NTPProbe.ask(Self.daytimedAddress, port: 9625) }
+        #expect(answer.stratum == 9)
+        #expect(answer.leap == 0)
+        #expect(answer.referenceID == "\(Self.chronyAddress)")
+    }
+
+    @Test("NTPsec's ntpdig reads daytimed on port 123 and prints its offset, stratum and leap state")
+    func ntpdig() async throws {
+        let ntpdig = try Processes.tool("ntpdig", package: "ntpsec-ntpdig")
+        let daytimed = try await Self.startDaytimed(port: 123, ["--ntp-local-stratum", "4"])
+        defer { daytimed.stop() }
+        // No -S or -s: ntpdig only prints, it never sets the clock.
+        let result = try await Processes.run(ntpdig, ["-t", "2", Self.daytimedAddress], timeout: 20)
+        let output = result.standardOutput
+        #expect(result.status == 0, "\(output) \(result.standardError)")
+        #expect(output.contains(Self.daytimedAddress), "\(output)")
+        #expect(output.contains(" s4 "), "\(output)")
+        #expect(output.contains("no-leap"), "\(output)")
+    }
+}
+
+/// One SNTP request over UDP, for tests: the answer's stratum, leap indicator and reference.
+enum NTPProbe {
+    struct Answer {
+        var leap: Int
+        var stratum: Int
+        var referenceID: String
+    }
+
+    static func ask(_ host: String, port: Int) throws -> Answer {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        var request = [UInt8](repeating: 0, count: 48)
+        request[0] = 4 << 3 | 3
+        for i in 40..<48 { request[i] = UInt8.random(in: 0...255) }
+        let sent = request.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, bytes.baseAddress, 48, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        guard sent == 48 else { throw Processes.Failure("sendto: errno \(errno)") }
+        var answer = [UInt8](repeating: 0, count: 512)
+        let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n == 48 else {
+            throw Processes.Failure("no 48-byte answer from \(host):\(port) (got \(n), errno \(errno))")
+        }
+        guard Array(answer[24..<32]) == Array(request[40..<48]) else {
+            throw Processes.Failure("the answer's origin does not echo the request's transmit time")
+        }
+        return Answer(
+            leap: Int(answer[0] >> 6),
+            stratum: Int(answer[1]),
+            referenceID: answer[12..<16].map(String.init).joined(separator: ".")
+        )
+    }
+}
