@@ -1,3 +1,4 @@
+import CDaytimeLinux
 import DaytimeCore
 import Logging
 import Synchronization
