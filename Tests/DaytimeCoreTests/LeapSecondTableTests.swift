@@ -1,5 +1,6 @@
-import DaytimeCore
 import Testing
+
+@testable import DaytimeCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
-import DaytimeCore
 import Testing
+
+@testable import DaytimeCore
 
 @Suite("SHA-1 for leap-seconds.list")
 struct SHA1Tests {

@@ -1,4 +1,4 @@
-import DaytimeCore
+@testable import DaytimeCore
 
 #if canImport(Glibc)
 import Glibc

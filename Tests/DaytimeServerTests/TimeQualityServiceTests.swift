@@ -1,10 +1,11 @@
-import DaytimeCore
 import DaytimeServer
 import Glibc
 import InMemoryLogging
 import Logging
 import Synchronization
 import Testing
+
+@testable import DaytimeCore
 
 /// A kernel clock whose state the test changes while the service runs.
 private final class SwitchableKernelClock: KernelClockReading {

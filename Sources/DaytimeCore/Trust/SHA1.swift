@@ -6,7 +6,7 @@
 /// The hash there is an integrity check against truncation and corruption, not a security boundary
 /// (the file's authenticity comes from the package manager), so a short, plain implementation
 /// tested against the FIPS vectors and `sha1sum` is the better trade.
-public struct SHA1: Sendable {
+struct SHA1: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
     )
@@ -14,19 +14,19 @@ public struct SHA1: Sendable {
     private var length: UInt64 = 0
 
     /// Creates a hasher with nothing hashed yet.
-    public init() {
+    init() {
         self.block.reserveCapacity(64)
     }
 
     /// The digest of `bytes`, as five 32-bit words (the way `leap-seconds.list` writes it).
-    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt32] {
+    static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt32] {
         var hasher = SHA1()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// Adds `bytes` to the message.
-    public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+    mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         for byte in bytes {
             self.block.append(byte)
             self.length &+= 1
@@ -38,7 +38,7 @@ public struct SHA1: Sendable {
     }
 
     /// The digest of everything added, as five 32-bit words (big-endian order of the 20 bytes).
-    public consuming func finalize() -> [UInt32] {
+    consuming func finalize() -> [UInt32] {
         let bitLength = self.length &* 8
         self.block.append(0x80)
         if self.block.count > 56 {
@@ -55,7 +55,7 @@ public struct SHA1: Sendable {
     }
 
     /// The digest as 40 lowercase hexadecimal digits, as `sha1sum` prints it.
-    public static func hexDigest(_ words: [UInt32]) -> String {
+    static func hexDigest(_ words: [UInt32]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         for word in words {
