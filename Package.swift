@@ -6,6 +6,7 @@ import PackageDescription
 //   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
 //                                pure Swift over Glibc, no NIO, independent of DaytimeCore
 //   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
+//   DaytimeSystem                internal: system calls, whole-file reads, named threads (over CDaytimeLinux)
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
 //   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
 //   daytimed, daytime            thin command lines over the libraries
@@ -82,12 +83,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CDaytimeLinux"),
+        // System calls with EINTR retry and one error type, whole-file reads and writes, named
+        // OS threads: for everything off the hot paths. Internal to the package, not a product.
+        .target(
+            name: "DaytimeSystem",
+            dependencies: ["CDaytimeLinux"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "DaytimeServer",
             dependencies: [
                 "DaytimeCore",
                 "DaytimeNetwork",
                 "CDaytimeLinux",
+                "DaytimeSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,6 +110,7 @@ let package = Package(
                 "DaytimeCore",
                 "DaytimeNetwork",
                 "DaytimeServer",
+                "DaytimeSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -124,6 +134,7 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "CDaytimeLinux",
+                "DaytimeSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strictSettings
@@ -173,6 +184,11 @@ let package = Package(
         .testTarget(
             name: "DaytimeNetworkTests",
             dependencies: ["DaytimeNetwork"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaytimeSystemTests",
+            dependencies: ["DaytimeSystem"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,5 @@
-import CDaytimeLinux
 import DaytimeCore
+import DaytimeSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,16 +22,19 @@ public enum LoadGenerator {
         let usageBefore = CPUUsage.now()
         let start = MonotonicClock.nanoseconds()
         let deadline = configuration.durationNanoseconds.map { start &+ $0 } ?? .max
-        var handles: [pthread_t] = []
+        var started: [OSThread] = []
         for index in 0..<threads {
             let plan = Self.plan(configuration, index: index, start: start, deadline: deadline)
             let worker = BenchWorker(configuration: configuration, plan: plan, mailbox: mailboxes[index])
             do {
-                handles.append(try Self.startThread(name: "bench-\(index)") { worker.run() })
+                started.append(try OSThread.start(name: "bench-\(index)") { worker.run() })
             } catch {
                 // Stop the threads already running: they see the deadline pass at their next wake.
-                for handle in handles { pthread_join(handle, nil) }
-                throw error
+                for thread in started { thread.join() }
+                throw BenchError(
+                    .systemResource,
+                    "cannot start load thread bench-\(index): \(error.reason); lower --threads"
+                )
             }
         }
         var nextProgress = start &+ progressInterval
@@ -46,7 +49,7 @@ public enum LoadGenerator {
                 progress(BenchProgress(elapsedNanoseconds: now &- start, tally: sofar))
             }
         }
-        for handle in handles { pthread_join(handle, nil) }
+        for thread in started { thread.join() }
         let elapsed = MonotonicClock.nanoseconds() &- start
         let usage = CPUUsage.now().since(usageBefore)
         var total = BenchTally()
@@ -80,40 +83,6 @@ public enum LoadGenerator {
             firstStart: firstStart,
             deadline: deadline
         )
-    }
-
-    private static func startThread(name: String, _ body: @escaping () -> Void) throws(BenchError) -> pthread_t {
-        let box = Unmanaged.passRetained(ThreadBody(name: name, body))
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread,
-            nil,
-            { raw in
-                let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-                c_daytime_set_thread_name(body.name)
-                body.run()
-                return nil
-            },
-            box.toOpaque()
-        )
-        guard status == 0 else {
-            box.release()
-            throw BenchError(
-                .systemResource,
-                "cannot start load thread \(name): \(String(cString: strerror(status))); lower --threads"
-            )
-        }
-        return thread
-    }
-}
-
-/// A closure and a name, handed to a new thread.
-private final class ThreadBody {
-    let name: String
-    let run: () -> Void
-    init(name: String, _ run: @escaping () -> Void) {
-        self.name = name
-        self.run = run
     }
 }
 

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -40,17 +41,6 @@ public enum ProcessStartTime {
     }
 
     private static func read(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? readFile(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

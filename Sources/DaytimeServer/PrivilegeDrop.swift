@@ -1,4 +1,5 @@
 import CDaytimeLinux
+import DaytimeSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -246,16 +247,7 @@ public struct PrivilegeDrop: Sendable {
 
     /// The `Uid:`, `Gid:` and `Groups:` lines of a thread's status, or nil if it is gone.
     static func credentials(ofThread thread: Int32) -> ThreadCredentials? {
-        let fd = open("/proc/self/task/\(thread)/status", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
+        guard let bytes = try? readFile("/proc/self/task/\(thread)/status") else { return nil }
         var credentials = ThreadCredentials()
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(whereSeparator: { $0 == ":" || $0 == "\t" || $0 == " " })

@@ -1,3 +1,4 @@
+import DaytimeSystem
 import Logging
 import Synchronization
 
@@ -113,26 +114,22 @@ final class AccessLogWriter: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    // ENOSPC, EIO, EBADF: the rest of this batch is lost; count its lines as dropped.
-                    let code = errno
-                    let lost = buffer[offset...].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
-                    for _ in 0..<lost { self.statistics.countAccessLogDrop() }
-                    self.logger.error(
-                        "cannot write the access log \(self.destination): \(String(cString: strerror(code))); \(lost) line\(lost == 1 ? "" : "s") lost"
-                    )
-                    return
-                }
+        var written = 0
+        let failure = bytes.withUnsafeBytes { buffer -> SystemError? in
+            do throws(SystemError) {
+                try writeAll(descriptor, buffer, written: &written)
+                return nil
+            } catch {
+                return error
             }
         }
+        guard let failure else { return }
+        // ENOSPC, EIO, EBADF: the rest of this batch is lost; count its lines as dropped.
+        let lost = bytes[written...].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        for _ in 0..<lost { self.statistics.countAccessLogDrop() }
+        self.logger.error(
+            "cannot write the access log \(self.destination): \(failure.reason); \(lost) line\(lost == 1 ? "" : "s") lost"
+        )
     }
 
     /// Opens the file again and swaps it in; on failure keeps writing to the old one and says why.

@@ -1,5 +1,5 @@
-import CDaytimeLinux
 import DaytimeCore
+import DaytimeSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -23,37 +23,19 @@ final class WorkerThreads: Sendable {
     /// Starts a detached thread running `body`.
     func start(name: String, _ body: @escaping @Sendable () -> Void) throws(ServerError) {
         self.state.withLock { $0.running += 1 }
-        // Thread names show in `top -H` and debuggers; Linux allows 15 characters.
-        let threadName = String(name.prefix(15))
-        let box = Unmanaged.passRetained(
-            ThreadBody { [self] in
-                c_daytime_set_thread_name(threadName)
+        do {
+            try OSThread.start(name: name) { [self] in
                 body()
                 self.finished()
-            }
-        )
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread,
-            nil,
-            { raw in
-                let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-                body.run()
-                return nil
-            },
-            box.toOpaque()
-        )
-        guard status == 0 else {
-            box.release()
+            }.detach()
+        } catch {
             self.finished()
             throw ServerError(
                 code: .systemResource,
-                description:
-                    "cannot start thread \(name): \(String(cString: strerror(status))); lower \(setting: .threads)",
-                systemError: status
+                description: "cannot start thread \(name): \(error.reason); lower \(setting: .threads)",
+                systemError: error.errno
             )
         }
-        pthread_detach(thread)
     }
 
     /// Returns once every started thread has finished.
@@ -77,9 +59,4 @@ final class WorkerThreads: Sendable {
         }
         for waiter in waiters { waiter.resume() }
     }
-}
-
-private final class ThreadBody: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
