@@ -1,4 +1,5 @@
 import DaytimeCore
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -29,5 +30,31 @@ struct Backoff {
         guard self.lastWarning == 0 || now &- self.lastWarning > 10_000_000_000 else { return false }
         self.lastWarning = now
         return true
+    }
+
+    /// What a datagram loop does after a failed receive: at its wake-up timeout (`EAGAIN`), look at
+    /// the stop flag; after a signal, nothing; after anything else (`ENOMEM`, `ENOBUFS`, a pending
+    /// ICMP error reported on the socket), warn at most once every ten seconds and pause, never
+    /// spin. Returns whether the loop should return.
+    mutating func afterFailedReceive(
+        _ code: Int32,
+        on service: TimeProtocolKind,
+        stopFlag: StopFlag,
+        logger: Logger
+    ) -> Bool {
+        switch code {
+        case EAGAIN, EWOULDBLOCK:
+            return stopFlag.isSet
+        case EINTR:
+            return false
+        default:
+            if self.shouldWarn() {
+                logger.warning(
+                    "cannot receive on \(service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
+                )
+            }
+            self.sleep()
+            return stopFlag.isSet
+        }
     }
 }

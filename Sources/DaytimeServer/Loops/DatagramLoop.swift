@@ -114,17 +114,13 @@ struct DatagramLoop: ~Copyable {
         while true {
             let received = mode.batching ? self.receiveBatch() : self.receiveOne()
             if received < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK:
-                    if self.context.stopFlag.isSet { return }
-                case EINTR:
-                    break
-                case let code:
-                    // ENOMEM, ENOBUFS, or a pending ICMP error reported on the socket: pause, never spin.
-                    self.warn(code)
-                    self.backoff.sleep()
-                    if self.context.stopFlag.isSet { return }
-                }
+                let stop = self.backoff.afterFailedReceive(
+                    errno,
+                    on: self.service,
+                    stopFlag: self.context.stopFlag,
+                    logger: self.context.logger
+                )
+                if stop { return }
                 continue
             }
             // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
@@ -347,12 +343,5 @@ struct DatagramLoop: ~Copyable {
         } else {
             self.context.statistics.countSent(count, bytes: bytes, series: self.series)
         }
-    }
-
-    private mutating func warn(_ code: Int32) {
-        guard self.backoff.shouldWarn() else { return }
-        self.context.logger.warning(
-            "cannot receive on \(self.service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
-        )
     }
 }

@@ -110,16 +110,13 @@ struct NTPLoop: ~Copyable {
             // MSG_TRUNC: the length of the whole datagram, though only the header is kept.
             let length = recvmsg(self.descriptor, self.header, Int32(MSG_TRUNC))
             if length < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK:
-                    if self.context.stopFlag.isSet { return }
-                case EINTR:
-                    break
-                case let code:
-                    self.warn(code)
-                    self.backoff.sleep()
-                    if self.context.stopFlag.isSet { return }
-                }
+                let stop = self.backoff.afterFailedReceive(
+                    errno,
+                    on: .ntp,
+                    stopFlag: self.context.stopFlag,
+                    logger: self.context.logger
+                )
+                if stop { return }
                 continue
             }
             let receivedAt = self.context.measuresLatency ? MonotonicClock.nanoseconds() : 0
@@ -259,12 +256,5 @@ struct NTPLoop: ~Copyable {
                 metadata: ["protocol": "ntp", "transport": "udp"]
             )
         }
-    }
-
-    private mutating func warn(_ code: Int32) {
-        guard self.backoff.shouldWarn() else { return }
-        self.context.logger.warning(
-            "cannot receive on ntp/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
-        )
     }
 }
