@@ -11,8 +11,8 @@ import Glibc
 ///
 /// A TCP query whose host has several addresses races them as RFC 8305 (Happy Eyeballs) does:
 /// the families taken in turn, the next address tried when the last attempt has not connected
-/// within ``attemptDelay`` (or at once when it failed), and the first connection wins; the others
-/// are closed.
+/// within ``attemptDelay``, or at once when an attempt fails; the first connection wins, and the
+/// others are closed.
 ///
 /// T1 is read just before `connect` (TCP) or `send` (UDP), T4 just after `poll` reports the first
 /// bytes readable: both on the wall clock (for the offset) and the monotonic clock (for the round trip).
@@ -366,10 +366,9 @@ private final class Exchange {
         close(fd)
         self.attempts.remove(at: slot)
         self.noteFailure(endpoint: self.addresses[attempt.addressIndex].endpoint, errno: error)
-        if self.attempts.isEmpty {
-            // Nothing else under way: the next address now, not after the delay.
-            self.connect(wallClock: wallClock)
-        }
+        // The next address now, not after the delay (RFC 8305, 5); with none left, the exchange
+        // fails once no attempt is under way.
+        self.connect(wallClock: wallClock)
     }
 
     func read(wallClock: any WallClock) {

@@ -8,27 +8,14 @@ extension TimeClientError {
         TimeClientError(.invalidQuery, "invalid query: \(problem)")
     }
 
-    static func resolutionFailed(
-        host: String,
-        family: TimeQuery.AddressFamily,
-        reason: String
-    ) -> TimeClientError {
-        switch family {
-        case .any:
+    static func resolutionFailed(host: String, family: TimeQuery.AddressFamily, reason: String) -> TimeClientError {
+        guard family != .any else {
             return TimeClientError(.resolutionFailed, "cannot resolve '\(host)': \(reason); check the host name")
-        case .ipv4:
-            return TimeClientError(
-                .resolutionFailed,
-                "cannot resolve '\(host)' to an IPv4 address: \(reason); check the host name, or drop \(.ipv4Only)"
-                    as SettingMessage
-            )
-        case .ipv6:
-            return TimeClientError(
-                .resolutionFailed,
-                "cannot resolve '\(host)' to an IPv6 address: \(reason); check the host name, or drop \(.ipv6Only)"
-                    as SettingMessage
-            )
         }
+        let (version, setting): (String, ClientSetting) = family == .ipv4 ? ("IPv4", .ipv4Only) : ("IPv6", .ipv6Only)
+        let message: SettingMessage =
+            "cannot resolve '\(host)' to an \(version) address: \(reason); check the host name, or drop \(setting)"
+        return TimeClientError(.resolutionFailed, message)
     }
 
     static func connectionRefused(endpoint: String, protocol kind: TimeProtocolKind) -> TimeClientError {
