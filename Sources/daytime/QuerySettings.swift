@@ -21,12 +21,10 @@ struct QuerySettings {
     /// only here.
     func validated() throws(QuerySettingsProblem) -> ValidatedQuery {
         if let problem = self.connection.problem {
-            throw QuerySettingsProblem(description: problem)
+            throw QuerySettingsProblem(problem)
         }
         guard !self.targets.isEmpty else {
-            throw QuerySettingsProblem(
-                description: "no server given; name a host, such as 127.0.0.1 or daytime://[::1]:13."
-            )
+            throw QuerySettingsProblem("no server given; name a host, such as 127.0.0.1 or daytime://[::1]:13.")
         }
         var targets: [ServerTarget] = []
         targets.reserveCapacity(self.targets.count)
@@ -34,21 +32,17 @@ struct QuerySettings {
             do {
                 targets.append(try ServerTarget(parsing: text))
             } catch {
-                throw QuerySettingsProblem(description: error.description)
+                throw QuerySettingsProblem(error.description)
             }
         }
         guard (1...100).contains(self.samples) else {
-            throw QuerySettingsProblem(description: "--samples \(self.samples) is out of range; give 1 to 100.")
+            throw QuerySettingsProblem("--samples \(self.samples) is out of range; give 1 to 100.")
         }
         guard self.maxStep.isFinite, self.maxStep >= 0 else {
-            throw QuerySettingsProblem(
-                description: "--max-step \(self.maxStep) is not a number of seconds; give 0 or more."
-            )
+            throw QuerySettingsProblem("--max-step \(self.maxStep) is not a number of seconds; give 0 or more.")
         }
         guard self.slewLimit.isFinite, self.slewLimit >= 0, self.slewLimit <= 10 else {
-            throw QuerySettingsProblem(
-                description: "--slew-limit \(self.slewLimit) is out of range; give 0 to 10 seconds."
-            )
+            throw QuerySettingsProblem("--slew-limit \(self.slewLimit) is out of range; give 0 to 10 seconds.")
         }
         // The local zone is read only when a line might need it; a named one always, to check it.
         var zone = TimeZoneRules.utc
@@ -71,7 +65,7 @@ struct QuerySettings {
         do {
             return try TimeZoneRules(environmentValue: name)
         } catch {
-            throw QuerySettingsProblem(description: "--time-zone: \(error.description)")
+            throw QuerySettingsProblem("--time-zone: \(error.description)")
         }
     }
 }
@@ -79,6 +73,10 @@ struct QuerySettings {
 /// What is wrong with the settings of `daytime [query]`: the one-line advice of a usage error.
 struct QuerySettingsProblem: Error {
     var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
 }
 
 /// Settings that passed their checks, with what they describe: one query per target, and the
