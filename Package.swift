@@ -122,12 +122,8 @@ let package = Package(
         ),
         .target(
             name: "DaytimeClient",
-            dependencies: [
-                "DaytimeCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            swiftSettings: nioSideSettings
+            dependencies: ["DaytimeCore"],
+            swiftSettings: strictSettings
         ),
         .target(
             name: "DaytimeBench",
@@ -164,7 +160,7 @@ let package = Package(
                 "DaytimeBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: nioSideSettings,
+            swiftSettings: strictSettings,
             // A static executable: see clientLinkerSettings above.
             linkerSettings: clientLinkerSettings
         ),

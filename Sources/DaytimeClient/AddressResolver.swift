@@ -1,35 +1,23 @@
-import NIOCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// `getaddrinfo` restricted to one IP version, for `-4` / `-6` (NIO's own resolver asks for both).
+/// `getaddrinfo`, for both IP versions or restricted to one (`-4` / `-6`).
 ///
-/// It blocks, so callers run it on a thread pool, never on an event loop.
+/// It blocks, so it runs on the thread that runs the exchange, never on a Swift task's thread.
 enum AddressResolver {
     /// The resolver said no: `gai_strerror`'s text, such as "Name or service not known".
     struct Failure: Error {
         var message: String
     }
 
-    /// The TCP addresses of `host` in `family` (`.ipv4` or `.ipv6`), in the resolver's order.
-    static func resolve(host: String, port: Int, family: TimeQuery.AddressFamily) throws -> [SocketAddress] {
+    /// The TCP addresses of `host` in `family`, in the resolver's order (RFC 6724's preference).
+    static func resolve(host: String, port: Int, family: TimeQuery.AddressFamily) throws(Failure) -> [ServerAddress] {
         var hints = addrinfo()
         switch family {
         case .ipv4: hints.ai_family = AF_INET
         case .ipv6: hints.ai_family = AF_INET6
         case .any: hints.ai_family = AF_UNSPEC
         }
-        #if canImport(Darwin)
-        hints.ai_socktype = SOCK_STREAM
-        #else
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #endif
         hints.ai_protocol = Int32(IPPROTO_TCP)
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, String(port), &hints, &list)
@@ -37,21 +25,35 @@ enum AddressResolver {
             throw Failure(message: String(cString: gai_strerror(rc)))
         }
         defer { freeaddrinfo(list) }
-        var addresses: [SocketAddress] = []
+        var addresses: [ServerAddress] = []
         var next = list
         while let info = next {
-            if let raw = info.pointee.ai_addr {
-                switch info.pointee.ai_family {
-                case AF_INET:
-                    addresses.append(SocketAddress(UnsafeRawPointer(raw).load(as: sockaddr_in.self), host: host))
-                case AF_INET6:
-                    addresses.append(SocketAddress(UnsafeRawPointer(raw).load(as: sockaddr_in6.self), host: host))
-                default:
-                    break
-                }
+            if let raw = info.pointee.ai_addr, let address = ServerAddress(raw, length: info.pointee.ai_addrlen) {
+                addresses.append(address)
             }
             next = info.pointee.ai_next
         }
         return addresses
+    }
+
+    /// The addresses with the families taken in turn, starting with the resolver's first choice:
+    /// RFC 8305's interleaving, so that a second attempt tries the other IP version.
+    static func interleaved(_ addresses: [ServerAddress]) -> [ServerAddress] {
+        guard addresses.count > 1, let first = addresses.first else { return addresses }
+        var preferred = addresses.filter { $0.family == first.family }
+        var other = addresses.filter { $0.family != first.family }
+        guard !other.isEmpty else { return addresses }
+        var result: [ServerAddress] = []
+        result.reserveCapacity(addresses.count)
+        preferred.reverse()
+        other.reverse()
+        while let next = preferred.popLast() {
+            result.append(next)
+            if let alternate = other.popLast() {
+                result.append(alternate)
+            }
+        }
+        result.append(contentsOf: other.reversed())
+        return result
     }
 }

@@ -1,13 +1,5 @@
 import DaytimeCore
-import NIOCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Turns the bytes a server sent into a ``TimeSample``, or says why they are not an answer.
 enum AnswerDecoder {
@@ -15,14 +7,13 @@ enum AnswerDecoder {
     static let maximumTimeAnswerLength = 8
 
     static func sample(from answer: ReceivedAnswer, query: TimeQuery) throws(TimeClientError) -> TimeSample {
-        let endpoint =
-            answer.remoteAddress.map { endpointText($0) } ?? endpointText(host: query.host, port: query.effectivePort)
+        let endpoint = answer.remoteAddress.endpoint
         let bytes = answer.bytes
-        if case .failed(let error) = answer.ending, !isComplete(bytes, protocol: query.protocol) {
-            if error.errnoCode == ECONNRESET || error.errnoCode == EPIPE {
-                throw .connectionReset(endpoint: endpoint, bytesReceived: bytes.count)
+        if case .failed(let code) = answer.ending, !isComplete(bytes, protocol: query.protocol) {
+            if code == ECONNRESET || code == EPIPE {
+                throw .connectionReset(endpoint: endpoint, bytesReceived: bytes.count, errno: code)
             }
-            throw .networkError(endpoint: endpoint, error)
+            throw .networkError(endpoint: endpoint, errno: code, call: "recv")
         }
         guard !bytes.isEmpty, let firstByteAt = answer.firstByteAt, let firstByteMonotonic = answer.firstByteMonotonic
         else {
@@ -45,7 +36,7 @@ enum AnswerDecoder {
             serverInstant = value.instant(eraRule: .nearest(to: firstByteAt))
             resolution = 1
         case .ntp:
-            // Refused by TimeClient.validate before any query is sent.
+            // Refused by TimeQuery.validate before any query is sent.
             throw .emptyAnswer(endpoint: endpoint, protocol: query.protocol)
         case .daytime:
             guard isText(bytes) else {
@@ -61,8 +52,8 @@ enum AnswerDecoder {
         }
         return TimeSample(
             host: query.host,
-            serverAddress: answer.remoteAddress?.ipAddress ?? query.host,
-            serverPort: answer.remoteAddress?.port ?? query.effectivePort,
+            serverAddress: answer.remoteAddress.ipAddress,
+            serverPort: answer.remoteAddress.port,
             protocol: query.protocol,
             transport: query.transport,
             rawBytes: bytes,

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The two ways to correct the system clock. Everything that sets the clock goes through this
 /// protocol, so tests record the calls (and never touch the machine's clock).
@@ -59,7 +53,7 @@ public struct SystemClockControl: ClockControl {
     }
 }
 
-/// What to do about a measured offset: the policy of `daytime --set`, apart from doing it.
+/// What to do about a measured offset, apart from doing it (the policy behind `daytime --set`).
 ///
 /// - Within the measurement's own bound: nothing (the clock may already be right).
 /// - Up to ``slewLimit`` (0.5 s by default): slew, as ntpd and chrony do for small offsets, so that
@@ -106,7 +100,7 @@ public enum ClockCorrection: Sendable, Hashable, CustomStringConvertible {
     case slew(by: Double)
     /// Step the clock by this many seconds.
     case step(by: Double)
-    /// A step this large needs `--force`.
+    /// A step this large needs ``ClockCorrectionPolicy/force``.
     case refused(offset: Double, maximumStep: Double)
 
     /// Carries out the decision on `clock`: slews or steps, or does nothing.
@@ -118,8 +112,15 @@ public enum ClockCorrection: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// One line for people, such as `step the clock by +3600.250 s`.
+    /// One line for people, such as `step the clock by +3600.250 s`, with the policy's settings
+    /// named in the library's words (``ClientSetting/description``).
     public var description: String {
+        self.description(naming: { $0.description })
+    }
+
+    /// ``description`` with each policy setting it names as `name` spells it, such as a
+    /// command-line flag.
+    public func description(naming name: (ClientSetting) -> String) -> String {
         switch self {
         case .none(let offset, let bound):
             return "leave the clock alone: the offset \(signed(offset)) s is within its bound ±\(fixed(bound)) s"
@@ -128,8 +129,10 @@ public enum ClockCorrection: Sendable, Hashable, CustomStringConvertible {
         case .step(let seconds):
             return "step the clock by \(signed(seconds)) s (clock_settime)"
         case .refused(let offset, let maximumStep):
-            return "refuse to step the clock by \(signed(offset)) s: more than --max-step \(fixed(maximumStep)) s; "
-                + "check the servers, or add --force"
+            let message: SettingMessage =
+                "refuse to step the clock by \(signed(offset)) s: more than \(.maximumStep) \(fixed(maximumStep)) s; "
+                + "check the servers, or add \(.force)"
+            return message.text(naming: name)
         }
     }
 }

@@ -1,31 +1,53 @@
 import DaytimeCore
-import NIOCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Runs several queries at once on the calling thread: non-blocking sockets and one `poll(2)` loop,
-/// TCP and UDP.
+/// TCP and UDP. The client's one engine: the `daytime` command runs it directly, ``TimeClient``
+/// runs it on a thread of its own (``BlockingThread``) for async callers.
 ///
-/// Why not NIO here: a command that asks once spends most of its life starting up, and starting an
+/// Why not NIO: a command that asks once spends most of its life starting up, and starting an
 /// event loop group (threads, epoll, eventfd) cost more than the whole exchange on loopback. A
-/// handful of sockets needs no more than `poll`. ``TimeClient`` runs this on a thread of its own
-/// for async callers; the `daytime` command runs it directly.
+/// handful of sockets needs no more than `poll`.
+///
+/// A TCP query whose host has several addresses races them as RFC 8305 (Happy Eyeballs) does:
+/// the families taken in turn, the next address tried when the last attempt has not connected
+/// within ``attemptDelay``, or at once when an attempt fails; the first connection wins, and the
+/// others are closed.
 ///
 /// T1 is read just before `connect` (TCP) or `send` (UDP), T4 just after `poll` reports the first
 /// bytes readable: both on the wall clock (for the offset) and the monotonic clock (for the round trip).
 enum PollingExchange {
+    /// RFC 8305's recommended Connection Attempt Delay, in nanoseconds.
+    static let attemptDelay: UInt64 = 250_000_000
+
     /// Asks every query once, concurrently; one outcome per query, in order, none of them pending.
-    static func run(_ queries: [TimeQuery], wallClock: any WallClock) -> [ExchangeOutcome] {
+    /// When `cancellation` is signalled, the queries still running fail at once.
+    static func run(
+        _ queries: [TimeQuery],
+        wallClock: any WallClock,
+        cancellation: ExchangeCancellation? = nil
+    ) -> [ExchangeOutcome] {
         let exchanges = queries.map { Exchange(query: $0) }
         for exchange in exchanges {
             exchange.start(wallClock: wallClock)
         }
+        return self.poll(exchanges, wallClock: wallClock, cancellation: cancellation)
+    }
+
+    /// One query to addresses already resolved, tried in the order given: the attempts' timing
+    /// with addresses a test chooses.
+    static func run(_ query: TimeQuery, addresses: [ServerAddress], wallClock: any WallClock) -> ExchangeOutcome {
+        let exchange = Exchange(query: query)
+        exchange.addresses = addresses
+        exchange.connect(wallClock: wallClock)
+        return self.poll([exchange], wallClock: wallClock, cancellation: nil)[0]
+    }
+
+    private static func poll(
+        _ exchanges: [Exchange],
+        wallClock: any WallClock,
+        cancellation: ExchangeCancellation?
+    ) -> [ExchangeOutcome] {
         var fds: [pollfd] = []
         var owners: [Int] = []
         while true {
@@ -41,13 +63,22 @@ enum PollingExchange {
                     exchange.expire()
                     continue
                 }
-                nearest = min(nearest, exchange.deadline)
-                fds.append(pollfd(fd: exchange.fd, events: exchange.waitingEvents, revents: 0))
-                owners.append(i)
+                if now >= exchange.nextAttemptAt {
+                    exchange.connect(wallClock: wallClock)
+                    if exchange.isFinished { continue }
+                }
+                nearest = min(nearest, exchange.deadline, exchange.nextAttemptAt)
+                exchange.appendWaits(to: &fds)
+                while owners.count < fds.count {
+                    owners.append(i)
+                }
             }
             if fds.isEmpty { break }
-            let waitMilliseconds = Int32(min((nearest - now + 999_999) / 1_000_000, 60_000))
-            let ready = poll(&fds, nfds_t(fds.count), waitMilliseconds)
+            if let cancellation {
+                fds.append(pollfd(fd: cancellation.readEnd, events: Int16(POLLIN), revents: 0))
+            }
+            let waitMilliseconds = Int32(min((nearest &- now &+ 999_999) / 1_000_000, 60_000))
+            let ready = Glibc.poll(&fds, nfds_t(fds.count), waitMilliseconds)
             if ready < 0 {
                 guard errno == EINTR else {
                     let code = errno
@@ -58,8 +89,14 @@ enum PollingExchange {
                 }
                 continue
             }
-            for slot in owners.indices where fds[slot].revents != 0 {
-                exchanges[owners[slot]].ready(events: fds[slot].revents, wallClock: wallClock)
+            if cancellation != nil && fds[fds.count - 1].revents != 0 {
+                for exchange in exchanges where !exchange.isFinished {
+                    exchange.outcome = .failed(TimeClientError(.networkError, "the query was cancelled"))
+                }
+                break
+            }
+            for slot in owners.indices where fds[slot].revents != 0 && !exchanges[owners[slot]].isFinished {
+                exchanges[owners[slot]].ready(fd: fds[slot].fd, events: fds[slot].revents, wallClock: wallClock)
             }
         }
         return exchanges.map { $0.outcome }
@@ -77,18 +114,52 @@ enum ExchangeOutcome {
     case failed(TimeClientError)
 }
 
-/// One query's socket and what it has seen. Lives on one thread, inside one ``PollingExchange/run``.
-private final class Exchange {
-    enum Phase {
-        case connecting
-        case reading
+/// Wakes a ``PollingExchange/run(_:wallClock:cancellation:)`` from another thread: a socket pair
+/// (close-on-exec from the start, which `pipe` cannot say here) whose read end sits in the `poll` set.
+final class ExchangeCancellation: Sendable {
+    let readEnd: CInt
+    private let writeEnd: CInt
+
+    /// Nil when the process has no descriptors left.
+    init?() {
+        var ends: [CInt] = [-1, -1]
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &ends) == 0 else { return nil }
+        self.readEnd = ends[0]
+        self.writeEnd = ends[1]
     }
 
+    deinit {
+        close(self.readEnd)
+        close(self.writeEnd)
+    }
+
+    /// Ends the exchanges; safe from any thread, and more than once.
+    func cancel() {
+        var byte: UInt8 = 1
+        _ = write(self.writeEnd, &byte, 1)
+    }
+}
+
+/// A TCP connection attempt to one of the query's addresses, not yet connected.
+private struct ConnectAttempt {
+    var fd: Int32
+    var addressIndex: Int
+    var startedAt: Instant
+    var startedMonotonic: UInt64
+}
+
+/// One query's sockets and what they have seen. Lives on one thread, inside one ``PollingExchange/run``.
+private final class Exchange {
     let query: TimeQuery
     let deadline: UInt64
+    var addresses: [ServerAddress] = []
+    /// The next address to try, and when at the latest (`.max`: only when the last attempt fails).
+    var nextAddress = 0
+    var nextAttemptAt = UInt64.max
+    var attempts: [ConnectAttempt] = []
+    /// The connected (TCP) or sending (UDP) socket, and its address; -1 while connecting.
     var fd: Int32 = -1
-    var phase = Phase.connecting
-    var addresses: [SocketAddress] = []
     var addressIndex = 0
     var firstFailure: (endpoint: String, errno: CInt)? = nil
     var bytes: [UInt8] = []
@@ -112,150 +183,192 @@ private final class Exchange {
     }
 
     deinit {
+        self.closeAttempts()
         if self.fd >= 0 {
             close(self.fd)
         }
     }
 
     var endpoint: String {
-        self.addressIndex < self.addresses.count
-            ? endpointText(self.addresses[self.addressIndex])
-            : endpointText(host: self.query.host, port: self.query.effectivePort)
+        if self.fd >= 0 || self.attempts.isEmpty {
+            return self.addressIndex < self.addresses.count
+                ? self.addresses[self.addressIndex].endpoint
+                : endpointText(host: self.query.host, port: self.query.effectivePort)
+        }
+        return self.addresses[self.attempts[0].addressIndex].endpoint
     }
 
-    var waitingEvents: Int16 {
-        Int16(self.phase == .connecting ? POLLOUT : POLLIN)
+    /// The sockets to wait on: those still connecting (writable when they are), or the one to read.
+    func appendWaits(to fds: inout [pollfd]) {
+        if self.fd >= 0 {
+            fds.append(pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0))
+        } else {
+            for attempt in self.attempts {
+                fds.append(pollfd(fd: attempt.fd, events: Int16(POLLOUT), revents: 0))
+            }
+        }
     }
 
     func start(wallClock: any WallClock) {
         do throws(TimeClientError) {
-            try TimeClient.validate(self.query)
+            try self.query.validate()
+            self.addresses = try self.resolve()
         } catch {
             self.outcome = .failed(error)
-            return
-        }
-        do {
-            self.addresses = try AddressResolver.resolve(
-                host: self.query.host,
-                port: self.query.effectivePort,
-                family: self.query.addressFamily
-            )
-        } catch let error as AddressResolver.Failure {
-            self.outcome = .failed(
-                .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: error.message)
-            )
-            return
-        } catch {
-            self.outcome = .failed(.networkError(endpoint: self.endpoint, error))
-            return
-        }
-        guard !self.addresses.isEmpty else {
-            self.outcome = .failed(
-                .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: "no address found")
-            )
             return
         }
         self.connect(wallClock: wallClock)
     }
 
-    /// Opens a socket to the current address and starts the exchange; on an immediate failure,
-    /// moves on to the next address.
+    private func resolve() throws(TimeClientError) -> [ServerAddress] {
+        let addresses: [ServerAddress]
+        do {
+            addresses = try AddressResolver.resolve(
+                host: self.query.host,
+                port: self.query.effectivePort,
+                family: self.query.addressFamily
+            )
+        } catch {
+            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: error.message)
+        }
+        guard !addresses.isEmpty else {
+            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: "no address found")
+        }
+        return AddressResolver.interleaved(addresses)
+    }
+
+    /// Starts an attempt on the next address: opens a socket and connects (TCP), or sends the
+    /// request (UDP). An address that fails at once is passed over for the next; when none is left
+    /// and nothing is under way, the exchange fails with the first failure.
     func connect(wallClock: any WallClock) {
-        while self.addressIndex < self.addresses.count {
-            let address = self.addresses[self.addressIndex]
-            let family: CInt = address.protocol == .inet6 ? AF_INET6 : AF_INET
-            #if canImport(Darwin)
-            let type = self.query.transport == .udp ? SOCK_DGRAM : SOCK_STREAM
-            #else
+        self.nextAttemptAt = .max
+        let udp = self.query.transport == .udp
+        while self.nextAddress < self.addresses.count {
+            let index = self.nextAddress
+            self.nextAddress += 1
+            let address = self.addresses[index]
             // Close-on-exec from the start: set afterwards, a child the caller's program starts on
             // another thread in between would inherit the socket.
             let type =
-                Int32((self.query.transport == .udp ? SOCK_DGRAM : SOCK_STREAM).rawValue)
-                | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-            #endif
-            self.fd = socket(family, type, 0)
-            guard self.fd >= 0 else {
+                Int32((udp ? SOCK_DGRAM : SOCK_STREAM).rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                | Int32(SOCK_CLOEXEC.rawValue)
+            let fd = socket(address.family, type, 0)
+            guard fd >= 0 else {
                 self.fail(errno: errno, call: "socket")
                 return
             }
-            #if canImport(Darwin)
-            _ = fcntl(self.fd, F_SETFL, fcntl(self.fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(self.fd, F_SETFD, FD_CLOEXEC)
-            #endif
-            self.connectStartedMonotonic = MonotonicClock.nanoseconds()
-            self.connectStartedAt = wallClock.now()
-            let status = address.withSockAddr { Glibc.connect(self.fd, $0, socklen_t($1)) }
-            if status == 0 || errno == EINPROGRESS {
-                if self.query.transport == .udp {
-                    // A connected UDP socket: the kernel drops datagrams from anyone else, and an
-                    // ICMP port-unreachable comes back as ECONNREFUSED on the next call.
-                    self.sendRequest(wallClock: wallClock)
-                    if self.fd >= 0 || self.isFinished {
-                        return
-                    }
-                    continue
-                } else if status == 0 {
-                    self.connectedAt = wallClock.now()
-                    self.phase = .reading
+            let startedMonotonic = MonotonicClock.nanoseconds()
+            let startedAt = wallClock.now()
+            let status = address.withSockAddr { Glibc.connect(fd, $0, $1) }
+            let code = errno
+            if status == 0 && udp {
+                // A connected UDP socket: the kernel drops datagrams from anyone else, and an
+                // ICMP port-unreachable comes back as ECONNREFUSED on the next call.
+                self.fd = fd
+                self.addressIndex = index
+                if self.sendRequest(wallClock: wallClock) {
+                    return
+                }
+                continue
+            }
+            let attempt = ConnectAttempt(
+                fd: fd,
+                addressIndex: index,
+                startedAt: startedAt,
+                startedMonotonic: startedMonotonic
+            )
+            if status == 0 {
+                self.won(attempt, wallClock: wallClock)
+                return
+            }
+            if code == EINPROGRESS {
+                self.attempts.append(attempt)
+                if self.nextAddress < self.addresses.count {
+                    self.nextAttemptAt = startedMonotonic &+ PollingExchange.attemptDelay
                 }
                 return
             }
-            self.connectFailed(errno: errno)
+            close(fd)
+            self.noteFailure(endpoint: address.endpoint, errno: code)
+        }
+        if self.attempts.isEmpty && self.fd < 0 {
+            self.failWithFirstFailure()
         }
     }
 
     /// RFC 867 and 868 ignore what a UDP request holds; RFC 868 asks for an empty one. The Daytime
-    /// request is one newline, as some servers ignore empty datagrams.
-    func sendRequest(wallClock: any WallClock) {
+    /// request is one newline, as some servers ignore empty datagrams. False if it could not be sent.
+    func sendRequest(wallClock: any WallClock) -> Bool {
         var newline: UInt8 = 0x0A
         let length = self.query.protocol == .time ? 0 : 1
         self.connectStartedMonotonic = MonotonicClock.nanoseconds()
         self.connectStartedAt = wallClock.now()
         self.connectedAt = self.connectStartedAt
-        let sent = send(self.fd, &newline, length, Int32(MSG_NOSIGNAL))
-        guard sent >= 0 else {
-            self.connectFailed(errno: errno)
+        guard send(self.fd, &newline, length, Int32(MSG_NOSIGNAL)) >= 0 else {
+            let code = errno
+            close(self.fd)
+            self.fd = -1
+            self.noteFailure(endpoint: self.addresses[self.addressIndex].endpoint, errno: code)
+            return false
+        }
+        return true
+    }
+
+    /// The first connection: it carries the exchange; every other attempt is abandoned.
+    func won(_ attempt: ConnectAttempt, wallClock: any WallClock) {
+        self.attempts.removeAll { $0.fd == attempt.fd }
+        self.closeAttempts()
+        self.nextAttemptAt = .max
+        self.fd = attempt.fd
+        self.addressIndex = attempt.addressIndex
+        self.connectStartedAt = attempt.startedAt
+        self.connectStartedMonotonic = attempt.startedMonotonic
+        self.connectedAt = wallClock.now()
+    }
+
+    func closeAttempts() {
+        for attempt in self.attempts {
+            close(attempt.fd)
+        }
+        self.attempts.removeAll()
+    }
+
+    /// Keeps the failure to report if every address fails: the first, unless a later one is a
+    /// refusal, which says more (the host is there; only the port is wrong).
+    func noteFailure(endpoint: String, errno code: CInt) {
+        if self.firstFailure == nil || (code == ECONNREFUSED && self.firstFailure?.errno != ECONNREFUSED) {
+            self.firstFailure = (endpoint, code)
+        }
+    }
+
+    func failWithFirstFailure() {
+        guard let failure = self.firstFailure else {
+            self.outcome = .failed(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
             return
         }
-        self.phase = .reading
+        self.outcome = .failed(.connecting(errno: failure.errno, endpoint: failure.endpoint, query: self.query))
     }
 
-    func connectFailed(errno code: CInt) {
-        self.firstFailure = self.firstFailure ?? (self.endpoint, code)
-        close(self.fd)
-        self.fd = -1
-        self.addressIndex += 1
-        if self.addressIndex >= self.addresses.count {
-            let failure = self.firstFailure!
-            self.outcome = .failed(
-                .connecting(
-                    errno: failure.errno,
-                    description: String(cString: strerror(failure.errno)),
-                    endpoint: failure.endpoint,
-                    query: self.query
-                )
-            )
-        }
-    }
-
-    func ready(events: Int16, wallClock: any WallClock) {
-        switch self.phase {
-        case .connecting:
-            var error: CInt = 0
-            var length = socklen_t(MemoryLayout<CInt>.size)
-            getsockopt(self.fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            if error != 0 {
-                self.connectFailed(errno: error)
-                if !self.isFinished {
-                    self.connect(wallClock: wallClock)
-                }
-                return
-            }
-            self.connectedAt = wallClock.now()
-            self.phase = .reading
-        case .reading:
+    func ready(fd: Int32, events: Int16, wallClock: any WallClock) {
+        if fd == self.fd {
             self.read(wallClock: wallClock)
+            return
         }
+        guard let slot = self.attempts.firstIndex(where: { $0.fd == fd }) else { return }
+        let attempt = self.attempts[slot]
+        var error: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        if error == 0 {
+            self.won(attempt, wallClock: wallClock)
+            return
+        }
+        close(fd)
+        self.attempts.remove(at: slot)
+        self.noteFailure(endpoint: self.addresses[attempt.addressIndex].endpoint, errno: error)
+        // The next address now, not after the delay (RFC 8305, 5); with none left, the exchange
+        // fails once no attempt is under way.
+        self.connect(wallClock: wallClock)
     }
 
     func read(wallClock: any WallClock) {
@@ -297,18 +410,10 @@ private final class Exchange {
                 return
             }
             if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.transport == .udp) {
-                self.firstFailure = (self.endpoint, code)
-                self.outcome = .failed(
-                    .connecting(
-                        errno: code,
-                        description: String(cString: strerror(code)),
-                        endpoint: self.endpoint,
-                        query: self.query
-                    )
-                )
+                self.outcome = .failed(.connecting(errno: code, endpoint: self.endpoint, query: self.query))
                 return
             }
-            self.finish(ending: .failed(IOError(errnoCode: code, reason: "recv")))
+            self.finish(ending: .failed(errno: code))
             return
         }
     }
@@ -332,10 +437,9 @@ private final class Exchange {
     }
 
     func expire() {
-        switch self.phase {
-        case .connecting:
+        if self.fd < 0 {
             self.outcome = .failed(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
-        case .reading:
+        } else {
             self.outcome = .failed(
                 .answerTimeout(
                     endpoint: self.endpoint,
@@ -348,8 +452,6 @@ private final class Exchange {
     }
 
     func fail(errno code: CInt, call: String) {
-        self.outcome = .failed(
-            .networkError(endpoint: self.endpoint, IOError(errnoCode: code, reason: call))
-        )
+        self.outcome = .failed(.networkError(endpoint: self.endpoint, errno: code, call: call))
     }
 }

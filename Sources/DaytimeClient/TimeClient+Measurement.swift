@@ -1,12 +1,5 @@
 import DaytimeCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What one server said over one or more exchanges.
 public struct ServerMeasurement: Sendable {
@@ -57,8 +50,14 @@ public struct TimeMeasurement: Sendable {
     /// Measures are combined from their parts with ``CombinedEstimate/combine(_:)``.
     public init(servers: [ServerMeasurement]) {
         self.servers = servers
-        let usable = servers.indices.filter { servers[$0].isUsable }
-        let intervals = usable.map { servers[$0].best!.offsetInterval! }
+        var usable: [Int] = []
+        var intervals: [(lower: Double, upper: Double)] = []
+        for i in servers.indices where servers[i].isUsable {
+            if let interval = servers[i].best?.offsetInterval {
+                usable.append(i)
+                intervals.append(interval)
+            }
+        }
         self.combined = CombinedEstimate.combine(intervals).map { estimate in
             var mapped = estimate
             mapped.truechimers = estimate.truechimers.map { usable[$0] }

@@ -50,12 +50,41 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The kind of failure.
     public var code: Code
-    /// One line for people: what happened, and what to try.
-    public var description: String
+    /// The server's address and port, such as `127.0.0.1:13` or `[::1]:13`, when the failure is one
+    /// server's; nil for a query that could not be asked or a name that did not resolve.
+    public var endpoint: String?
+    /// The `errno` behind the failure, if a system call failed.
+    public var systemError: CInt?
+    private var message: SettingMessage
+
+    /// One line for people: what happened, and what to try, with the query's settings named in the
+    /// library's words (``ClientSetting/description``).
+    public var description: String {
+        get { self.message.text(naming: { $0.description }) }
+        set { self.message = SettingMessage(stringLiteral: newValue) }
+    }
+
+    /// The settings of the query that the advice in ``description`` names, in order.
+    public var settings: [ClientSetting] {
+        self.message.settings
+    }
+
+    /// ``description`` with each setting it names as `name` spells it: how a program words the
+    /// advice in its own terms, such as its command-line flags.
+    public func description(naming name: (ClientSetting) -> String) -> String {
+        self.message.text(naming: name)
+    }
 
     /// Creates an error with a code and its one-line description.
     public init(_ code: Code, _ description: String) {
         self.code = code
-        self.description = description
+        self.message = SettingMessage(stringLiteral: description)
+    }
+
+    init(_ code: Code, _ message: SettingMessage, endpoint: String? = nil, systemError: CInt? = nil) {
+        self.code = code
+        self.message = message
+        self.endpoint = endpoint
+        self.systemError = systemError
     }
 }

@@ -7,7 +7,7 @@ import DaytimeCore
 public struct TimeQuery: Sendable, Hashable {
     /// Which IP versions a query may use.
     public enum AddressFamily: String, Sendable, Hashable, CaseIterable {
-        /// IPv4 or IPv6, whichever connects first (NIO's Happy Eyeballs, RFC 8305).
+        /// IPv4 or IPv6, whichever connects first (Happy Eyeballs, RFC 8305, for TCP).
         case any
         /// IPv4 only (`daytime -4`).
         case ipv4

@@ -44,7 +44,7 @@ public struct TimeSample: Sendable, Hashable {
     /// T1: the local wall-clock time when the TCP connection attempt began (the SYN was about to be
     /// sent), or when the UDP request was about to be sent.
     public var connectStartedAt: Instant
-    /// The local wall-clock time when NIO reported the TCP connection established; for diagnosis
+    /// The local wall-clock time when the TCP connection was reported established; for diagnosis
     /// (the handshake took about `connectedAt - connectStartedAt`), not used in the estimate.
     public var connectedAt: Instant
     /// T4: the local wall-clock time when the first byte of the answer arrived.

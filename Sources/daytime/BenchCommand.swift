@@ -3,10 +3,7 @@ import CDaytimeLinux
 import DaytimeBench
 import DaytimeClient
 import DaytimeCore
-
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `daytime bench HOST`: a load generator for Daytime and Time servers, over TCP or UDP, closed
 /// loop (`--concurrency`) or open loop (`--rate`). The engine is ``LoadGenerator`` (DaytimeBench):

@@ -1,13 +1,6 @@
 import ArgumentParser
 import Dispatch
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The entry point: a plain query goes straight to ``QueryRun`` on the main thread (no
 /// ArgumentParser, no Swift task, no thread started); everything else goes to ArgumentParser's

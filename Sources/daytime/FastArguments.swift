@@ -4,11 +4,11 @@ import DaytimeCore
 /// short run's CPU time (its property-wrapper reflection builds the whole command tree first).
 ///
 /// It accepts exactly the flags of `daytime [query]`, each with a well-formed value, in the forms
-/// `--flag value` and `--flag=value`, and only settings that pass ``QuerySettings/problem``.
+/// `--flag value` and `--flag=value`, and only settings that pass ``QuerySettings/validated()``.
 /// Anything else (help, `bench`, a misspelt flag, a bad value, `--`) returns nil, and ArgumentParser
 /// reads the arguments instead: it alone prints usage errors and help, so they stay as they are.
 enum FastArguments {
-    static func parse(_ arguments: ArraySlice<String>) -> QuerySettings? {
+    static func parse(_ arguments: ArraySlice<String>) -> ValidatedQuery? {
         var settings = QuerySettings()
         var rest = arguments
         // ArgumentParser's words: `daytime help query`, `daytime bench HOST`.
@@ -71,7 +71,6 @@ enum FastArguments {
             default: return nil
             }
         }
-        guard settings.problem == nil else { return nil }
-        return settings
+        return try? settings.validated()
     }
 }

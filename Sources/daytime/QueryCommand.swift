@@ -71,13 +71,23 @@ struct QueryCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
-        if let problem = self.settings.problem {
-            throw ValidationError(problem)
+        do {
+            _ = try self.settings.validated()
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
+    // Validated again rather than kept from validate(): ArgumentParser decodes the command's
+    // properties and keeps nothing else. This is the slow path already; the fast one
+    // (FastArguments) validates once.
     func run() throws {
-        let status = QueryRun.execute(self.settings)
+        let status: Int32
+        do {
+            status = QueryRun.execute(try self.settings.validated())
+        } catch {
+            throw ValidationError(error.description)
+        }
         if status != 0 {
             throw ExitCode(status)
         }

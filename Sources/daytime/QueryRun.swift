@@ -1,123 +1,152 @@
 import DaytimeClient
 import DaytimeCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What `daytime [query]` does once its arguments are read (by ArgumentParser, or by
-/// ``FastArguments``): ask, print, set the clock; returns the exit status.
+/// ``FastArguments``) and checked: measure, decide what to do about the clock, do it, print;
+/// returns the exit status.
 enum QueryRun {
-    static func execute(_ options: QuerySettings) -> Int32 {
-        let setting = options.set || options.dryRun
-        if setting && !options.dryRun && geteuid() != 0 {
+    /// What the servers said: one server's best answer, or several servers' measurement.
+    enum Measured {
+        case one(TimeSample)
+        case several(TimeMeasurement)
+    }
+
+    /// What `--set` came to: a correction (made, refused, or only printed), with the reason it
+    /// could not be made; or no correction, and why.
+    struct ClockResult {
+        var correction: ClockCorrection?
+        var error: String?
+    }
+
+    static func execute(_ query: ValidatedQuery) -> Int32 {
+        let options = query.settings
+        if options.set && !options.dryRun && geteuid() != 0 {
             report(
                 options,
                 error: "--set needs root (CAP_SYS_TIME): run it as root, or add --dry-run to see what it would do"
             )
             return DaytimeExitCode.clockNotSet
         }
-        // Checked by QuerySettings.problem: every target reads, and a zone that cannot be read never gets here.
-        let targets = options.targets.compactMap { try? ServerTarget(parsing: $0) }
-        // Read the local zone only when a line might need it.
-        let needsZone = targets.contains { ($0.protocol ?? options.connection.protocolKind) == .daytime }
-        let zone = (needsZone || options.timeZone != nil ? try? options.assumedTimeZone() : nil) ?? .utc
-        let defaults = options.connection.query(host: "", assumedTimeZone: zone)
-        let queries = targets.map { $0.query(defaults: defaults) }
-        let several = queries.count > 1
-
-        var status: Int32 = 0
-        var estimate: (offset: Double, bound: Double)? = nil
-        var single: TimeSample? = nil
-        var measurement: TimeMeasurement? = nil
-        if several {
-            let all = TimeClient.measureBlocking(queries, samples: options.samples)
-            measurement = all
-            switch all.combined {
-            case .success(let combined):
-                estimate = (combined.offset, combined.bound)
-            case .failure(let disagreement):
-                if disagreement.servers >= 2 {
-                    status = DaytimeExitCode.serversDisagree
-                } else if let error = all.servers.lazy.compactMap({ $0.errors.first }).first,
-                    all.servers.allSatisfy({ $0.best == nil })
-                {
-                    status = DaytimeExitCode.for(error.code)
-                }
-            }
-        } else {
-            do throws(TimeClientError) {
-                // One server asked once, the common case, goes without the several-server bookkeeping.
-                let sample =
-                    options.samples == 1
-                    ? try TimeClient.queryBlocking(queries[0])
-                    : try TimeClient.measureBlocking(queries, samples: options.samples).servers[0].result.get()
-                single = sample
-                if let offset = sample.offset, let bound = sample.offsetBound {
-                    estimate = (offset, bound)
-                }
-            } catch {
-                report(options, error: error.description)
-                return DaytimeExitCode.for(error.code)
-            }
+        let measured: Measured
+        do throws(TimeClientError) {
+            measured = try measure(query)
+        } catch {
+            report(options, error: FlagNames.message(error))
+            return DaytimeExitCode.for(error.code)
         }
-
-        var correction: ClockCorrection? = nil
-        var clockError: String? = nil
-        if setting && status == 0 {
-            if let estimate {
-                let policy = ClockCorrectionPolicy(
-                    slewLimit: options.slewLimit,
-                    maximumStep: options.maxStep,
-                    force: options.force
-                )
-                let decision = policy.decide(offset: estimate.offset, bound: estimate.bound)
-                correction = decision
-                if case .refused = decision {
-                    status = DaytimeExitCode.clockNotSet
-                } else if !options.dryRun {
-                    do {
-                        try decision.apply(to: SystemClockControl())
-                    } catch {
-                        clockError = error.description
-                        status = DaytimeExitCode.clockNotSet
-                    }
-                }
-            } else {
-                clockError = "no offset to set the clock by: no server's answer could be read as a time"
-                status = DaytimeExitCode.badAnswer
+        var status = self.status(of: measured)
+        var clock: ClockResult? = nil
+        if options.set || options.dryRun {
+            clock = decide(measured, status: status, policy: query.policy)
+            if let correction = clock?.correction, !options.dryRun, status == 0 {
+                clock?.error = apply(correction)
             }
-        } else if setting {
-            clockError = "no offset to set the clock by: the servers gave no estimate they agree on"
+            status = self.status(after: clock, measured: status)
         }
-
         if !options.quiet {
-            var output: String
-            if options.json {
-                let clock = correction.map { SampleOutput.jsonClock($0, dryRun: options.dryRun, error: clockError) }
-                output =
-                    several
-                    ? SampleOutput.json(measurement!, clock: clock)
-                    : SampleOutput.json(single!, clock: clock)
-            } else {
-                output =
-                    several
-                    ? SampleOutput.text(measurement!)
-                    : SampleOutput.text(single!)
-                if let correction {
-                    output += "\n" + (options.dryRun ? "dry run: would " : "") + correction.description
-                }
-            }
-            print(output)
-            if let clockError {
-                printError("daytime: clock not set: \(clockError)")
-            }
+            render(measured, clock: clock, options: options)
         }
         return status
+    }
+
+    /// Asks the servers. One server asked once, the common case, goes without the several-server
+    /// bookkeeping; a single server that did not answer throws.
+    static func measure(_ query: ValidatedQuery) throws(TimeClientError) -> Measured {
+        let queries = query.queries
+        let samples = query.settings.samples
+        if queries.count > 1 {
+            return .several(TimeClient.measureBlocking(queries, samples: samples))
+        }
+        if samples == 1 {
+            return .one(try TimeClient.queryBlocking(queries[0]))
+        }
+        return .one(try TimeClient.measureBlocking(queries, samples: samples).servers[0].result.get())
+    }
+
+    /// The status of the measurement alone: several servers that disagree, or of which none
+    /// answered, fail; otherwise 0.
+    static func status(of measured: Measured) -> Int32 {
+        guard case .several(let all) = measured, case .failure(let disagreement) = all.combined else { return 0 }
+        if disagreement.servers >= 2 {
+            return DaytimeExitCode.serversDisagree
+        }
+        if let error = all.servers.lazy.compactMap({ $0.errors.first }).first,
+            all.servers.allSatisfy({ $0.best == nil })
+        {
+            return DaytimeExitCode.for(error.code)
+        }
+        return 0
+    }
+
+    /// The offset and its bound to correct the clock by, if the measurement gives one.
+    static func estimate(_ measured: Measured) -> (offset: Double, bound: Double)? {
+        switch measured {
+        case .one(let sample):
+            guard let offset = sample.offset, let bound = sample.offsetBound else { return nil }
+            return (offset, bound)
+        case .several(let all):
+            guard case .success(let combined) = all.combined else { return nil }
+            return (combined.offset, combined.bound)
+        }
+    }
+
+    /// The policy's decision, or why there is none to make.
+    static func decide(_ measured: Measured, status: Int32, policy: ClockCorrectionPolicy) -> ClockResult {
+        guard status == 0 else {
+            return ClockResult(error: "no offset to set the clock by: the servers gave no estimate they agree on")
+        }
+        guard let estimate = estimate(measured) else {
+            return ClockResult(error: "no offset to set the clock by: no server's answer could be read as a time")
+        }
+        return ClockResult(correction: policy.decide(offset: estimate.offset, bound: estimate.bound))
+    }
+
+    /// Slews or steps the system clock; the system's refusal, if any.
+    static func apply(_ correction: ClockCorrection) -> String? {
+        do {
+            try correction.apply(to: SystemClockControl())
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// The exit status once `--set` has run: the clock not set (refused, or the system said no),
+    /// or no time to set it by.
+    static func status(after clock: ClockResult?, measured status: Int32) -> Int32 {
+        guard status == 0, let clock else { return status }
+        switch clock.correction {
+        case nil: return DaytimeExitCode.badAnswer
+        case .refused?: return DaytimeExitCode.clockNotSet
+        default: return clock.error == nil ? 0 : DaytimeExitCode.clockNotSet
+        }
+    }
+
+    /// Prints the answers (text or JSON) and the clock decision; a clock error on standard error.
+    static func render(_ measured: Measured, clock: ClockResult?, options: QuerySettings) {
+        var output: String
+        if options.json {
+            let clockJSON = clock?.correction.map {
+                SampleOutput.jsonClock($0, dryRun: options.dryRun, error: clock?.error)
+            }
+            switch measured {
+            case .one(let sample): output = SampleOutput.json(sample, clock: clockJSON)
+            case .several(let all): output = SampleOutput.json(all, clock: clockJSON)
+            }
+        } else {
+            switch measured {
+            case .one(let sample): output = SampleOutput.text(sample)
+            case .several(let all): output = SampleOutput.text(all)
+            }
+            if let correction = clock?.correction {
+                output += "\n" + (options.dryRun ? "dry run: would " : "") + FlagNames.message(correction)
+            }
+        }
+        print(output)
+        if let error = clock?.error {
+            printError("daytime: clock not set: \(error)")
+        }
     }
 
     /// One line on standard error, unless --quiet.

@@ -1,8 +1,8 @@
 import DaytimeClient
 import DaytimeCore
 
-/// The settings of `daytime [query]` as plain values, and their checks: filled by ``QueryCommand``
-/// (ArgumentParser) or by ``FastArguments``, run by ``QueryRun``.
+/// The settings of `daytime [query]` as plain values: filled by ``QueryCommand`` (ArgumentParser)
+/// or by ``FastArguments``, checked once by ``validated()``, run by ``QueryRun``.
 struct QuerySettings {
     var targets: [String] = []
     var connection = ConnectionSettings()
@@ -16,52 +16,73 @@ struct QuerySettings {
     var slewLimit: Double = 0.5
     var force = false
 
-    /// What is wrong with the settings, as the one-line advice of a usage error; nil if nothing.
-    var problem: String? {
+    /// The queries and the clock policy these settings describe, or what is wrong with them as
+    /// the one-line advice of a usage error. Each target is read, and the zone loaded, here and
+    /// only here.
+    func validated() throws(QuerySettingsProblem) -> ValidatedQuery {
         if let problem = self.connection.problem {
-            return problem
+            throw QuerySettingsProblem(problem)
         }
         guard !self.targets.isEmpty else {
-            return "no server given; name a host, such as 127.0.0.1 or daytime://[::1]:13."
+            throw QuerySettingsProblem("no server given; name a host, such as 127.0.0.1 or daytime://[::1]:13.")
         }
-        for target in self.targets {
+        var targets: [ServerTarget] = []
+        targets.reserveCapacity(self.targets.count)
+        for text in self.targets {
             do {
-                _ = try ServerTarget(parsing: target)
+                targets.append(try ServerTarget(parsing: text))
             } catch {
-                return error.description
+                throw QuerySettingsProblem(error.description)
             }
         }
         guard (1...100).contains(self.samples) else {
-            return "--samples \(self.samples) is out of range; give 1 to 100."
+            throw QuerySettingsProblem("--samples \(self.samples) is out of range; give 1 to 100.")
         }
         guard self.maxStep.isFinite, self.maxStep >= 0 else {
-            return "--max-step \(self.maxStep) is not a number of seconds; give 0 or more."
+            throw QuerySettingsProblem("--max-step \(self.maxStep) is not a number of seconds; give 0 or more.")
         }
         guard self.slewLimit.isFinite, self.slewLimit >= 0, self.slewLimit <= 10 else {
-            return "--slew-limit \(self.slewLimit) is out of range; give 0 to 10 seconds."
+            throw QuerySettingsProblem("--slew-limit \(self.slewLimit) is out of range; give 0 to 10 seconds.")
         }
-        if self.timeZone != nil {
-            do {
-                _ = try self.assumedTimeZone()
-            } catch {
-                return error.description
-            }
+        // The local zone is read only when a line might need it; a named one always, to check it.
+        var zone = TimeZoneRules.utc
+        if self.timeZone != nil
+            || targets.contains(where: { ($0.protocol ?? self.connection.protocolKind) == .daytime })
+        {
+            zone = try self.assumedTimeZone()
         }
-        return nil
+        let defaults = self.connection.query(host: "", assumedTimeZone: zone)
+        return ValidatedQuery(
+            settings: self,
+            queries: targets.map { $0.query(defaults: defaults) },
+            policy: ClockCorrectionPolicy(slewLimit: self.slewLimit, maximumStep: self.maxStep, force: self.force)
+        )
     }
 
     /// The zone for zone-less lines: `--time-zone` (read as the `TZ` variable is), else the local zone.
-    func assumedTimeZone() throws(TimeZoneSettingError) -> TimeZoneRules {
+    func assumedTimeZone() throws(QuerySettingsProblem) -> TimeZoneRules {
         guard let name = self.timeZone else { return .local() }
         do {
             return try TimeZoneRules(environmentValue: name)
         } catch {
-            throw TimeZoneSettingError(description: "--time-zone: \(error.description)")
+            throw QuerySettingsProblem("--time-zone: \(error.description)")
         }
     }
 }
 
-/// `--time-zone` names no zone that can be read.
-struct TimeZoneSettingError: Error {
+/// What is wrong with the settings of `daytime [query]`: the one-line advice of a usage error.
+struct QuerySettingsProblem: Error {
     var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Settings that passed their checks, with what they describe: one query per target, and the
+/// policy of `--set`.
+struct ValidatedQuery {
+    var settings: QuerySettings
+    var queries: [TimeQuery]
+    var policy: ClockCorrectionPolicy
 }

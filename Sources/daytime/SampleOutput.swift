@@ -1,13 +1,6 @@
 import DaytimeClient
 import DaytimeCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How `daytime` prints a sample: two lines of text, or one JSON object.
 enum SampleOutput {
@@ -55,7 +48,7 @@ enum SampleOutput {
                 fields.append(("samples", String(server.samples.count)))
             case .failure(let error):
                 fields += [
-                    ("error", jsonString(error.description)), ("error_code", jsonString(error.code.description)),
+                    ("error", jsonString(FlagNames.message(error))), ("error_code", jsonString(error.code.description)),
                 ]
             }
             fields.append(("agrees", agreement(measurement, index: i)))
@@ -109,7 +102,7 @@ enum SampleOutput {
             ("action", jsonString(action)),
             ("seconds", jsonNumber(seconds)),
             ("dry_run", dryRun ? "true" : "false"),
-            ("description", jsonString(correction.description)),
+            ("description", jsonString(FlagNames.message(correction))),
             ("error", error.map(jsonString) ?? "null"),
         ])
     }
@@ -136,7 +129,7 @@ enum SampleOutput {
                 }
                 lines.append(line)
             case .failure(let error):
-                lines.append("\(name): error: \(error.description)")
+                lines.append("\(name): error: \(FlagNames.message(error))")
             }
         }
         switch measurement.combined {
@@ -271,6 +264,9 @@ enum SampleOutput {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7).
+    ///
+    /// DaytimeServer's `JSONText` does the same job (and leaves U+007F as it is); `daytime` cannot
+    /// import DaytimeServer, so the one escaper belongs in a module both see.
     static func jsonString(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {

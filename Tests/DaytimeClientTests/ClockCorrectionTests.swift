@@ -89,6 +89,16 @@ struct ClockCorrectionTests {
     func descriptions() {
         #expect(ClockCorrection.step(by: 3600.25).description == "step the clock by +3600.250 s (clock_settime)")
         #expect(ClockCorrection.slew(by: -0.0126).description == "slew the clock by -0.013 s (adjtime)")
-        #expect(ClockCorrection.refused(offset: -3600, maximumStep: 1000).description.hasSuffix("or add --force"))
+        let refused = ClockCorrection.refused(offset: -3600, maximumStep: 1000)
+        #expect(
+            refused.description
+                == "refuse to step the clock by -3600.000 s: more than the maximum step 1000.000 s; check the servers, "
+                + "or add the force option"
+        )
+        #expect(
+            refused.description(naming: { $0 == .force ? "--force" : $0 == .maximumStep ? "--max-step" : "?" })
+                == "refuse to step the clock by -3600.000 s: more than --max-step 1000.000 s; check the servers, "
+                + "or add --force"
+        )
     }
 }

@@ -90,30 +90,49 @@ struct DaytimeCommandTests {
     @Test("failures exit with their own status and one line on standard error")
     func failures() async throws {
         let reserved = ReservedPort(host: "127.0.0.1")
-        let refused = try await daytime(["127.0.0.1", "--port", String(reserved.port)])
+        let closedPort = reserved.port
+        let refused = try await daytime(["127.0.0.1", "--port", String(closedPort)])
         _ = consume reserved
         #expect(refused.status == 69)
-        #expect(refused.standardError.hasPrefix("daytime: connection refused by 127.0.0.1:"))
+        // The library's advice, in the command's flags.
+        #expect(
+            refused.standardError
+                == "daytime: connection refused by 127.0.0.1:\(closedPort): no daytime server is listening there; "
+                + "check the host and --port\n"
+        )
 
         let silent = try await TestServer.start(host: "127.0.0.1", .silent)
         let timeout = try await daytime(["127.0.0.1", "--port", String(silent.port), "--timeout", "0.3"])
         await silent.stop()
         #expect(timeout.status == 75)
+        #expect(
+            timeout.standardError
+                == "daytime: connected to 127.0.0.1:\(silent.port) but no answer within 0.3 s: is a daytime server "
+                + "listening there? check --port and --protocol, or raise --timeout\n"
+        )
 
         let short = try await TestServer.start(host: "127.0.0.1", .send([1, 2, 3]))
         let malformed = try await daytime(["127.0.0.1", "--port", String(short.port), "--protocol", "time"])
         await short.stop()
         #expect(malformed.status == 76)
+        #expect(
+            malformed.standardError
+                == "daytime: 127.0.0.1:\(short.port) sent 3 bytes, but an RFC 868 time answer is 4: not a time server? "
+                + "check --port, or use --protocol daytime\n"
+        )
 
         let big = try await TestServer.start(host: "127.0.0.1", .send([UInt8](repeating: 0x41, count: 2000)))
         let oversized = try await daytime(["127.0.0.1", "--port", String(big.port)])
         await big.stop()
         #expect(oversized.status == 76)
+        #expect(oversized.standardError.hasSuffix("not a daytime server? check --port and --protocol\n"))
 
         let unknown = try await daytime(["no-such-host.invalid", "--port", "13"])
         #expect(unknown.status == 68)
         let wrongFamily = try await daytime(["::1", "-4", "--port", "13"])
         #expect(wrongFamily.status == 68)
+        #expect(wrongFamily.standardError.hasPrefix("daytime: cannot resolve '::1' to an IPv4 address: "))
+        #expect(wrongFamily.standardError.hasSuffix("; check the host name, or drop -4\n"))
 
         for result in [refused, timeout, malformed, oversized, unknown, wrongFamily] {
             #expect(result.standardOutput == "")
@@ -243,6 +262,9 @@ struct DaytimeCommandTests {
         #expect(slew.standardOutput.contains("\ndry run: would slew the clock by +0."), "\(slew.standardOutput)")
         #expect(refused.status == 77)
         #expect(refused.standardOutput.contains("\ndry run: would refuse to step the clock by -3"))
+        #expect(
+            refused.standardOutput.hasSuffix(" s: more than --max-step 1000.000 s; check the servers, or add --force\n")
+        )
         #expect(forced.status == 0)
         #expect(forced.standardOutput.contains(#""clock":{"action":"step","seconds":-3"#))
         #expect(forced.standardOutput.contains(#""description":"step the clock by -3"#))

@@ -1,5 +1,6 @@
 import DaytimeClient
 import DaytimeCore
+import Glibc
 import ProcessTesting
 import Testing
 
@@ -63,7 +64,10 @@ struct QueryBlockingTests {
         #expect(error?.code == .connectionRefused)
         #expect(
             error?.description
-                == "connection refused by 127.0.0.1:\(port): no daytime server is listening there; check the host and --port"
+                == "connection refused by 127.0.0.1:\(port): no daytime server is listening there; check the host and the port"
         )
+        #expect(error?.endpoint == "127.0.0.1:\(port)")
+        #expect(error?.systemError == ECONNREFUSED)
+        #expect(error?.settings == [.port])
     }
 }

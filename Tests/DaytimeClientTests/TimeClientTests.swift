@@ -1,7 +1,6 @@
 import DaytimeClient
 import DaytimeCore
-import NIOCore
-import NIOPosix
+import Glibc
 import Testing
 
 /// 2021-05-07T20:36:52Z.
@@ -182,6 +181,13 @@ struct TimeClientTests {
         let endpoint = family == .ipv6 ? "[::1]:\(port)" : "127.0.0.1:\(port)"
         #expect(
             error?.description
+                == "connection refused by \(endpoint): no daytime server is listening there; check the host and the port"
+        )
+        #expect(error?.endpoint == endpoint)
+        #expect(error?.systemError == ECONNREFUSED)
+        // A program names the settings its own way, here as flags.
+        #expect(
+            error?.description(naming: { $0 == .port ? "--port" : $0.description })
                 == "connection refused by \(endpoint): no daytime server is listening there; check the host and --port"
         )
     }
