@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// A setting a client message may advise changing: a property of ``TimeQuery`` or of
 /// ``ClockCorrectionPolicy``.
 ///
@@ -45,68 +47,5 @@ public struct ClientSetting: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A message with the settings it names kept apart from its text, so that a caller can name them
-/// in its own terms.
-struct SettingMessage: Sendable, Hashable {
-    enum Part: Sendable, Hashable {
-        case text(String)
-        case setting(ClientSetting)
-    }
-
-    var parts: [Part]
-
-    /// The settings named, in order.
-    var settings: [ClientSetting] {
-        self.parts.compactMap {
-            if case .setting(let setting) = $0 { return setting }
-            return nil
-        }
-    }
-
-    func text(naming name: (ClientSetting) -> String) -> String {
-        var text = ""
-        for part in self.parts {
-            switch part {
-            case .text(let piece): text += piece
-            case .setting(let setting): text += name(setting)
-            }
-        }
-        return text
-    }
-}
-
-/// Builds a ``SettingMessage`` from a string literal with settings interpolated:
-/// `"check \(.port) and \(.protocol)"`.
-extension SettingMessage: ExpressibleByStringInterpolation {
-    struct StringInterpolation: StringInterpolationProtocol {
-        var parts: [Part] = []
-
-        init(literalCapacity: Int, interpolationCount: Int) {}
-
-        mutating func appendLiteral(_ literal: String) {
-            if !literal.isEmpty {
-                self.parts.append(.text(literal))
-            }
-        }
-
-        mutating func appendInterpolation(_ setting: ClientSetting) {
-            self.parts.append(.setting(setting))
-        }
-
-        mutating func appendInterpolation(_ value: some CustomStringConvertible) {
-            self.parts.append(.text(value.description))
-        }
-    }
-
-    static func + (lhs: SettingMessage, rhs: SettingMessage) -> SettingMessage {
-        SettingMessage(parts: lhs.parts + rhs.parts)
-    }
-
-    init(stringLiteral value: String) {
-        self.parts = [.text(value)]
-    }
-
-    init(stringInterpolation: StringInterpolation) {
-        self.parts = stringInterpolation.parts
-    }
-}
+/// A message that names ``ClientSetting``s, so that a caller can name them in its own terms.
+typealias SettingMessage = DaytimeCore.SettingMessage<ClientSetting>

@@ -1,3 +1,4 @@
+import DaytimeCore
 import Glibc
 
 /// The two ways to correct the system clock. Everything that sets the clock goes through this
@@ -130,9 +131,9 @@ public enum ClockCorrection: Sendable, Hashable, CustomStringConvertible {
             return "step the clock by \(signed(seconds)) s (clock_settime)"
         case .refused(let offset, let maximumStep):
             let message: SettingMessage =
-                "refuse to step the clock by \(signed(offset)) s: more than \(.maximumStep) \(fixed(maximumStep)) s; "
-                + "check the servers, or add \(.force)"
-            return message.text(naming: name)
+                "refuse to step the clock by \(signed(offset)) s: more than \(setting: .maximumStep) \(fixed(maximumStep)) s; "
+                + "check the servers, or add \(setting: .force)"
+            return message.description(naming: name)
         }
     }
 }

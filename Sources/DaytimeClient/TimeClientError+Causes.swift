@@ -14,14 +14,14 @@ extension TimeClientError {
         }
         let (version, setting): (String, ClientSetting) = family == .ipv4 ? ("IPv4", .ipv4Only) : ("IPv6", .ipv6Only)
         let message: SettingMessage =
-            "cannot resolve '\(host)' to an \(version) address: \(reason); check the host name, or drop \(setting)"
+            "cannot resolve '\(host)' to an \(version) address: \(reason); check the host name, or drop \(setting: setting)"
         return TimeClientError(.resolutionFailed, message)
     }
 
     static func connectionRefused(endpoint: String, protocol kind: TimeProtocolKind) -> TimeClientError {
         TimeClientError(
             .connectionRefused,
-            "connection refused by \(endpoint): no \(kind) server is listening there; check the host and \(.port)",
+            "connection refused by \(endpoint): no \(kind) server is listening there; check the host and \(setting: .port)",
             endpoint: endpoint,
             systemError: ECONNREFUSED
         )
@@ -31,7 +31,7 @@ extension TimeClientError {
         TimeClientError(
             .hostUnreachable,
             "cannot reach \(endpoint): \(String(cString: strerror(code)).lowercased()); check the host and the "
-                + "network, or try the other IP version (\(.addressFamily))",
+                + "network, or try the other IP version (\(setting: .addressFamily))",
             endpoint: endpoint,
             systemError: code
         )
@@ -41,7 +41,7 @@ extension TimeClientError {
         TimeClientError(
             .timeout,
             "no connection to \(endpoint) within \(secondsText(timeout)): the host may be down, or a firewall drops "
-                + "the packets; check the host, or raise \(.timeout)",
+                + "the packets; check the host, or raise \(setting: .timeout)",
             endpoint: endpoint
         )
     }
@@ -56,14 +56,14 @@ extension TimeClientError {
             return TimeClientError(
                 .timeout,
                 "connected to \(endpoint) but no answer within \(secondsText(timeout)): is a \(kind) server listening "
-                    + "there? check \(.port) and \(.protocol), or raise \(.timeout)",
+                    + "there? check \(setting: .port) and \(setting: .protocol), or raise \(setting: .timeout)",
                 endpoint: endpoint
             )
         }
         return TimeClientError(
             .timeout,
             "\(endpoint) sent \(bytesReceived) bytes but did not close the connection within \(secondsText(timeout)): "
-                + "a \(kind) server closes after its answer; check \(.port) and \(.protocol)",
+                + "a \(kind) server closes after its answer; check \(setting: .port) and \(setting: .protocol)",
             endpoint: endpoint
         )
     }
@@ -82,8 +82,8 @@ extension TimeClientError {
     static func oversizedAnswer(endpoint: String, protocol kind: TimeProtocolKind, limit: Int) -> TimeClientError {
         TimeClientError(
             .oversizedAnswer,
-            "the answer from \(endpoint) is longer than \(limit) bytes: not a \(kind) server? check \(.port) and "
-                + "\(.protocol)",
+            "the answer from \(endpoint) is longer than \(limit) bytes: not a \(kind) server? check \(setting: .port) and "
+                + "\(setting: .protocol)",
             endpoint: endpoint
         )
     }
@@ -100,8 +100,8 @@ extension TimeClientError {
     static func wrongTimeLength(endpoint: String, count: Int) -> TimeClientError {
         TimeClientError(
             .malformedAnswer,
-            "\(endpoint) sent \(count) bytes, but an RFC 868 time answer is 4: not a time server? check \(.port), "
-                + "or use \(.protocol) daytime",
+            "\(endpoint) sent \(count) bytes, but an RFC 868 time answer is 4: not a time server? check \(setting: .port), "
+                + "or use \(setting: .protocol) daytime",
             endpoint: endpoint
         )
     }
@@ -109,8 +109,8 @@ extension TimeClientError {
     static func notText(endpoint: String) -> TimeClientError {
         TimeClientError(
             .malformedAnswer,
-            "\(endpoint) sent bytes that are not ASCII text: not a daytime server? check \(.port), or use "
-                + "\(.protocol) time",
+            "\(endpoint) sent bytes that are not ASCII text: not a daytime server? check \(setting: .port), or use "
+                + "\(setting: .protocol) time",
             endpoint: endpoint
         )
     }

@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// Why a query failed, with a one-line description that says what happened and what to try.
 ///
 /// Compare ``code`` to tell failures apart; show ``description`` to people. New codes may be added
@@ -60,7 +62,7 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
     /// One line for people: what happened, and what to try, with the query's settings named in the
     /// library's words (``ClientSetting/description``).
     public var description: String {
-        get { self.message.text(naming: { $0.description }) }
+        get { self.message.description }
         set { self.message = SettingMessage(stringLiteral: newValue) }
     }
 
@@ -72,7 +74,7 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
     /// ``description`` with each setting it names as `name` spells it: how a program words the
     /// advice in its own terms, such as its command-line flags.
     public func description(naming name: (ClientSetting) -> String) -> String {
-        self.message.text(naming: name)
+        self.message.description(naming: name)
     }
 
     /// Creates an error with a code and its one-line description.

@@ -1,3 +1,4 @@
+import DaytimeCore
 import DaytimeServer
 import Logging
 import NIOCore

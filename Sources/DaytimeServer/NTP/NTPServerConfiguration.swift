@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// How ``DaytimeService`` serves SNTP, when ``ServerConfiguration/ntpPort`` is set: where the time
 /// it vouches for comes from, and how it treats clients over their rate limit.
 ///

@@ -1,4 +1,5 @@
 import CDaytimeLinux
+import DaytimeCore
 import DaytimeSystem
 
 #if canImport(Glibc)

@@ -2,11 +2,15 @@
 ///
 /// Written as a string with the settings interpolated:
 /// `"pick another port with \(setting: .daytimePort)"`. ``description`` names them as the library
-/// does (`daytimePort`); ``description(naming:)`` as the caller does (`--daytime-port`).
-public struct SettingMessage: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
+/// does (the setting's own `description`, such as `daytimePort`); ``description(naming:)`` as the
+/// caller does (`--daytime-port`). The server and the client libraries each have their own kind of
+/// setting, and a `SettingMessage` of it.
+public struct SettingMessage<Setting: Hashable & Sendable & CustomStringConvertible>: Hashable, Sendable,
+    CustomStringConvertible, ExpressibleByStringInterpolation
+{
     fileprivate enum Part: Hashable, Sendable {
         case text(String)
-        case setting(ServerSetting)
+        case setting(Setting)
     }
 
     private var parts: [Part]
@@ -27,14 +31,14 @@ public struct SettingMessage: Hashable, Sendable, CustomStringConvertible, Expre
     }
 
     /// One message after the other.
-    public static func + (first: SettingMessage, second: SettingMessage) -> SettingMessage {
+    public static func + (first: Self, second: Self) -> Self {
         var joined = first
         joined.parts += second.parts
         return joined
     }
 
     /// The settings the message names, in order.
-    public var settings: [ServerSetting] {
+    public var settings: [Setting] {
         self.parts.compactMap {
             if case .setting(let setting) = $0 { return setting }
             return nil
@@ -42,7 +46,7 @@ public struct SettingMessage: Hashable, Sendable, CustomStringConvertible, Expre
     }
 
     /// The message with each setting as `name` spells it.
-    public func description(naming name: (ServerSetting) -> String) -> String {
+    public func description(naming name: (Setting) -> String) -> String {
         var text = ""
         for part in self.parts {
             switch part {
@@ -69,16 +73,19 @@ public struct SettingMessage: Hashable, Sendable, CustomStringConvertible, Expre
 
         /// Literal text.
         public mutating func appendLiteral(_ literal: String) {
-            self.parts.append(.text(literal))
+            // The compiler passes the empty literals between adjacent interpolations too.
+            if !literal.isEmpty {
+                self.parts.append(.text(literal))
+            }
         }
 
         /// A setting, named by whoever shows the message.
-        public mutating func appendInterpolation(setting: ServerSetting) {
+        public mutating func appendInterpolation(setting: Setting) {
             self.parts.append(.setting(setting))
         }
 
         /// Settings, separated by commas.
-        public mutating func appendInterpolation(settings: [ServerSetting]) {
+        public mutating func appendInterpolation(settings: [Setting]) {
             for (index, setting) in settings.enumerated() {
                 if index > 0 { self.parts.append(.text(", ")) }
                 self.parts.append(.setting(setting))
