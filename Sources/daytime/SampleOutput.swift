@@ -33,7 +33,7 @@ enum SampleOutput {
         if let clock {
             fields.append(("clock", clock))
         }
-        return object(fields)
+        return JSONText.object(fields)
     }
 
     /// Several servers: `{"servers":[...],"combined":{...}}`, each server's object as for one server,
@@ -41,18 +41,19 @@ enum SampleOutput {
     static func json(_ measurement: TimeMeasurement, clock: String? = nil) -> String {
         var servers: [String] = []
         for (i, server) in measurement.servers.enumerated() {
-            var fields: [(String, String)] = [("target", jsonString(targetText(server.query)))]
+            var fields: [(String, String)] = [("target", JSONText.string(targetText(server.query)))]
             switch server.result {
             case .success(let sample):
                 fields += jsonFields(sample)
                 fields.append(("samples", String(server.samples.count)))
             case .failure(let error):
                 fields += [
-                    ("error", jsonString(FlagNames.message(error))), ("error_code", jsonString(error.code.description)),
+                    ("error", JSONText.string(FlagNames.message(error))),
+                    ("error_code", JSONText.string(error.code.description)),
                 ]
             }
             fields.append(("agrees", agreement(measurement, index: i)))
-            servers.append(object(fields))
+            servers.append(JSONText.object(fields))
         }
         var combined: [(String, String)]
         switch measurement.combined {
@@ -63,14 +64,16 @@ enum SampleOutput {
                 (
                     "agreeing",
                     "["
-                        + estimate.truechimers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(
+                        + estimate.truechimers.map { JSONText.string(targetText(measurement.servers[$0].query)) }
+                        .joined(
                             separator: ","
                         ) + "]"
                 ),
                 (
                     "disagreeing",
                     "["
-                        + estimate.falsetickers.map { jsonString(targetText(measurement.servers[$0].query)) }.joined(
+                        + estimate.falsetickers.map { JSONText.string(targetText(measurement.servers[$0].query)) }
+                        .joined(
                             separator: ","
                         ) + "]"
                 ),
@@ -79,14 +82,14 @@ enum SampleOutput {
             combined = [
                 ("offset_seconds", "null"),
                 ("offset_bound_seconds", "null"),
-                ("error", jsonString(disagreementText(disagreement))),
+                ("error", JSONText.string(disagreementText(disagreement))),
             ]
         }
-        var fields = [("servers", "[" + servers.joined(separator: ",") + "]"), ("combined", object(combined))]
+        var fields = [("servers", "[" + servers.joined(separator: ",") + "]"), ("combined", JSONText.object(combined))]
         if let clock {
             fields.append(("clock", clock))
         }
-        return object(fields)
+        return JSONText.object(fields)
     }
 
     /// The clock decision as a JSON object: action, seconds, whether it was a dry run, and an error.
@@ -98,12 +101,12 @@ enum SampleOutput {
             case .step(let by): ("step", by)
             case .refused(let offset, _): ("refused", offset)
             }
-        return object([
-            ("action", jsonString(action)),
+        return JSONText.object([
+            ("action", JSONText.string(action)),
             ("seconds", jsonNumber(seconds)),
             ("dry_run", dryRun ? "true" : "false"),
-            ("description", jsonString(FlagNames.message(correction))),
-            ("error", error.map(jsonString) ?? "null"),
+            ("description", JSONText.string(FlagNames.message(correction))),
+            ("error", JSONText.string(error)),
         ])
     }
 
@@ -180,31 +183,27 @@ enum SampleOutput {
         (value < 0 ? "-" : "+") + decimal(abs(value), digits: 3)
     }
 
-    static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    }
-
     /// The fields of one answer.
     static func jsonFields(_ sample: TimeSample) -> [(String, String)] {
         var fields: [(String, String)] = [
-            ("host", jsonString(sample.host)),
-            ("address", jsonString(sample.serverAddress)),
+            ("host", JSONText.string(sample.host)),
+            ("address", JSONText.string(sample.serverAddress)),
             ("port", String(sample.serverPort)),
-            ("protocol", jsonString(sample.protocol.description)),
-            ("transport", jsonString(sample.transport.description)),
-            ("line", sample.line.map(jsonString) ?? "null"),
-            ("raw_hex", jsonString(hex(sample.rawBytes))),
-            ("format", sample.lineLayout.map { jsonString($0.name) } ?? "null"),
-            ("server_time", sample.serverInstant.map { jsonString(rfc3339($0, fractionDigits: 9)) } ?? "null"),
+            ("protocol", JSONText.string(sample.protocol.description)),
+            ("transport", JSONText.string(sample.transport.description)),
+            ("line", JSONText.string(sample.line)),
+            ("raw_hex", JSONText.string(hex(sample.rawBytes))),
+            ("format", JSONText.string(sample.lineLayout?.name)),
+            ("server_time", JSONText.string(sample.serverInstant.map { rfc3339($0, fractionDigits: 9) })),
             ("resolution_seconds", sample.resolution.map { jsonNumber($0) } ?? "null"),
         ]
         fields += [
             ("offset_seconds", sample.offset.map { jsonNumber($0) } ?? "null"),
             ("offset_bound_seconds", sample.offsetBound.map { jsonNumber($0) } ?? "null"),
             ("round_trip_seconds", jsonNumber(sample.roundTrip)),
-            ("local_time_connect_started", jsonString(rfc3339(sample.connectStartedAt, fractionDigits: 9))),
-            ("local_time_connected", jsonString(rfc3339(sample.connectedAt, fractionDigits: 9))),
-            ("local_time_first_byte", jsonString(rfc3339(sample.firstByteAt, fractionDigits: 9))),
+            ("local_time_connect_started", JSONText.string(rfc3339(sample.connectStartedAt, fractionDigits: 9))),
+            ("local_time_connected", JSONText.string(rfc3339(sample.connectedAt, fractionDigits: 9))),
+            ("local_time_first_byte", JSONText.string(rfc3339(sample.firstByteAt, fractionDigits: 9))),
             ("monotonic_connect_started_ns", String(sample.connectStartedMonotonic)),
             ("monotonic_first_byte_ns", String(sample.firstByteMonotonic)),
         ]
@@ -212,13 +211,13 @@ enum SampleOutput {
             fields.append(
                 (
                     "nist",
-                    object([
+                    JSONText.object([
                         ("mjd", String(nist.modifiedJulianDay)),
                         ("dst", String(nist.daylightSavingCode)),
                         ("leap", String(nist.leapSecondWarning)),
                         ("health", String(nist.health)),
                         ("advance_seconds", jsonNumber(nist.advance)),
-                        ("label", jsonString(nist.label)),
+                        ("label", JSONText.string(nist.label)),
                     ])
                 )
             )
@@ -261,31 +260,6 @@ enum SampleOutput {
             text.removeLast()
         }
         return text
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7).
-    ///
-    /// DaytimeServer's `JSONText` does the same job (and leaves U+007F as it is); `daytime` cannot
-    /// import DaytimeServer, so the one escaper belongs in a module both see.
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hexDigits = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hexDigits.count) + hexDigits
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// Lower-case hexadecimal, two digits a byte.
