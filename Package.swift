@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, lowest first (see docs/ARCHITECTURE.md):
 //   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
 //   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
-//                                pure Swift over Glibc, no NIO, independent of DaytimeCore
+//                                pure Swift over Glibc and DaytimeCore (for Transport), no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
 //   DaytimeSystem                internal: system calls, whole-file reads, named threads (over CDaytimeLinux)
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
@@ -80,6 +80,7 @@ let package = Package(
         ),
         .target(
             name: "DaytimeNetwork",
+            dependencies: ["DaytimeCore"],
             swiftSettings: strictSettings
         ),
         .target(name: "CDaytimeLinux"),

@@ -1,3 +1,5 @@
+import DaytimeCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,16 +8,8 @@ import Glibc
 ///
 /// Resolved once, before the run, so that no transaction waits for a name lookup.
 public struct BenchTarget: Sendable, Hashable, CustomStringConvertible {
-    /// TCP or UDP.
-    public enum Transport: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-        /// Connect, read to the end of the stream, close.
-        case tcp
-        /// Send one datagram, read one back.
-        case udp
-
-        /// `tcp` or `udp`.
-        public var description: String { self.rawValue }
-    }
+    /// TCP or UDP: see ``DaytimeCore/Transport``.
+    public typealias Transport = DaytimeCore.Transport
 
     /// Which IP versions the name may resolve to.
     public enum AddressFamily: Sendable, Hashable {

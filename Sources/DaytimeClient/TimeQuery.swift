@@ -15,17 +15,8 @@ public struct TimeQuery: Sendable, Hashable {
         case ipv6
     }
 
-    /// How the question travels.
-    public enum Transport: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-        /// A TCP connection; the answer is everything the server sends before it closes.
-        case tcp
-        /// One datagram each way; the answer is the first datagram back. A lost datagram is not
-        /// sent again: the query times out.
-        case udp
-
-        /// `tcp` or `udp`.
-        public var description: String { self.rawValue }
-    }
+    /// How the question travels: see ``DaytimeCore/Transport``.
+    public typealias Transport = DaytimeCore.Transport
 
     /// The server: a host name, an IPv4 address, or an IPv6 address without brackets.
     public var host: String

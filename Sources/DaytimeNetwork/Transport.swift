@@ -1,14 +1,7 @@
-/// The transport a listener serves a protocol over.
-public enum Transport: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// A connection per answer: accept, send, close.
-    case tcp
-    /// A datagram per answer: any datagram in, one datagram out (RFC 867/868 "UDP based" services).
-    case udp
+import DaytimeCore
 
-    public var description: String {
-        self.rawValue
-    }
-}
+/// The transport a listener serves a protocol over: see ``DaytimeCore/Transport``.
+public typealias Transport = DaytimeCore.Transport
 
 /// A set of transports, as the `--daytime-transports` / `--time-transports` flags give it.
 public struct Transports: OptionSet, Sendable, Hashable, CustomStringConvertible {

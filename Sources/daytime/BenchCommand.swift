@@ -109,8 +109,7 @@ struct BenchCommand: ParsableCommand {
         let port = server.port ?? self.connection.port ?? kind.defaultPort
         let family: BenchTarget.AddressFamily =
             self.connection.ipv4Only ? .ipv4 : self.connection.ipv6Only ? .ipv6 : .any
-        let udp = server.transport.map { $0 == .udp } ?? self.connection.udp
-        let transport: BenchTarget.Transport = udp ? .udp : .tcp
+        let transport = server.transport ?? (self.connection.udp ? .udp : .tcp)
         let result: BenchResult
         do {
             let target = try BenchTarget.resolve(

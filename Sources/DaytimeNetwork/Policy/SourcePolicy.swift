@@ -1,3 +1,4 @@
+import DaytimeCore
 import Synchronization
 
 #if canImport(Glibc)
