@@ -328,32 +328,29 @@ private func checkedOverTCP(port: Int) throws -> Int {
     return port
 }
 
-/// One SNTP exchange per scaled iteration: send, recv (client); recvmsg, sendmsg (server).
-private func measureNTPExchanges(_ benchmark: Benchmark, port: Int) {
-    var address = LoopbackPeer.address(port: port)
-    let fd = LoopbackPeer.connectedDatagramSocket(to: &address)
-    guard fd >= 0 else {
-        benchmark.error("cannot open a UDP socket to port \(port) (errno \(errno))")
-        return
-    }
-    defer { close(fd) }
-    withLineBuffer { buffer in
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let n = LoopbackPeer.exchangeOverNTP(fd, into: buffer)
-            if n != 48 || buffer[0] != 4 << 3 | 4 {
-                benchmark.stopMeasurement()
-                benchmark.error("NTP exchange got \(n) bytes (errno \(errno))")
-                return
-            }
-        }
-        benchmark.stopMeasurement()
-    }
-}
-
 /// One UDP exchange per scaled iteration: send, recv (client, on one connected socket per sample);
 /// recvmmsg, sendmmsg (server, one datagram per batch since the client waits for each answer).
 private func measureDatagrams(_ benchmark: Benchmark, port: Int) {
+    measureExchanges(benchmark, port: port, name: "UDP") { fd, buffer in
+        LoopbackPeer.exchangeOverUDP(fd, into: buffer) == RunningService.expectedLine.utf8.count
+    }
+}
+
+/// One SNTP exchange per scaled iteration: send, recv (client); recvmsg, sendmsg (server).
+private func measureNTPExchanges(_ benchmark: Benchmark, port: Int) {
+    measureExchanges(benchmark, port: port, name: "NTP") { fd, buffer in
+        LoopbackPeer.exchangeOverNTP(fd, into: buffer) == 48 && buffer[0] == 4 << 3 | 4
+    }
+}
+
+/// One `exchange` per scaled iteration on one connected UDP socket; the first one that fails (says
+/// false) stops the benchmark with an error.
+private func measureExchanges(
+    _ benchmark: Benchmark,
+    port: Int,
+    name: String,
+    exchange: (Int32, UnsafeMutableRawBufferPointer) -> Bool
+) {
     var address = LoopbackPeer.address(port: port)
     let fd = LoopbackPeer.connectedDatagramSocket(to: &address)
     guard fd >= 0 else {
@@ -363,13 +360,10 @@ private func measureDatagrams(_ benchmark: Benchmark, port: Int) {
     defer { close(fd) }
     withLineBuffer { buffer in
         benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let n = LoopbackPeer.exchangeOverUDP(fd, into: buffer)
-            if n != RunningService.expectedLine.utf8.count {
-                benchmark.stopMeasurement()
-                benchmark.error("UDP exchange got \(n) bytes (errno \(errno))")
-                return
-            }
+        for _ in benchmark.scaledIterations where !exchange(fd, buffer) {
+            benchmark.stopMeasurement()
+            benchmark.error("\(name) exchange failed (errno \(errno))")
+            return
         }
         benchmark.stopMeasurement()
     }
