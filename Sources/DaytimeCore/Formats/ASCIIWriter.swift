@@ -28,6 +28,16 @@ struct ASCIIWriter {
         self.byte(UInt8(truncatingIfNeeded: 0x30 + value % 10))
     }
 
+    /// `hh:mm:ss`, the time of day every fixed layout writes alike.
+    @inlinable
+    mutating func timeOfDay(_ time: CivilDateTime) {
+        self.twoDigits(time.hour)
+        self.byte(0x3A)
+        self.twoDigits(time.minute)
+        self.byte(0x3A)
+        self.twoDigits(time.second)
+    }
+
     /// Two characters, the tens replaced by a space when zero (C's `%e`).
     @inlinable
     mutating func spacePadded2(_ value: Int) {

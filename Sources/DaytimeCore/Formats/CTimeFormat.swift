@@ -22,11 +22,7 @@ public enum CTimeFormat {
         w.byte(0x20)
         w.spacePadded2(time.day)
         w.byte(0x20)
-        w.twoDigits(time.hour)
-        w.byte(0x3A)
-        w.twoDigits(time.minute)
-        w.byte(0x3A)
-        w.twoDigits(time.second)
+        w.timeOfDay(time)
         w.byte(0x20)
         w.fourDigits(time.year)
         return w.count

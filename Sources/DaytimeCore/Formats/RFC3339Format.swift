@@ -23,11 +23,7 @@ public enum RFC3339Format {
         w.byte(0x2D)
         w.twoDigits(time.day)
         w.byte(0x54)
-        w.twoDigits(time.hour)
-        w.byte(0x3A)
-        w.twoDigits(time.minute)
-        w.byte(0x3A)
-        w.twoDigits(time.second)
+        w.timeOfDay(time)
         if fractionDigits > 0 {
             w.byte(0x2E)
             w.fraction(time.nanosecond, digits: min(fractionDigits, 9))

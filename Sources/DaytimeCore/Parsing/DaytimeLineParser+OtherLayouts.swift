@@ -44,15 +44,7 @@ extension DaytimeLineParser {
         let days = mjd - modifiedJulianDayOfEpoch
         let civil = CivilDateTime.civil(daysSinceEpoch: days)
         guard civil.year % 100 == yy, civil.month == month, civil.day == day,
-            let seconds = civilSeconds(
-                year: civil.year,
-                month: month,
-                day: day,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
-                weekday: nil
-            )
+            let seconds = civilSeconds(year: civil.year, month: month, day: day, time: time, weekday: nil)
         else { return nil }
         let advance = Double(advanceTenths) / 10_000
         let status = NISTLineStatus(
@@ -86,15 +78,7 @@ extension DaytimeLineParser {
         guard let day = c.digits(2), c.byte(0x2F), let monthIndex = c.name(CTimeFormat.monthNames, count: 12),
             c.byte(0x2F), let year = c.digits(4), c.byte(0x3A), let time = c.timeOfDay(requireSeconds: true),
             c.byte(0x20), let offset = c.numericOffset(colon: false),
-            let local = civilSeconds(
-                year: year,
-                month: monthIndex + 1,
-                day: day,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
-                weekday: nil
-            )
+            let local = civilSeconds(year: year, month: monthIndex + 1, day: day, time: time, weekday: nil)
         else { return nil }
         return ParsedDaytimeLine(
             instant: Instant(seconds: local - Int64(offset)),
@@ -122,9 +106,7 @@ extension DaytimeLineParser {
                 year: yy < 70 ? 2000 + yy : 1900 + yy,
                 month: monthIndex + 1,
                 day: day,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
+                time: time,
                 weekday: weekday
             ),
             let offset = c.zoneName(local: localAbbreviation(assumedTimeZone, localSeconds: local))

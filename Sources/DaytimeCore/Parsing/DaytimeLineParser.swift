@@ -123,15 +123,7 @@ public enum DaytimeLineParser {
         }
         guard let year = c.digits(4) else { return nil }
         guard
-            let localSeconds = civilSeconds(
-                year: year,
-                month: monthIndex + 1,
-                day: day,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
-                weekday: weekday
-            )
+            let localSeconds = civilSeconds(year: year, month: monthIndex + 1, day: day, time: time, weekday: weekday)
         else { return nil }
         if let zoneStart {
             let afterYear = c.index
@@ -178,15 +170,7 @@ public enum DaytimeLineParser {
             strict = false
         }
         guard
-            let local = civilSeconds(
-                year: year,
-                month: month,
-                day: day,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
-                weekday: nil
-            )
+            let local = civilSeconds(year: year, month: month, day: day, time: time, weekday: nil)
         else { return nil }
         let utcOffset = offset ?? assumedTimeZone.utcOffset(forLocal: local)
         return ParsedDaytimeLine(
@@ -215,15 +199,7 @@ public enum DaytimeLineParser {
         let monthInCapitals = c.end - c.index >= 3 && isUpper(c.buffer[c.index + 1]) && isUpper(c.buffer[c.index + 2])
         guard let monthIndex = c.name(CTimeFormat.monthNames, count: 12), c.skipSpaces(),
             let year = c.digits(4), c.skipSpaces(), let time = c.timeOfDay(requireSeconds: false), c.skipSpaces(),
-            let local = civilSeconds(
-                year: year,
-                month: monthIndex + 1,
-                day: dayOfMonth,
-                hour: time.hour,
-                minute: time.minute,
-                second: time.second ?? 0,
-                weekday: weekday
-            )
+            let local = civilSeconds(year: year, month: monthIndex + 1, day: dayOfMonth, time: time, weekday: weekday)
         else { return nil }
         let offset: Int
         var layout = DaytimeLineLayout.rfc2822
@@ -255,11 +231,10 @@ public enum DaytimeLineParser {
         year: Int,
         month: Int,
         day: Int,
-        hour: Int,
-        minute: Int,
-        second: Int,
+        time: (hour: Int, minute: Int, second: Int?),
         weekday: Int?
     ) -> Int64? {
+        let (hour, minute, second) = (time.hour, time.minute, time.second ?? 0)
         guard month >= 1 && month <= 12, day >= 1, day <= CivilDateTime.daysInMonth(year: year, month: month),
             hour < 24, minute < 60, second < 60 || (second == 60 && minute == 59)
         else { return nil }

@@ -36,25 +36,20 @@ struct Backoff {
     /// the stop flag; after a signal, nothing; after anything else (`ENOMEM`, `ENOBUFS`, a pending
     /// ICMP error reported on the socket), warn at most once every ten seconds and pause, never
     /// spin. Returns whether the loop should return.
-    mutating func afterFailedReceive(
-        _ code: Int32,
-        on service: TimeProtocolKind,
-        stopFlag: StopFlag,
-        logger: Logger
-    ) -> Bool {
+    mutating func afterFailedReceive(_ code: Int32, on service: TimeProtocolKind, context: LoopContext) -> Bool {
         switch code {
         case EAGAIN, EWOULDBLOCK:
-            return stopFlag.isSet
+            return context.stopFlag.isSet
         case EINTR:
             return false
         default:
             if self.shouldWarn() {
-                logger.warning(
+                context.logger.warning(
                     "cannot receive on \(service)/udp: \(String(cString: strerror(code))) (errno \(code)); pausing this thread briefly"
                 )
             }
             self.sleep()
-            return stopFlag.isSet
+            return context.stopFlag.isSet
         }
     }
 }

@@ -114,13 +114,7 @@ struct DatagramLoop: ~Copyable {
         while true {
             let received = mode.batching ? self.receiveBatch() : self.receiveOne()
             if received < 0 {
-                let stop = self.backoff.afterFailedReceive(
-                    errno,
-                    on: self.service,
-                    stopFlag: self.context.stopFlag,
-                    logger: self.context.logger
-                )
-                if stop { return }
+                if self.backoff.afterFailedReceive(errno, on: self.service, context: self.context) { return }
                 continue
             }
             // 0 when answers are not timed; the rate limiter then reads the clock itself, if it must.
@@ -201,9 +195,7 @@ struct DatagramLoop: ~Copyable {
             }
             if let refusal {
                 self.context.statistics.countRefusal(refusal)
-                if let accessLog = self.context.accessLog {
-                    accessLog.record(.refused(refusal), service: self.service, transport: .udp, socketAddress: peer)
-                }
+                self.record(.refused(refusal), peer: peer)
                 if self.current.logsAnswers {
                     self.context.logger.info(
                         "Refused a datagram from \(SocketAddressText.describe(peer))",
@@ -265,14 +257,7 @@ struct DatagramLoop: ~Copyable {
                 var bytes = 0
                 for k in start..<start + Int(sent) {
                     bytes += self.answerVectors[k].iov_len
-                    if let accessLog = self.context.accessLog {
-                        accessLog.record(
-                            .answered,
-                            service: self.service,
-                            transport: .udp,
-                            socketAddress: self.answers[k].msg_hdr.msg_name!
-                        )
-                    }
+                    self.record(.answered, peer: self.answers[k].msg_hdr.msg_name!)
                 }
                 self.context.statistics.countAnswers(Int(sent), service: self.service, transport: .udp)
                 self.countSent(Int(sent), bytes: bytes, receivedAt: receivedAt)
@@ -282,14 +267,7 @@ struct DatagramLoop: ~Copyable {
             } else {
                 // The answer at `start` could not be sent (ENETUNREACH, EPERM from a firewall...).
                 self.context.statistics.countSendFailure()
-                if let accessLog = self.context.accessLog {
-                    accessLog.record(
-                        .sendFailed,
-                        service: self.service,
-                        transport: .udp,
-                        socketAddress: self.answers[start].msg_hdr.msg_name!
-                    )
-                }
+                self.record(.sendFailed, peer: self.answers[start].msg_hdr.msg_name!)
                 start += 1
             }
         }
@@ -316,22 +294,18 @@ struct DatagramLoop: ~Copyable {
         } while sent < 0 && errno == EINTR
         if sent < 0 {
             self.context.statistics.countSendFailure()
-            self.context.accessLog?.record(
-                .sendFailed,
-                service: self.service,
-                transport: .udp,
-                socketAddress: header.msg_name!
-            )
+            self.record(.sendFailed, peer: header.msg_name!)
             return
         }
-        self.context.accessLog?.record(
-            .answered,
-            service: self.service,
-            transport: .udp,
-            socketAddress: header.msg_name!
-        )
+        self.record(.answered, peer: header.msg_name!)
         self.context.statistics.countAnswers(1, service: self.service, transport: .udp)
         self.countSent(1, bytes: length, receivedAt: receivedAt)
+    }
+
+    /// Records `outcome` for `peer` in the access log, if there is one.
+    @inline(__always)
+    private func record(_ outcome: AccessLog.Outcome, peer: UnsafeRawPointer) {
+        self.context.accessLog?.record(outcome, service: self.service, transport: .udp, socketAddress: peer)
     }
 
     /// Counts answers sent, timed from `receivedAt` if the configuration asks for latency.

@@ -110,13 +110,7 @@ struct NTPLoop: ~Copyable {
             // MSG_TRUNC: the length of the whole datagram, though only the header is kept.
             let length = recvmsg(self.descriptor, self.header, Int32(MSG_TRUNC))
             if length < 0 {
-                let stop = self.backoff.afterFailedReceive(
-                    errno,
-                    on: .ntp,
-                    stopFlag: self.context.stopFlag,
-                    logger: self.context.logger
-                )
-                if stop { return }
+                if self.backoff.afterFailedReceive(errno, on: .ntp, context: self.context) { return }
                 continue
             }
             let receivedAt = self.context.measuresLatency ? MonotonicClock.nanoseconds() : 0
