@@ -189,16 +189,19 @@ final class BenchWorker {
         }
     }
 
+    /// A non-blocking socket of `type` for the target's family, kept as slot `index`'s; nil if none.
+    private func openSocket(_ index: Int, type: __socket_type) -> Int32? {
+        let family = self.configuration.target.isIPv6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(type.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        self.slots[index].fd = fd
+        return fd
+    }
+
     /// Opens a non-blocking TCP connection for slot `index`; nil, or why it failed at once.
     private func connect(_ index: Int) -> BenchErrorKind? {
         let target = self.configuration.target
-        let fd = socket(
-            target.isIPv6 ? AF_INET6 : AF_INET,
-            Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
-            0
-        )
-        guard fd >= 0 else { return .other }
-        self.slots[index].fd = fd
+        guard let fd = self.openSocket(index, type: SOCK_STREAM) else { return .other }
         var noLinger = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &noLinger, socklen_t(MemoryLayout<linger>.size))
         if self.configuration.spreadsSources {
@@ -225,13 +228,7 @@ final class BenchWorker {
     private func send(_ index: Int) -> BenchErrorKind? {
         if self.slots[index].fd < 0 {
             let target = self.configuration.target
-            let fd = socket(
-                target.isIPv6 ? AF_INET6 : AF_INET,
-                Int32(SOCK_DGRAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
-                0
-            )
-            guard fd >= 0 else { return .other }
-            self.slots[index].fd = fd
+            guard let fd = self.openSocket(index, type: SOCK_DGRAM) else { return .other }
             guard target.withSocketAddress({ Glibc.connect(fd, $0, $1) }) == 0 else { return Self.kind(errno) }
             guard c_daytime_epoll_add_readable(self.epoll, fd, UInt32(index)) == 0 else { return .other }
         }

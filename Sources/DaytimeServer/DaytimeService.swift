@@ -105,17 +105,7 @@ public final class DaytimeService: Service, Sendable {
         self.proxyServer =
             self.proxyListeners.isEmpty
             ? nil
-            : ProxyProtocolServer(
-                listeners: self.proxyListeners,
-                configuration: configuration,
-                proxy: configuration.proxyProtocol,
-                settings: self.settings,
-                quality: self.timeQuality.source,
-                statistics: self.statistics,
-                accessLog: self.accessLog,
-                clock: clock,
-                logger: logger
-            )
+            : ProxyProtocolServer(listeners: self.proxyListeners, configuration: configuration, logger: logger)
         self.ntpClock = Self.makeNTPClock(
             configuration,
             listeners: self.listeners,
@@ -346,7 +336,7 @@ public final class DaytimeService: Service, Sendable {
                 let stopFlag = self.stopFlag
                 try threads.start(name: "ntp-upstream") { ntpClock.pollUntilStopped(stopFlag) }
             }
-            try await self.proxyServer?.start()
+            try await self.proxyServer?.start(context: context)
         } catch {
             self.stop()
             await threads.wait()

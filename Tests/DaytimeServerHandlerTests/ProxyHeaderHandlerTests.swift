@@ -54,10 +54,16 @@ private struct Harness {
                 headerTimeout: headerTimeout
             ),
             pending: shared.pending,
-            settings: shared.settings,
-            statistics: shared.statistics,
-            clock: FixedWallClock(seedInstant),
-            logger: logger
+            loop: LoopContext(
+                configuration: ServerConfiguration(),
+                stopFlag: StopFlag(),
+                settings: shared.settings,
+                statistics: shared.statistics,
+                accessLog: nil,
+                clock: FixedWallClock(seedInstant),
+                quality: TimeQualitySource(),
+                logger: logger
+            )
         )
         self.channel = EmbeddedChannel(
             handler: ProxyHeaderHandler(listener: context, loopState: shared.loopState),

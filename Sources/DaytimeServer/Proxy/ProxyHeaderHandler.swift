@@ -5,38 +5,27 @@ import NIOCore
 import Synchronization
 
 /// What every connection of one PROXY protocol listener shares: who may send headers, how long
-/// they may take, and the server's live settings (policy, format, zone), counters, clock and logger.
+/// they may take, and the service's ``LoopContext`` (live settings, counters, access log, clock
+/// and logger), as the accept and datagram loops have it.
 final class ProxyListenerContext: Sendable {
     let service: TimeProtocolKind
     let trusted: AccessList
     let headerTimeout: TimeAmount
     let pending: PendingConnections
-    let settings: LiveSettingsBox
-    let statistics: ServerStatistics
-    /// Where each answer and refusal is recorded, with the real client as the peer; nil when off.
-    let accessLog: AccessLog?
-    let clock: any WallClock
-    let logger: Logger
+    /// What every serving loop of the service shares.
+    let loop: LoopContext
 
     init(
         service: TimeProtocolKind,
         configuration: ProxyProtocolConfiguration,
         pending: PendingConnections,
-        settings: LiveSettingsBox,
-        statistics: ServerStatistics,
-        accessLog: AccessLog? = nil,
-        clock: any WallClock,
-        logger: Logger
+        loop: LoopContext
     ) {
         self.service = service
         self.trusted = AccessList(allow: configuration.trusted)
         self.headerTimeout = TimeAmount(configuration.headerTimeout)
         self.pending = pending
-        self.settings = settings
-        self.statistics = statistics
-        self.accessLog = accessLog
-        self.clock = clock
-        self.logger = logger
+        self.loop = loop
     }
 }
 
@@ -169,11 +158,11 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         guard let balancer = self.balancer else { return }
         // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
         let client = header.client ?? balancer
-        self.loopState.value.refresh(from: self.listener.settings, logger: self.listener.logger)
+        self.loopState.value.refresh(from: self.listener.loop.settings, logger: self.listener.loop.logger)
         if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
-            self.listener.statistics.countRefusal(refusal)
+            self.listener.loop.statistics.countRefusal(refusal)
             self.record(.refused(refusal), client: client)
-            self.listener.logger.info(
+            self.listener.loop.logger.info(
                 "Refused a connection from \(client)",
                 metadata: self.metadata(header: header, reason: refusal)
             )
@@ -182,14 +171,14 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         }
         let service = self.listener.service
         let started = MonotonicClock.nanoseconds()
-        let now = self.listener.clock.now()
+        let now = self.listener.loop.clock.now()
         var bytes = context.channel.allocator.buffer(capacity: DaytimeLineRenderer.capacity)
         bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: DaytimeLineRenderer.capacity) { buffer in
             self.loopState.value.writeAnswer(for: service, at: now, into: buffer)
         }
-        let statistics = self.listener.statistics
+        let statistics = self.listener.loop.statistics
         let channel = context.channel
-        let accessLog = self.listener.accessLog
+        let accessLog = self.listener.loop.accessLog
         let proxy = balancer
         let length = bytes.readableBytes
         context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { result in
@@ -217,7 +206,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
                 proxy: (proxy.address, Int(proxy.port))
             )
         }
-        self.listener.logger.info("Got a connection from \(client)", metadata: self.metadata(header: header))
+        self.listener.loop.logger.info("Got a connection from \(client)", metadata: self.metadata(header: header))
     }
 
     /// The log line's metadata. Only built when the line is logged: swift-log takes it as an
@@ -252,9 +241,9 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
 
     private func count(_ reason: RefusalReason, client: ProxyHeader.Endpoint?, detail: String?) {
         self.state = .done
-        self.listener.statistics.countRefusal(reason)
+        self.listener.loop.statistics.countRefusal(reason)
         self.record(.refused(reason), client: client)
-        self.listener.logger.info(
+        self.listener.loop.logger.info(
             "Refused a connection from \(client.map { "\($0)" } ?? "an unknown address")",
             metadata: self.metadata(reason: reason, detail: detail)
         )
@@ -265,7 +254,7 @@ extension ProxyHeaderHandler {
     /// One access-log line for this connection, if the access log is on: the client as the peer
     /// (the balancer when no client is known yet), the balancer as the proxy.
     fileprivate func record(_ outcome: AccessLog.Outcome, client: ProxyHeader.Endpoint?) {
-        guard let accessLog = self.listener.accessLog else { return }
+        guard let accessLog = self.listener.loop.accessLog else { return }
         let peer = client ?? self.balancer
         accessLog.record(
             outcome,

@@ -12,16 +12,13 @@ import Glibc
 ///
 /// Not the hot path: a connection here must wait for a header, with a timeout, while thousands of
 /// others may be stalled, which is what an event loop is for. The sockets are bound by
-/// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start()``) and
+/// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start(context:)``) and
 /// handed to NIO as duplicates, so the service still owns and closes the originals. Each event loop
 /// has its own ``DaytimeLineRenderer`` and policy (``LoopSettings``); each connection gets a ``ProxyHeaderHandler``.
 final class ProxyProtocolServer: Sendable {
     private let listeners: [ListeningSocket]
-    private let contexts: [ProxyListenerContext]
+    private let proxy: ProxyProtocolConfiguration
     private let pending: PendingConnections
-    private let headerTimeout: Duration
-    private let settings: LiveSettingsBox
-    private let quality: TimeQualitySource
     private let threads: Int
     private let backlog: Int
     private let logger: Logger
@@ -34,35 +31,10 @@ final class ProxyProtocolServer: Sendable {
         case stopped
     }
 
-    init(
-        listeners: [ListeningSocket],
-        configuration: ServerConfiguration,
-        proxy: ProxyProtocolConfiguration,
-        settings: LiveSettingsBox,
-        quality: TimeQualitySource,
-        statistics: ServerStatistics,
-        accessLog: AccessLog?,
-        clock: any WallClock,
-        logger: Logger
-    ) {
-        let pending = PendingConnections(limit: proxy.maximumPendingConnections)
+    init(listeners: [ListeningSocket], configuration: ServerConfiguration, logger: Logger) {
         self.listeners = listeners
-        self.pending = pending
-        self.contexts = listeners.map {
-            ProxyListenerContext(
-                service: $0.service,
-                configuration: proxy,
-                pending: pending,
-                settings: settings,
-                statistics: statistics,
-                accessLog: accessLog,
-                clock: clock,
-                logger: logger
-            )
-        }
-        self.headerTimeout = proxy.headerTimeout
-        self.settings = settings
-        self.quality = quality
+        self.proxy = configuration.proxyProtocol
+        self.pending = PendingConnections(limit: configuration.proxyProtocol.maximumPendingConnections)
         self.threads = configuration.threads
         self.backlog = configuration.backlog
         self.logger = logger
@@ -73,8 +45,8 @@ final class ProxyProtocolServer: Sendable {
         self.pending.current
     }
 
-    /// Starts the event loops and accepts on every listener.
-    func start() async throws {
+    /// Starts the event loops and accepts on every listener, serving with what `context` shares.
+    func start(context loopContext: LoopContext) async throws {
         let proceed = self.state.withLock { state in
             guard case .idle = state else { return false }
             state = .starting(stopRequested: false)
@@ -85,7 +57,7 @@ final class ProxyProtocolServer: Sendable {
         var states: [ObjectIdentifier: NIOLoopBoundBox<LoopSettings>] = [:]
         for loop in group.makeIterator() {
             states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
-                LoopSettings(self.settings, quality: self.quality, logger: self.logger),
+                LoopSettings(loopContext.settings, quality: loopContext.quality, logger: loopContext.logger),
                 as: LoopSettings.self,
                 eventLoop: loop
             )
@@ -93,7 +65,13 @@ final class ProxyProtocolServer: Sendable {
         let loopStates = states
         var channels: [any Channel] = []
         do {
-            for (listener, context) in zip(self.listeners, self.contexts) {
+            for listener in self.listeners {
+                let context = ProxyListenerContext(
+                    service: listener.service,
+                    configuration: self.proxy,
+                    pending: self.pending,
+                    loop: loopContext
+                )
                 // Close-on-exec like the socket it copies (dup(2) would drop the flag): a child the
                 // embedding program starts must not keep the port listening after the service stops.
                 let descriptor = fcntl(listener.descriptor, F_DUPFD_CLOEXEC, 0)
@@ -141,7 +119,7 @@ final class ProxyProtocolServer: Sendable {
         if stopRequested { self.stopAccepting() }
     }
 
-    /// Closes the listening channels (idempotent; safe before ``start()`` has finished).
+    /// Closes the listening channels (idempotent; safe before ``start(context:)`` has finished).
     func stopAccepting() {
         let channels: [any Channel] = self.state.withLock { state in
             switch state {
@@ -173,7 +151,7 @@ final class ProxyProtocolServer: Sendable {
             return group
         }
         guard let group else { return }
-        let deadline = ContinuousClock.now + self.headerTimeout
+        let deadline = ContinuousClock.now + self.proxy.headerTimeout
         while self.pending.current > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
