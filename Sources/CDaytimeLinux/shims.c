@@ -10,6 +10,7 @@
 #include "CDaytimeLinux.h"
 
 #include <netinet/in.h>
+#include <linux/filter.h>
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
@@ -80,6 +81,24 @@ unsigned long c_daytime_packet_info_space(void) {
 int c_daytime_enable_receive_timestamps(int fd) {
     int on = 1;
     return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+int c_daytime_refuse_new_peers(int fd, int tcp) {
+    // A TCP socket's filter sees the segment from its TCP header on (the flags are byte 13).
+    struct sock_filter synOnly[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+    };
+    struct sock_filter everything[] = {
+        BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+    struct sock_fprog program = tcp
+        ? (struct sock_fprog){ .len = sizeof(synOnly) / sizeof(synOnly[0]), .filter = synOnly }
+        : (struct sock_fprog){ .len = 1, .filter = everything };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
 unsigned long c_daytime_receive_timestamp_space(void) {

@@ -43,6 +43,8 @@ public final class DaytimeService: Service, Sendable {
     private let timeQuality: TimeQualityMonitor
     private let logger: Logger
     private let stopFlag = StopFlag()
+    /// False when the sockets were passed in (socket activation): they stay open after the service.
+    private let bindsItsSockets: Bool
     private let state = Mutex(RunState.idle)
     private let proxyServer: ProxyProtocolServer?
     /// What NTP answers say about the clock; nil when NTP is not served.
@@ -71,6 +73,7 @@ public final class DaytimeService: Service, Sendable {
         logger: Logger
     ) throws(ServerError) {
         try Self.validate(configuration)
+        self.bindsItsSockets = true
         self.currentConfiguration = Mutex(configuration)
         self.settings = LiveSettingsBox(LiveSettings(configuration, reusing: nil))
         self.clock = clock
@@ -150,6 +153,7 @@ public final class DaytimeService: Service, Sendable {
             for listener in listeners { close(listener.descriptor) }
             throw error
         }
+        self.bindsItsSockets = false
         self.statistics = statistics
         self.accessLog = accessLog
         self.currentConfiguration = Mutex(configuration)
@@ -420,6 +424,14 @@ public final class DaytimeService: Service, Sendable {
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.
     private func stop() {
+        // New peers first: from here a SYN or a datagram is dropped (the client tries again and
+        // meets a closed port), so that what is queued is served and the close resets no one. Not
+        // on passed sockets: they outlive the service, and the next process serves their queue.
+        if self.bindsItsSockets {
+            for listener in self.listeners + self.proxyListeners {
+                _ = c_daytime_refuse_new_peers(listener.descriptor, listener.transport == .tcp ? 1 : 0)
+            }
+        }
         self.stopFlag.set()
         self.proxyServer?.stopAccepting()
         // Non-blocking from now on: a busy loop drains the queue and then sees EAGAIN; an idle one

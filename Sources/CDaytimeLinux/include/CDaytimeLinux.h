@@ -47,6 +47,13 @@ unsigned long c_daytime_reply_packet_info(const void *received, unsigned long re
 /// CLOCK_REALTIME, nanoseconds). Returns 0 or -1.
 int c_daytime_enable_receive_timestamps(int fd);
 
+/// For a socket that is stopping: attaches a socket filter that drops what would start a new
+/// exchange, so that what is already queued can be served before the socket closes and nobody is
+/// reset. On a TCP listener (`tcp` non-zero) it drops SYNs (a segment with SYN and without ACK):
+/// handshakes under way still complete into the accept queue, new ones get no answer until the
+/// port is closed. On a UDP socket it drops every datagram. Returns 0 or -1 with errno.
+int c_daytime_refuse_new_peers(int fd, int tcp);
+
 /// Room for one receive-timestamp control message.
 unsigned long c_daytime_receive_timestamp_space(void);
 

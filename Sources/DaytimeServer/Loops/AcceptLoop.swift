@@ -59,6 +59,7 @@ struct AcceptLoop: ~Copyable {
     mutating func run() {
         var peer = sockaddr_storage()
         var drained = 0
+        var stopDeadline: UInt64 = 0
         while true {
             var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &peer) {
@@ -76,7 +77,7 @@ struct AcceptLoop: ~Copyable {
                 case EAGAIN, EWOULDBLOCK:
                     // The wake-up tick while idle, or the queue drained once stopping made the
                     // listener non-blocking.
-                    if self.context.stopFlag.isSet { return }
+                    if self.context.stopFlag.isSet && !self.awaitHandshakes(until: &stopDeadline) { return }
                 case EINTR, ECONNABORTED, EPROTO, EPERM:
                     // A signal, or the client gave up before we took it, or a firewall said no.
                     break
@@ -131,6 +132,22 @@ struct AcceptLoop: ~Copyable {
             }
         }
     }
+
+    /// Once stopping, with the queue empty: waits until ``handshakeGrace`` after the stop was first
+    /// seen for a connection to come in, and says whether one did. The listener then drops new SYNs
+    /// (``DaytimeService`` attaches the filter), but a handshake whose SYN came before needs one
+    /// more round trip to join the queue; closing the listener before would reset it.
+    private func awaitHandshakes(until deadline: inout UInt64) -> Bool {
+        let now = MonotonicClock.nanoseconds()
+        if deadline == 0 { deadline = now &+ Self.handshakeGrace }
+        guard now < deadline else { return false }
+        var listener = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&listener, 1, Int32((deadline &- now) / 1_000_000) + 1) > 0
+    }
+
+    /// How long a stopping loop waits for the handshakes already under way: a round trip of most
+    /// clients (nanoseconds).
+    static let handshakeGrace: UInt64 = 100_000_000
 
     /// Sends the answer on a freshly accepted socket; true if it was sent whole.
     @inline(__always)
