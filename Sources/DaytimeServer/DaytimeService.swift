@@ -108,7 +108,7 @@ public final class DaytimeService: Service, Sendable {
         self.proxyServer =
             self.proxyListeners.isEmpty
             ? nil
-            : ProxyProtocolServer(listeners: self.proxyListeners, configuration: configuration, logger: logger)
+            : ProxyProtocolServer(configuration: configuration, logger: logger)
         self.ntpClock = Self.makeNTPClock(
             configuration,
             listeners: self.listeners,
@@ -226,6 +226,16 @@ public final class DaytimeService: Service, Sendable {
                     listeners += bound.map {
                         var listener = $0
                         listener.expectsProxyHeader = true
+                        // accept4 returns once the balancer's first bytes (the header) are in, or
+                        // after a second without them; the accepting thread then reads it at once.
+                        var seconds: Int32 = 1
+                        setsockopt(
+                            listener.descriptor,
+                            Int32(IPPROTO_TCP),
+                            TCP_DEFER_ACCEPT,
+                            &seconds,
+                            socklen_t(MemoryLayout<Int32>.size)
+                        )
                         return listener
                     }
                 }
@@ -284,7 +294,7 @@ public final class DaytimeService: Service, Sendable {
 
     /// Connections to the PROXY protocol listeners that are still waiting for their header.
     public var pendingProxyConnections: Int {
-        self.proxyServer?.pendingConnections ?? 0
+        self.proxyServer?.pending.current ?? 0
     }
 
     /// Serves until graceful shutdown or cancellation; then answers what is queued and returns.
@@ -302,6 +312,7 @@ public final class DaytimeService: Service, Sendable {
         let threads = WorkerThreads()
         let configuration = self.configuration
         let ntpClock = self.ntpClock
+        let proxyServer = self.proxyServer
         let accessLog = self.accessLog
         let context = LoopContext(
             configuration: configuration,
@@ -315,8 +326,22 @@ public final class DaytimeService: Service, Sendable {
         )
         do {
             try accessLog?.start()
+            self.proxyServer?.start(context: context)
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
-            for listener in self.listeners {
+            for listener in self.listeners + self.proxyListeners {
+                // A PROXY listener's connections share one context; an incomplete header waits
+                // on the proxy server's event loops.
+                let proxy = proxyServer.flatMap { server in
+                    listener.expectsProxyHeader
+                        ? (
+                            ProxyListenerContext(
+                                service: listener.service,
+                                configuration: configuration.proxyProtocol,
+                                pending: server.pending,
+                                loop: context
+                            ), server
+                        ) : nil
+                }
                 for index in 0..<configuration.threads {
                     try threads.start(name: "\(listener.service)-\(listener.transport)-\(index)") {
                         switch (listener.service, listener.transport) {
@@ -326,7 +351,11 @@ public final class DaytimeService: Service, Sendable {
                                 loop.run()
                             }
                         case (_, .tcp):
-                            var loop = AcceptLoop(listener: listener, context: context)
+                            var loop = AcceptLoop(
+                                listener: listener,
+                                context: context,
+                                proxy: proxy
+                            )
                             loop.run()
                         case (_, .udp):
                             var loop = DatagramLoop(socket: listener, context: context)
@@ -340,7 +369,6 @@ public final class DaytimeService: Service, Sendable {
                 let stopFlag = self.stopFlag
                 try threads.start(name: "ntp-upstream") { ntpClock.pollUntilStopped(stopFlag) }
             }
-            try await self.proxyServer?.start(context: context)
         } catch {
             self.stop()
             await threads.wait()
@@ -374,7 +402,6 @@ public final class DaytimeService: Service, Sendable {
                     await threads.wait()
                     group.cancelAll()
                 }
-                await self.proxyServer?.waitUntilNotAccepting()
             } onGracefulShutdown: {
                 self.stop()
             }
@@ -433,10 +460,9 @@ public final class DaytimeService: Service, Sendable {
             }
         }
         self.stopFlag.set()
-        self.proxyServer?.stopAccepting()
         // Non-blocking from now on: a busy loop drains the queue and then sees EAGAIN; an idle one
         // wakes within AcceptLoop.wakeInterval.
-        for listener in self.listeners {
+        for listener in self.listeners + self.proxyListeners {
             let flags = fcntl(listener.descriptor, F_GETFL)
             _ = fcntl(listener.descriptor, F_SETFL, flags | O_NONBLOCK)
         }

@@ -35,12 +35,22 @@ struct AcceptLoop: ~Copyable {
     private var current: LoopSettings
     private var backoff: Backoff
     private let buffer: UnsafeMutableRawBufferPointer
+    /// On a PROXY protocol listener: what its connections share, where a header that is not
+    /// complete goes on waiting, and room for the header's first bytes; nil on a plain listener.
+    private let proxy: (listener: ProxyListenerContext, waiting: ProxyProtocolServer)?
+    private let headerBuffer: UnsafeMutableRawBufferPointer
 
     /// How often a thread blocked in `accept4` wakes to look at the stop flag: the longest a
     /// graceful stop waits for an idle thread.
     static let wakeInterval = timeval(tv_sec: 0, tv_usec: 200_000)
 
-    init(listener: ListeningSocket, context: LoopContext) {
+    /// - Parameter proxy: for a PROXY protocol listener, what its connections share and where a
+    ///   header that is not complete at once goes on waiting.
+    init(
+        listener: ListeningSocket,
+        context: LoopContext,
+        proxy: (listener: ProxyListenerContext, waiting: ProxyProtocolServer)? = nil
+    ) {
         self.descriptor = listener.descriptor
         self.service = listener.service
         self.context = context
@@ -48,11 +58,18 @@ struct AcceptLoop: ~Copyable {
         self.current = LoopSettings(context.settings, quality: context.quality, logger: context.logger)
         self.backoff = Backoff(context.backoff)
         self.buffer = .allocate(byteCount: DaytimeLineRenderer.capacity, alignment: 8)
+        self.proxy = proxy
+        self.headerBuffer = .allocate(byteCount: proxy == nil ? 0 : Self.headerReadSize, alignment: 8)
     }
 
     deinit {
         self.buffer.deallocate()
+        self.headerBuffer.deallocate()
     }
+
+    /// Bytes of a PROXY header read at once: a whole v1 line, or a v2 header with addresses and a
+    /// few hundred bytes of extensions; a longer header's rest is read on the event loops.
+    static let headerReadSize = 512
 
     /// Serves until the stop flag is set; then answers what is already queued (at most a backlog's
     /// worth, so a flood cannot hold the stop forever) and returns.
@@ -94,6 +111,15 @@ struct AcceptLoop: ~Copyable {
             let accepted = self.context.measuresLatency ? MonotonicClock.nanoseconds() : 0
             self.context.statistics.countOpenConnections(1)
             self.current.refresh(from: self.context.settings, logger: self.context.logger)
+            if let proxy = self.proxy {
+                self.serveProxied(fd, peer: &peer, accepted: accepted, proxy.listener, waiting: proxy.waiting)
+                self.context.statistics.countOpenConnections(-1)
+                if self.context.stopFlag.isSet {
+                    drained += 1
+                    if drained >= self.context.drainLimit { return }
+                }
+                continue
+            }
             let outcome: AccessLog.Outcome
             if let address = IPAddress(&peer),
                 let refusal = self.current.policy.refusal(
@@ -148,6 +174,63 @@ struct AcceptLoop: ~Copyable {
     /// How long a stopping loop waits for the handshakes already under way: a round trip of most
     /// clients (nanoseconds).
     static let handshakeGrace: UInt64 = 100_000_000
+
+    /// A connection to a PROXY protocol listener, from its balancer: closed at once unless the
+    /// balancer is trusted; else its header, read with one `recv` (`TCP_DEFER_ACCEPT` has brought it
+    /// with the handshake, as a rule), names the client, who passes the same policy as a direct one
+    /// and gets the same answer. A header not complete yet goes on waiting on the event loops.
+    private mutating func serveProxied(
+        _ fd: Int32,
+        peer: inout sockaddr_storage,
+        accepted: UInt64,
+        _ listener: ProxyListenerContext,
+        waiting: ProxyProtocolServer
+    ) {
+        guard let balancer = ProxyHeader.Endpoint(&peer), listener.trusted.permits(balancer.address) else {
+            close(fd)
+            let balancer = ProxyHeader.Endpoint(&peer)
+            listener.refused(.untrustedProxy, client: balancer, balancer: balancer)
+            return
+        }
+        var decoder = ProxyHeaderDecoder()
+        let received = recv(fd, self.headerBuffer.baseAddress, self.headerBuffer.count, 0)
+        let step: ProxyHeaderDecoder.Step
+        if received > 0 {
+            step = decoder.decode(UnsafeRawBufferPointer(rebasing: self.headerBuffer[0..<received]))
+        } else if received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+            step = .needMoreBytes
+        } else {
+            close(fd)
+            let detail = "closed before the header was complete"
+            listener.refused(.badProxyHeader, client: balancer, balancer: balancer, detail: detail)
+            return
+        }
+        switch step {
+        case .needMoreBytes:
+            waiting.adopt(fd, decoder: decoder, listener: listener)
+        case .invalid(let reason):
+            close(fd)
+            listener.refused(.badProxyHeader, client: balancer, balancer: balancer, detail: reason.description)
+        case .header(let header, _):
+            // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
+            let client = header.client ?? balancer
+            let now = accepted != 0 ? accepted : MonotonicClock.nanoseconds()
+            if let refusal = self.current.policy.refusal(for: client.address, transport: .tcp, now: now) {
+                close(fd)
+                listener.refused(refusal, client: client, balancer: balancer, header: header)
+                return
+            }
+            let answered = self.answer(fd, accepted: accepted)
+            close(fd)
+            listener.record(answered ? .answered : .sendFailed, client: client, balancer: balancer)
+            if self.current.logsAnswers {
+                self.context.logger.info(
+                    "Got a connection from \(client)",
+                    metadata: listener.metadata(header: header, balancer: balancer)
+                )
+            }
+        }
+    }
 
     /// Sends the answer on a freshly accepted socket; true if it was sent whole.
     @inline(__always)

@@ -4,57 +4,6 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// What every connection of one PROXY protocol listener shares: who may send headers, how long
-/// they may take, and the service's ``LoopContext`` (live settings, counters, access log, clock
-/// and logger), as the accept and datagram loops have it.
-final class ProxyListenerContext: Sendable {
-    let service: TimeProtocolKind
-    let trusted: AccessList
-    let headerTimeout: TimeAmount
-    let pending: PendingConnections
-    /// What every serving loop of the service shares.
-    let loop: LoopContext
-
-    init(
-        service: TimeProtocolKind,
-        configuration: ProxyProtocolConfiguration,
-        pending: PendingConnections,
-        loop: LoopContext
-    ) {
-        self.service = service
-        self.trusted = AccessList(allow: configuration.trusted)
-        self.headerTimeout = TimeAmount(configuration.headerTimeout)
-        self.pending = pending
-        self.loop = loop
-    }
-}
-
-/// Connections waiting for their PROXY header, over every PROXY listener, and the most allowed.
-final class PendingConnections: Sendable {
-    private let count = Atomic<Int>(0)
-    let limit: Int
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    /// Takes a place if one is free.
-    func enter() -> Bool {
-        if self.count.add(1, ordering: .relaxed).newValue <= self.limit { return true }
-        self.count.subtract(1, ordering: .relaxed)
-        return false
-    }
-
-    func leave() {
-        self.count.subtract(1, ordering: .relaxed)
-    }
-
-    /// Connections waiting now.
-    var current: Int {
-        self.count.load(ordering: .relaxed)
-    }
-}
-
 /// The whole life of a connection to a PROXY protocol listener: trust, header, policy, answer.
 ///
 /// On connect, a peer outside the trusted ranges is closed at once. A trusted one has
@@ -78,15 +27,22 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
 
     private let listener: ProxyListenerContext
     private let loopState: NIOLoopBoundBox<LoopSettings>
-    private var decoder = ProxyHeaderDecoder()
+    private var decoder: ProxyHeaderDecoder
     private var state = State.idle
     private var balancer: ProxyHeader.Endpoint?
 
     /// - Parameter loopState: the policy and renderer of this connection's event loop, shared with
     ///   the other connections on that loop and with no other thread.
-    init(listener: ProxyListenerContext, loopState: NIOLoopBoundBox<LoopSettings>) {
+    ///   - decoder: the header's bytes decoded so far: those the accepting thread read before it
+    ///     handed the connection over (``ProxyProtocolServer/adopt(_:decoder:listener:)``).
+    init(
+        listener: ProxyListenerContext,
+        loopState: NIOLoopBoundBox<LoopSettings>,
+        decoder: ProxyHeaderDecoder = ProxyHeaderDecoder()
+    ) {
         self.listener = listener
         self.loopState = loopState
+        self.decoder = decoder
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -160,12 +116,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         let client = header.client ?? balancer
         self.loopState.value.refresh(from: self.listener.loop.settings, logger: self.listener.loop.logger)
         if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
-            self.listener.loop.statistics.countRefusal(refusal)
-            self.record(.refused(refusal), client: client)
-            self.listener.loop.logger.info(
-                "Refused a connection from \(client)",
-                metadata: self.metadata(header: header, reason: refusal)
-            )
+            self.listener.refused(refusal, client: client, balancer: balancer, header: header)
             context.close(promise: nil)
             return
         }
@@ -206,26 +157,10 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
                 proxy: (proxy.address, Int(proxy.port))
             )
         }
-        self.listener.loop.logger.info("Got a connection from \(client)", metadata: self.metadata(header: header))
-    }
-
-    /// The log line's metadata. Only built when the line is logged: swift-log takes it as an
-    /// autoclosure, and at the default level nothing per connection is.
-    private func metadata(
-        header: ProxyHeader? = nil,
-        reason: RefusalReason? = nil,
-        detail: String? = nil
-    )
-        -> Logger.Metadata
-    {
-        var metadata: Logger.Metadata = ["protocol": "\(self.listener.service)", "transport": "tcp"]
-        if let header, let balancer = self.balancer {
-            metadata["proxy"] = "\(balancer)"
-            metadata["proxy-header"] = "\(header.version == .v1 ? "v1" : "v2")"
-        }
-        if let reason { metadata["reason"] = "\(reason)" }
-        if let detail { metadata["detail"] = "\(detail)" }
-        return metadata
+        self.listener.loop.logger.info(
+            "Got a connection from \(client)",
+            metadata: self.listener.metadata(header: header, balancer: balancer)
+        )
     }
 
     private func refuse(
@@ -241,30 +176,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
 
     private func count(_ reason: RefusalReason, client: ProxyHeader.Endpoint?, detail: String?) {
         self.state = .done
-        self.listener.loop.statistics.countRefusal(reason)
-        self.record(.refused(reason), client: client)
-        self.listener.loop.logger.info(
-            "Refused a connection from \(client.map { "\($0)" } ?? "an unknown address")",
-            metadata: self.metadata(reason: reason, detail: detail)
-        )
-    }
-}
-
-extension ProxyHeaderHandler {
-    /// One access-log line for this connection, if the access log is on: the client as the peer
-    /// (the balancer when no client is known yet), the balancer as the proxy.
-    fileprivate func record(_ outcome: AccessLog.Outcome, client: ProxyHeader.Endpoint?) {
-        guard let accessLog = self.listener.loop.accessLog else { return }
-        let peer = client ?? self.balancer
-        accessLog.record(
-            outcome,
-            service: self.listener.service,
-            transport: .tcp,
-            peer: peer?.address,
-            port: peer.map { Int($0.port) } ?? 0,
-            // The balancer is named as the proxy only when the line's peer is someone else.
-            proxy: self.balancer.flatMap { $0 == peer ? nil : ($0.address, Int($0.port)) }
-        )
+        self.listener.refused(reason, client: client, balancer: self.balancer, detail: detail)
     }
 }
 

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeNetwork
 import Logging
 import NIOCore
 import NIOPosix
@@ -8,150 +9,96 @@ import Synchronization
 import Glibc
 #endif
 
-/// The PROXY protocol listeners of a ``DaytimeService``, served by SwiftNIO.
+/// Where a connection to a PROXY protocol listener waits for the rest of its header: SwiftNIO
+/// event loops, one ``ProxyHeaderHandler`` per connection.
 ///
-/// Not the hot path: a connection here must wait for a header, with a timeout, while thousands of
-/// others may be stalled, which is what an event loop is for. The sockets are bound by
-/// ``ListeningSocket`` with the plain listeners (same errors, ports known before ``start(context:)``) and
-/// handed to NIO as duplicates, so the service still owns and closes the originals. Each event loop
-/// has its own ``DaytimeLineRenderer`` and policy (``LoopSettings``); each connection gets a ``ProxyHeaderHandler``.
+/// Not the hot path. The listeners are served by ``AcceptLoop`` threads like the plain ones, with
+/// `TCP_DEFER_ACCEPT`, so `accept4` returns once the balancer's first bytes are in and one `recv`
+/// usually holds the whole header: the accepting thread answers at once. Only a connection whose
+/// header is not complete then is adopted here, where it may wait up to the header timeout while
+/// thousands of others stall too, which is what an event loop is for.
 final class ProxyProtocolServer: Sendable {
-    private let listeners: [ListeningSocket]
-    private let proxy: ProxyProtocolConfiguration
-    private let pending: PendingConnections
+    /// Connections waiting for their header, over every PROXY listener, with the most allowed.
+    let pending: PendingConnections
+    private let headerTimeout: Duration
     private let threads: Int
-    private let backlog: Int
     private let logger: Logger
     private let state = Mutex(State.idle)
 
     private enum State {
         case idle
-        case starting(stopRequested: Bool)
-        case running(group: MultiThreadedEventLoopGroup, channels: [any Channel])
+        case running(group: MultiThreadedEventLoopGroup, loopStates: LoopStates)
         case stopped
     }
 
-    init(listeners: [ListeningSocket], configuration: ServerConfiguration, logger: Logger) {
-        self.listeners = listeners
-        self.proxy = configuration.proxyProtocol
+    /// Each event loop's own ``LoopSettings``, by the loop's identity.
+    private typealias LoopStates = [ObjectIdentifier: NIOLoopBoundBox<LoopSettings>]
+
+    init(configuration: ServerConfiguration, logger: Logger) {
         self.pending = PendingConnections(limit: configuration.proxyProtocol.maximumPendingConnections)
+        self.headerTimeout = configuration.proxyProtocol.headerTimeout
         self.threads = configuration.threads
-        self.backlog = configuration.backlog
         self.logger = logger
     }
 
-    /// Connections waiting for their header now.
-    var pendingConnections: Int {
-        self.pending.current
+    /// Starts the event loops, with the settings `context` shares.
+    func start(context: LoopContext) {
+        self.state.withLock { state in
+            guard case .idle = state else { return }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
+            var loopStates: LoopStates = [:]
+            for loop in group.makeIterator() {
+                loopStates[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
+                    LoopSettings(context.settings, quality: context.quality, logger: context.logger),
+                    as: LoopSettings.self,
+                    eventLoop: loop
+                )
+            }
+            state = .running(group: group, loopStates: loopStates)
+        }
     }
 
-    /// Starts the event loops and accepts on every listener, serving with what `context` shares.
-    func start(context loopContext: LoopContext) async throws {
-        let proceed = self.state.withLock { state in
-            guard case .idle = state else { return false }
-            state = .starting(stopRequested: false)
-            return true
+    /// Takes over a connected socket whose header has not all arrived; `decoder` holds what has.
+    /// The socket is the server's from here: it is closed when the connection ends, or at once if
+    /// the event loops are not running.
+    func adopt(_ descriptor: Int32, decoder: ProxyHeaderDecoder, listener: ProxyListenerContext) {
+        guard case .running(let group, let loopStates) = self.state.withLock({ $0 }) else {
+            close(descriptor)
+            listener.refused(.badProxyHeader, client: nil, balancer: nil, detail: "server stopping")
+            return
         }
-        guard proceed else { return }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
-        var states: [ObjectIdentifier: NIOLoopBoundBox<LoopSettings>] = [:]
-        for loop in group.makeIterator() {
-            states[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
-                LoopSettings(loopContext.settings, quality: loopContext.quality, logger: loopContext.logger),
-                as: LoopSettings.self,
-                eventLoop: loop
-            )
-        }
-        let loopStates = states
-        var channels: [any Channel] = []
-        do {
-            for listener in self.listeners {
-                let context = ProxyListenerContext(
-                    service: listener.service,
-                    configuration: self.proxy,
-                    pending: self.pending,
-                    loop: loopContext
-                )
-                // Close-on-exec like the socket it copies (dup(2) would drop the flag): a child the
-                // embedding program starts must not keep the port listening after the service stops.
-                let descriptor = fcntl(listener.descriptor, F_DUPFD_CLOEXEC, 0)
-                guard descriptor >= 0 else {
-                    throw ListeningSocket.failure(
-                        errno: errno,
-                        action: "serve",
-                        address: "\(listener)",
-                        service: listener.service,
-                        transport: .tcp,
-                        givenHost: nil,
-                        portSetting: .proxyPort(for: listener.service)
+        let adopted = ClientBootstrap(group: group)
+            // The decoder keeps what it needs: a small read buffer bounds the rest.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 512))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ProxyHeaderHandler(
+                            listener: listener,
+                            loopState: loopStates[ObjectIdentifier(channel.eventLoop)]!,
+                            decoder: decoder
+                        )
                     )
                 }
-                let channel = try await ServerBootstrap(group: group)
-                    .serverChannelOption(.maxMessagesPerRead, value: 16)
-                    // The decoder keeps what it needs: a small read buffer bounds the rest.
-                    .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 512))
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let state = loopStates[ObjectIdentifier(channel.eventLoop)]!
-                            try channel.pipeline.syncOperations.addHandler(
-                                ProxyHeaderHandler(listener: context, loopState: state)
-                            )
-                        }
-                    }
-                    .withBoundSocket(descriptor)
-                    .get()
-                channels.append(channel)
-                // NIO listens again with its default backlog of 128 when it adopts a socket; a
-                // second listen(2) restores ours (a burst beyond 128 would wait for SYN retries).
-                _ = listen(listener.descriptor, Int32(clamping: self.backlog))
             }
-        } catch {
-            for channel in channels { try? await channel.close() }
-            try? await group.shutdownGracefully()
-            self.state.withLock { $0 = .stopped }
-            throw error
+            .withConnectedSocket(descriptor)
+        let logger = self.logger
+        adopted.whenFailure { error in
+            // NIO closes the socket when its channel fails to register.
+            logger.warning("cannot wait for a PROXY protocol header: \(error)")
         }
-        let stopRequested = self.state.withLock { state in
-            guard case .starting(let stopRequested) = state else { return true }
-            state = .running(group: group, channels: channels)
-            return stopRequested
-        }
-        if stopRequested { self.stopAccepting() }
     }
 
-    /// Closes the listening channels (idempotent; safe before ``start(context:)`` has finished).
-    func stopAccepting() {
-        let channels: [any Channel] = self.state.withLock { state in
-            switch state {
-            case .idle: state = .stopped
-            case .starting: state = .starting(stopRequested: true)
-            case .running(_, let channels): return channels
-            case .stopped: break
-            }
-            return []
-        }
-        for channel in channels { channel.close(promise: nil) }
-    }
-
-    /// Waits until the listening channels are closed by ``stopAccepting()``.
-    func waitUntilNotAccepting() async {
-        let channels: [any Channel] = self.state.withLock { state in
-            if case .running(_, let channels) = state { return channels }
-            return []
-        }
-        for channel in channels { try? await channel.closeFuture.get() }
-    }
-
-    /// After ``stopAccepting()``: gives the connections still reading a header up to the header
-    /// timeout to finish, then stops the event loops.
+    /// Gives the connections still reading a header up to the header timeout to finish, then
+    /// stops the event loops. The accepting threads have stopped adopting before.
     func shutdown() async {
         let group: MultiThreadedEventLoopGroup? = self.state.withLock { state in
+            defer { state = .stopped }
             guard case .running(let group, _) = state else { return nil }
-            state = .stopped
             return group
         }
         guard let group else { return }
-        let deadline = ContinuousClock.now + self.proxy.headerTimeout
+        let deadline = ContinuousClock.now + self.headerTimeout
         while self.pending.current > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
