@@ -314,6 +314,9 @@ public final class DaytimeService: Service, Sendable {
         let ntpClock = self.ntpClock
         let proxyServer = self.proxyServer
         let accessLog = self.accessLog
+        let lingeringCloser = try configuration.lingeringClose.map { (linger) throws(ServerError) in
+            try LingeringCloser(linger: linger)
+        }
         let context = LoopContext(
             configuration: configuration,
             stopFlag: self.stopFlag,
@@ -322,11 +325,16 @@ public final class DaytimeService: Service, Sendable {
             accessLog: accessLog,
             clock: self.clock,
             quality: self.timeQuality.source,
-            logger: self.logger
+            logger: self.logger,
+            lingeringCloser: lingeringCloser
         )
         do {
             try accessLog?.start()
             self.proxyServer?.start(context: context)
+            if let lingeringCloser {
+                let stopFlag = self.stopFlag
+                try threads.start(name: "lingering-close") { lingeringCloser.run(until: stopFlag) }
+            }
             // `threads` threads per socket; the kernel wakes one per connection or datagram batch.
             for listener in self.listeners + self.proxyListeners {
                 // A PROXY listener's connections share one context; an incomplete header waits
@@ -556,6 +564,12 @@ public final class DaytimeService: Service, Sendable {
         try configuration.proxyProtocol.validate()
         guard configuration.backlog >= 1 else {
             throw ServerError(code: .invalidConfiguration, description: "\(setting: .backlog) must be at least 1")
+        }
+        if let linger = configuration.lingeringClose, linger <= .zero || linger > .seconds(3600) {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "\(setting: .lingeringClose) must be above 0 and at most 3600 seconds"
+            )
         }
     }
 }

@@ -110,6 +110,7 @@ struct Daytimed: AsyncParsableCommand {
     @Option(help: SettingKey.help("proxy-header-timeout")) var proxyHeaderTimeout: String?
     @Option(help: SettingKey.help("proxy-max-pending")) var proxyMaxPending: String?
     @Flag(help: SettingKey.help("reuse-port")) var reusePort = false
+    @Option(help: SettingKey.help("lingering-close")) var lingeringClose: String?
     @Option(help: SettingKey.help("access-log")) var accessLog: String?
     @Option(help: SettingKey.help("access-log-format")) var accessLogFormat: String?
     @Option(help: SettingKey.help("metrics-address")) var metricsAddress: String?

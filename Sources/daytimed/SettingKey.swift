@@ -318,6 +318,20 @@ struct SettingKey: Sendable {
         SettingKey("reuse-port", \.server.reusePort, .bool, sets: .reusePort)
             .restartOnly
             .help("Set SO_REUSEPORT, so that several daytimed processes can serve the same ports on one host."),
+        SettingKey(
+            "lingering-close",
+            \.server.lingeringClose,
+            ValueParser<Duration>.seconds(in: 0...3600, example: "2 or 0.5", aboveZero: true).or("off"),
+            sets: .lingeringClose
+        )
+        .restartOnly
+        .help(
+            "Seconds an answered TCP connection may stay open for a client that sent something before "
+                + "reading (the FIN goes out with the answer; the close waits for the client's), so that "
+                + "the close is no reset; or off.",
+            value: "seconds",
+            showingDefault: true
+        ),
         SettingKey("access-log", \.accessLog, .pathOrOff, sets: .accessLog)
             .restartOnly
             .help(

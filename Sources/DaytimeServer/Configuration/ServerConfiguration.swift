@@ -57,6 +57,11 @@ public struct ServerConfiguration: Sendable {
     /// Sets `SO_REUSEPORT` on every socket, so that several `daytimed` processes can serve the same
     /// port, the kernel spreading connections over them. Default false: a port in use is an error.
     public var reusePort: Bool
+    /// How long an answered TCP connection may linger for a client that sends something before it
+    /// reads: the FIN goes out with the answer, and the socket is closed once the client has
+    /// closed its side or this time has passed, so that its unread bytes do not turn the close
+    /// into a reset (nginx's `lingering_close`). Default nil: closed at once, the cheapest path.
+    public var lingeringClose: Duration?
     /// The access log: a line per answer or refusal. Default nil: off.
     public var accessLog: AccessLogConfiguration?
     /// Whether the serving loops time each answer for ``ServerStatistics``' latency histogram.
@@ -85,6 +90,7 @@ public struct ServerConfiguration: Sendable {
         clockHealth: ClockHealthThresholds = ClockHealthThresholds(),
         proxyProtocol: ProxyProtocolConfiguration = ProxyProtocolConfiguration(),
         reusePort: Bool = false,
+        lingeringClose: Duration? = nil,
         accessLog: AccessLogConfiguration? = nil,
         measuresLatency: Bool = true
     ) {
@@ -106,6 +112,7 @@ public struct ServerConfiguration: Sendable {
         self.clockHealth = clockHealth
         self.proxyProtocol = proxyProtocol
         self.reusePort = reusePort
+        self.lingeringClose = lingeringClose
         self.accessLog = accessLog
         self.measuresLatency = measuresLatency
     }
@@ -151,6 +158,7 @@ public struct ServerConfiguration: Sendable {
         if self.threads != other.threads { changed.append(.threads) }
         if self.backlog != other.backlog { changed.append(.backlog) }
         if self.reusePort != other.reusePort { changed.append(.reusePort) }
+        if self.lingeringClose != other.lingeringClose { changed.append(.lingeringClose) }
         changed += self.proxyProtocol.settingsChanged(in: other.proxyProtocol)
         // The access log's file is opened once, with the service.
         if self.accessLog != other.accessLog { changed.append(.accessLog) }

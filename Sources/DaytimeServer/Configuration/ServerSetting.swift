@@ -60,6 +60,8 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
     public static let clockWrongEstimatedError = ServerSetting("clockHealth.wrongEstimatedError")
     /// ``ServerConfiguration/reusePort``.
     public static let reusePort = ServerSetting("reusePort")
+    /// ``ServerConfiguration/lingeringClose``.
+    public static let lingeringClose = ServerSetting("lingeringClose")
     /// ``ServerConfiguration/accessLog``.
     public static let accessLog = ServerSetting("accessLog")
     /// ``SourcePolicyConfiguration/allow``.
@@ -131,7 +133,7 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
         .hosts, .daytimePort, .timePort, .ntpPort, .ntpUpstreams, .ntpLocalStratum, .ntpKissOfDeath, .ntpLeak,
         .ntpPolling, .daytimeTransports, .timeTransports, .blockedSourcePorts, .format,
         .timeZone, .threads, .backlog, .acceptBackoff, .leapSecondsFile, .clockHealthyMaximumError,
-        .clockWrongEstimatedError, .reusePort, .accessLog, .allow, .deny, .rateLimit, .rateBurst,
+        .clockWrongEstimatedError, .reusePort, .lingeringClose, .accessLog, .allow, .deny, .rateLimit, .rateBurst,
         .rateLimitTableSize, .ipv4PrefixLength, .ipv6PrefixLength, .rateLimitExempt, .udpAnswersPerSecond,
         .proxyDaytimePort, .proxyTimePort, .proxyTrusted, .proxyHeaderTimeout, .proxyMaximumPending, .user, .group,
         .inetdService, .metricsAddress,

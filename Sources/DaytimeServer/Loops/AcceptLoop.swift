@@ -146,7 +146,7 @@ struct AcceptLoop: ~Copyable {
                     )
                 }
             }
-            close(fd)
+            self.finish(fd, answered: outcome == .answered)
             self.context.statistics.countOpenConnections(-1)
             // After the close, so that the client is not kept waiting for a log line.
             if let accessLog = self.context.accessLog {
@@ -221,7 +221,7 @@ struct AcceptLoop: ~Copyable {
                 return
             }
             let answered = self.answer(fd, accepted: accepted)
-            close(fd)
+            self.finish(fd, answered: answered)
             listener.record(answered ? .answered : .sendFailed, client: client, balancer: balancer)
             if self.current.logsAnswers {
                 self.context.logger.info(
@@ -229,6 +229,17 @@ struct AcceptLoop: ~Copyable {
                     metadata: listener.metadata(header: header, balancer: balancer)
                 )
             }
+        }
+    }
+
+    /// Closes a connection: at once, unless it was answered and may linger for a client that sent
+    /// something (``ServerConfiguration/lingeringClose``).
+    @inline(__always)
+    private func finish(_ fd: Int32, answered: Bool) {
+        if answered, let closer = self.context.lingeringCloser {
+            closer.close(fd)
+        } else {
+            Glibc.close(fd)
         }
     }
 

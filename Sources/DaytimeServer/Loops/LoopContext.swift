@@ -29,6 +29,8 @@ struct LoopContext: Sendable {
     let backoff: Duration
     /// The most queued requests a stopping loop still answers (the backlog).
     let drainLimit: Int
+    /// Where answered TCP connections go to be closed when they may linger; nil: closed at once.
+    let lingeringCloser: LingeringCloser?
 
     init(
         configuration: ServerConfiguration,
@@ -38,7 +40,8 @@ struct LoopContext: Sendable {
         accessLog: AccessLog?,
         clock: any WallClock,
         quality: TimeQualitySource,
-        logger: Logger
+        logger: Logger,
+        lingeringCloser: LingeringCloser? = nil
     ) {
         self.stopFlag = stopFlag
         self.settings = settings
@@ -50,6 +53,7 @@ struct LoopContext: Sendable {
         self.measuresLatency = configuration.measuresLatency
         self.backoff = configuration.acceptBackoff
         self.drainLimit = configuration.backlog
+        self.lingeringCloser = lingeringCloser
     }
 }
 

@@ -1,0 +1,84 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import DaytimeServer
+
+/// ``LingeringCloser`` on real loopback connections: each socket is closed once its client has
+/// closed, or at the linger time, and none is left open after a stop.
+@Suite("LingeringCloser")
+struct LingeringCloserTests {
+    /// `count` connected pairs on loopback: (the client's descriptor, the server's).
+    static func connectedPairs(_ count: Int) throws -> [(client: Int32, server: Int32)] {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 128) == 0
+                    && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        return try (0..<count).map { _ in
+            let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            try #require(client >= 0 && connected == 0)
+            let server = accept(listener, nil, nil)
+            try #require(server >= 0)
+            return (client, server)
+        }
+    }
+
+    /// Whether `fd` reads the end of the stream (the peer's FIN) without waiting.
+    static func readsEnd(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) == 0
+    }
+
+    /// Polls `condition` every 10 ms for up to `limit`.
+    static func eventually(within limit: Duration, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    @Test("a FIN at once; closed when the client closes, or at the linger time; nothing left after a stop")
+    func lifecycle() async throws {
+        let closer = try LingeringCloser(linger: .seconds(2))
+        let stop = StopFlag()
+        let thread = Thread { closer.run(until: stop) }
+        thread.start()
+        let pairs = try Self.connectedPairs(20)
+        for pair in pairs {
+            // A client that spoke first: unread bytes at the server, which a close would reset.
+            _ = send(pair.client, "hello\r\n", 7, 0)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        for pair in pairs { closer.close(pair.server) }
+        #expect(closer.count == 20)
+        #expect(await Self.eventually(within: .seconds(2)) { pairs.allSatisfy { Self.readsEnd($0.client) } })
+        // Half the clients close: their sockets go at once; the rest wait for the linger time.
+        for pair in pairs.prefix(10) { close(pair.client) }
+        #expect(await Self.eventually(within: .seconds(1)) { closer.count == 10 })
+        #expect(await Self.eventually(within: .seconds(4)) { closer.count == 0 })
+        // After the stop, a socket handed over is closed at once, and the thread has ended.
+        let late = try Self.connectedPairs(1)[0]
+        stop.set()
+        #expect(await Self.eventually(within: .seconds(2)) { thread.isFinished })
+        closer.close(late.server)
+        #expect(closer.count == 0)
+        #expect(Self.readsEnd(late.client))
+        for pair in pairs.suffix(10) { close(pair.client) }
+        close(late.client)
+    }
+}
