@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaytimeCore
 
 /// `daytime`: asks Daytime (RFC 867) and Time (RFC 868) servers for the time (`daytime HOST`, the
 /// default `query` subcommand), or measures how many answers a server gives (`daytime bench HOST`).
@@ -13,6 +14,7 @@ struct DaytimeCommand: AsyncParsableCommand {
 
             \(DaytimeExitCode.summary)
             """,
+        version: SwiftDaytime.version,
         subcommands: [QueryCommand.self, BenchCommand.self],
         defaultSubcommand: QueryCommand.self
     )

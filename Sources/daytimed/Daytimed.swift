@@ -27,7 +27,7 @@ struct Daytimed: AsyncParsableCommand {
             addresses that cannot send, get no answer. SIGTERM or SIGINT stops the server gracefully: \
             it stops accepting, answers what is queued, and exits 0.
             """,
-        version: "0.1.0"
+        version: SwiftDaytime.version
     )
 
     // The settings: each option's flag is its property's name, and its help, default and checks
@@ -50,6 +50,11 @@ struct Daytimed: AsyncParsableCommand {
         help: "Check the settings (flags, environment, file), print each with where it came from, and exit."
     )
     var checkConfig = false
+
+    /// For the Debian package's conffile (`scripts/package`): every setting, commented out at its
+    /// default, with its help.
+    @Flag(name: .customLong("print-config-template"), help: .hidden)
+    var printConfigTemplate = false
 
     @Option(help: SettingKey.help("daytime-port")) var daytimePort: String?
     @Option(help: SettingKey.help("time-port")) var timePort: String?
@@ -173,6 +178,10 @@ struct Daytimed: AsyncParsableCommand {
             // A bad flag is a usage error (64, like ArgumentParser's); a bad file or variable is a
             // configuration error (78, EX_CONFIG).
             throw Self.fail(error.description, code: error.origin == .flag ? .validationFailure : ExitCode(78))
+        }
+        if self.printConfigTemplate {
+            print(SettingsReport.template, terminator: "")
+            return
         }
         if self.checkConfig {
             print(SettingsReport(settings).text, terminator: "")

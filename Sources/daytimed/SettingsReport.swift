@@ -19,6 +19,37 @@ struct SettingsReport {
         self.text = lines.joined(separator: "\n") + "\n"
     }
 
+    /// A configuration file with every setting commented out at its default, each after its help:
+    /// the Debian package's `/etc/daytimed/daytimed.yaml`.
+    static var template: String {
+        var lines = [
+            "# daytimed's configuration (YAML): every setting, commented out, at its default.",
+            "# Uncomment and change what you need; SIGHUP (systemctl reload daytimed) applies what can",
+            "# change live. Flags and DAYTIMED_ variables win over this file; see daytimed(8).",
+        ]
+        for key in SettingKey.all {
+            lines.append("")
+            lines += Self.wrapped(key.help.abstract, width: 98).map { "# \($0)" }
+            lines.append("# \(key.name): \(key.defaultText)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces.
+    private static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += line.isEmpty ? String(word) : " \(word)"
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// YAML's double-quoted scalar, so that `off`, `::1` and `0.5` stay text.
     private static func quoted(_ text: String) -> String {
         "\"" + text.replacingBackslashesAndQuotes() + "\""
