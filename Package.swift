@@ -2,11 +2,12 @@
 import PackageDescription
 
 // Layers, lowest first (see docs/ARCHITECTURE.md):
-//   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
+//   DaytimeSystem                internal: system calls, owned descriptors, whole-file reads and
+//                                writes, named threads (over CDaytimeLinux)
+//   DaytimeCore                  time, formats, RFC 868; pure Swift (files read through DaytimeSystem), no NIO
 //   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
 //                                pure Swift over Glibc and DaytimeCore (for Transport), no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
-//   DaytimeSystem                internal: system calls, whole-file reads, named threads (over CDaytimeLinux)
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
 //   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
 //   daytimed, daytime            thin command lines over the libraries
@@ -76,6 +77,7 @@ let package = Package(
     targets: [
         .target(
             name: "DaytimeCore",
+            dependencies: ["DaytimeSystem"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -123,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "DaytimeClient",
-            dependencies: ["DaytimeCore"],
+            dependencies: ["DaytimeCore", "DaytimeSystem"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -143,6 +145,7 @@ let package = Package(
                 "DaytimeNetwork",
                 "DaytimeServer",
                 "DaytimeMetrics",
+                "DaytimeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +162,7 @@ let package = Package(
                 "DaytimeCore",
                 "DaytimeClient",
                 "DaytimeBench",
+                "DaytimeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings,
