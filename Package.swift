@@ -224,10 +224,13 @@ let package = Package(
             swiftSettings: nioSideSettings
         ),
         // Starting and watching child processes in tests, with posix_spawn rather than Foundation's
-        // Process, whose run() can crash the test process (an over-read in its memcpy).
+        // Process, whose run() can crash the test process (an over-read in its memcpy). Not
+        // swift-subprocess (1.0.2): it closes inherited descriptors and resets signals as this does,
+        // but a child's handle lives only inside its run closure (the tests keep daytimed running
+        // across calls and stop it later) and it has no timeout.
         .target(
             name: "ProcessTesting",
-            dependencies: ["CDaytimeLinux"],
+            dependencies: ["CDaytimeLinux", "DaytimeSystem"],
             path: "Tests/ProcessTesting",
             swiftSettings: strictSettings
         ),

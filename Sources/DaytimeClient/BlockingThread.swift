@@ -8,14 +8,6 @@ import DaytimeSystem
 enum BlockingThread {
     /// Runs `body` on a new detached thread and returns its result.
     static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-            let job: @Sendable () -> Void = { continuation.resume(returning: body()) }
-            do {
-                try OSThread.start(name: "daytime-query", job).detach()
-            } catch {
-                // No thread to be had (EAGAIN): run here rather than fail; the caller only waits longer.
-                job()
-            }
-        }
+        await OSThread.run(name: "daytime-query", body)
     }
 }

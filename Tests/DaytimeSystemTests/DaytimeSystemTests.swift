@@ -89,6 +89,22 @@ struct DaytimeSystemTests {
         #expect(pthread_equal(result.thread, pthread_self()) == 0)
     }
 
+    @Test("OSThread.run gives the awaiting task the body's result or error, from a thread of its own")
+    func runReturnsResult() async throws {
+        let caller = pthread_self()
+        let (name, other) = await OSThread.run(name: "daytime-run") {
+            let name = (try? readFile("/proc/thread-self/comm")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return (name, pthread_equal(pthread_self(), caller) == 0)
+        }
+        #expect(name == "daytime-run\n")
+        #expect(other)
+        await #expect(throws: SystemError(call: "test", errno: EIO)) {
+            try await OSThread.run(name: "daytime-run") { () throws(SystemError) in
+                throw SystemError(call: "test", errno: EIO)
+            }
+        }
+    }
+
     @Test("A Descriptor is closed when it goes away, by close(), and not after release()")
     func descriptorClosesOnce() throws {
         let (readEnd, writeEnd) = makePipe()
