@@ -2,11 +2,12 @@
 import PackageDescription
 
 // Layers, lowest first (see docs/ARCHITECTURE.md):
-//   DaytimeCore                  time, formats, RFC 868; pure Swift, no NIO
+//   DaytimeSystem                internal: system calls, owned descriptors, whole-file reads and
+//                                writes, named threads (over CDaytimeLinux)
+//   DaytimeCore                  time, formats, RFC 868; pure Swift (files read through DaytimeSystem), no NIO
 //   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
 //                                pure Swift over Glibc and DaytimeCore (for Transport), no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
-//   DaytimeSystem                internal: system calls, whole-file reads, named threads (over CDaytimeLinux)
 //   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
 //   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
 //   daytimed, daytime            thin command lines over the libraries
@@ -76,6 +77,7 @@ let package = Package(
     targets: [
         .target(
             name: "DaytimeCore",
+            dependencies: ["DaytimeSystem"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -123,7 +125,7 @@ let package = Package(
         ),
         .target(
             name: "DaytimeClient",
-            dependencies: ["DaytimeCore"],
+            dependencies: ["DaytimeCore", "DaytimeSystem"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -143,6 +145,7 @@ let package = Package(
                 "DaytimeNetwork",
                 "DaytimeServer",
                 "DaytimeMetrics",
+                "DaytimeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +162,7 @@ let package = Package(
                 "DaytimeCore",
                 "DaytimeClient",
                 "DaytimeBench",
+                "DaytimeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings,
@@ -220,10 +224,13 @@ let package = Package(
             swiftSettings: nioSideSettings
         ),
         // Starting and watching child processes in tests, with posix_spawn rather than Foundation's
-        // Process, whose run() can crash the test process (an over-read in its memcpy).
+        // Process, whose run() can crash the test process (an over-read in its memcpy). Not
+        // swift-subprocess (1.0.2): it closes inherited descriptors and resets signals as this does,
+        // but a child's handle lives only inside its run closure (the tests keep daytimed running
+        // across calls and stop it later) and it has no timeout.
         .target(
             name: "ProcessTesting",
-            dependencies: ["CDaytimeLinux"],
+            dependencies: ["CDaytimeLinux", "DaytimeSystem"],
             path: "Tests/ProcessTesting",
             swiftSettings: strictSettings
         ),

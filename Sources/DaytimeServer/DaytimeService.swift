@@ -1,6 +1,7 @@
 import CDaytimeLinux
 import DaytimeCore
 import DaytimeNetwork
+import DaytimeSystem
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -45,6 +46,8 @@ public final class DaytimeService: Service, Sendable {
     private let stopFlag = StopFlag()
     /// False when the sockets were passed in (socket activation): they stay open after the service.
     private let bindsItsSockets: Bool
+    /// The sockets of ``listeners`` and ``proxyListeners``, closed when the service goes away.
+    private let descriptors: DescriptorGroup
     private let state = Mutex(RunState.idle)
     private let proxyServer: ProxyProtocolServer?
     /// What NTP answers say about the clock; nil when NTP is not served.
@@ -83,17 +86,15 @@ public final class DaytimeService: Service, Sendable {
             try AccessLog(configuration: accessLog, clock: clock, statistics: statistics, logger: logger)
         }
 
+        // On an error, `descriptors` goes away and closes what was bound.
+        var descriptors = DescriptorGroup()
         var listeners: [ListeningSocket] = []
-        do {
-            for service in TimeProtocolKind.allCases {
-                guard let port = configuration.port(for: service) else { continue }
-                listeners += try Self.bind(service, port: port, configuration)
-            }
-            listeners += try Self.bindProxyListeners(configuration)
-        } catch {
-            for listener in listeners { close(listener.descriptor) }
-            throw error
+        for service in TimeProtocolKind.allCases {
+            guard let port = configuration.port(for: service) else { continue }
+            listeners += try Self.bind(service, port: port, configuration, owner: &descriptors)
         }
+        listeners += try Self.bindProxyListeners(configuration, owner: &descriptors)
+        self.descriptors = descriptors
         self.listeners = listeners.filter { !$0.expectsProxyHeader }
         self.proxyListeners = listeners.filter(\.expectsProxyHeader)
         // After binding, so that a port in use is the one line a failed start prints; a missing or
@@ -132,27 +133,24 @@ public final class DaytimeService: Service, Sendable {
         statistics: ServerStatistics = ServerStatistics(),
         logger: Logger
     ) throws(ServerError) {
-        let accessLog: AccessLog?
-        do throws(ServerError) {
-            guard !configuration.proxyProtocol.isEnabled else {
-                throw ServerError(
-                    code: .invalidConfiguration,
-                    description: "PROXY protocol ports are not served from passed sockets (socket activation): "
-                        + "start the server without a .socket unit to use \(setting: .proxyDaytimePort) or "
-                        + "\(setting: .proxyTimePort)"
-                )
-            }
-            guard !listeners.isEmpty else {
-                throw ServerError(code: .invalidConfiguration, description: "no socket to serve")
-            }
-            try Self.validateServing(configuration)
-            accessLog = try configuration.accessLog.map { (accessLog) throws(ServerError) in
-                try AccessLog(configuration: accessLog, clock: clock, statistics: statistics, logger: logger)
-            }
-        } catch {
-            for listener in listeners { close(listener.descriptor) }
-            throw error
+        // Owned from here: an error below closes them.
+        let descriptors = DescriptorGroup(adopting: listeners.map(\.descriptor))
+        guard !configuration.proxyProtocol.isEnabled else {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "PROXY protocol ports are not served from passed sockets (socket activation): "
+                    + "start the server without a .socket unit to use \(setting: .proxyDaytimePort) or "
+                    + "\(setting: .proxyTimePort)"
+            )
         }
+        guard !listeners.isEmpty else {
+            throw ServerError(code: .invalidConfiguration, description: "no socket to serve")
+        }
+        try Self.validateServing(configuration)
+        let accessLog = try configuration.accessLog.map { (accessLog) throws(ServerError) in
+            try AccessLog(configuration: accessLog, clock: clock, statistics: statistics, logger: logger)
+        }
+        self.descriptors = descriptors
         self.bindsItsSockets = false
         self.statistics = statistics
         self.accessLog = accessLog
@@ -200,49 +198,42 @@ public final class DaytimeService: Service, Sendable {
         return NTPClockMonitor(configuration: configuration.ntp, clock: clock, quality: quality, logger: logger)
     }
 
-    deinit {
-        for listener in self.listeners + self.proxyListeners { close(listener.descriptor) }
-    }
-
     /// TCP sockets for the PROXY protocol ports, on every host; port 0 picks one port per service.
     private static func bindProxyListeners(
-        _ configuration: ServerConfiguration
+        _ configuration: ServerConfiguration,
+        owner: inout DescriptorGroup
     ) throws(ServerError) -> [ListeningSocket] {
         var listeners: [ListeningSocket] = []
-        do {
-            for service in TimeProtocolKind.allCases {
-                guard var port = configuration.proxyProtocol.port(for: service) else { continue }
-                for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
-                    let bound = try ListeningSocket.bind(
-                        host: host,
-                        port: port,
-                        service: service,
-                        transport: .tcp,
-                        backlog: configuration.backlog,
-                        reusePort: configuration.reusePort,
-                        portSetting: .proxyPort(for: service)
+        for service in TimeProtocolKind.allCases {
+            guard var port = configuration.proxyProtocol.port(for: service) else { continue }
+            for host in configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some) {
+                let bound = try ListeningSocket.bind(
+                    host: host,
+                    port: port,
+                    service: service,
+                    transport: .tcp,
+                    backlog: configuration.backlog,
+                    reusePort: configuration.reusePort,
+                    portSetting: .proxyPort(for: service),
+                    owner: &owner
+                )
+                if port == 0, let first = bound.first { port = first.port }
+                listeners += bound.map {
+                    var listener = $0
+                    listener.expectsProxyHeader = true
+                    // accept4 returns once the balancer's first bytes (the header) are in, or
+                    // after a second without them; the accepting thread then reads it at once.
+                    var seconds: Int32 = 1
+                    setsockopt(
+                        listener.descriptor,
+                        Int32(IPPROTO_TCP),
+                        TCP_DEFER_ACCEPT,
+                        &seconds,
+                        socklen_t(MemoryLayout<Int32>.size)
                     )
-                    if port == 0, let first = bound.first { port = first.port }
-                    listeners += bound.map {
-                        var listener = $0
-                        listener.expectsProxyHeader = true
-                        // accept4 returns once the balancer's first bytes (the header) are in, or
-                        // after a second without them; the accepting thread then reads it at once.
-                        var seconds: Int32 = 1
-                        setsockopt(
-                            listener.descriptor,
-                            Int32(IPPROTO_TCP),
-                            TCP_DEFER_ACCEPT,
-                            &seconds,
-                            socklen_t(MemoryLayout<Int32>.size)
-                        )
-                        return listener
-                    }
+                    return listener
                 }
             }
-        } catch {
-            for listener in listeners { close(listener.descriptor) }
-            throw error
         }
         return listeners
     }
@@ -483,13 +474,16 @@ public final class DaytimeService: Service, Sendable {
     private static func bind(
         _ service: TimeProtocolKind,
         port requested: Int,
-        _ configuration: ServerConfiguration
+        _ configuration: ServerConfiguration,
+        owner: inout DescriptorGroup
     ) throws(ServerError) -> [ListeningSocket] {
         let hosts = configuration.hosts.isEmpty ? [nil] : configuration.hosts.map(Optional.some)
         var attempt = 1
         while true {
             var port = requested
             var bound: [ListeningSocket] = []
+            // A failed attempt's sockets are closed before the next one.
+            var attemptOwner = DescriptorGroup()
             do {
                 for transport in Transport.allCases where configuration.transports(for: service).contains(transport) {
                     for host in hosts {
@@ -499,14 +493,15 @@ public final class DaytimeService: Service, Sendable {
                             service: service,
                             transport: transport,
                             backlog: configuration.backlog,
-                            reusePort: configuration.reusePort
+                            reusePort: configuration.reusePort,
+                            owner: &attemptOwner
                         )
                         if port == 0, let first = bound.first { port = first.port }
                     }
                 }
+                owner.adopt(attemptOwner)
                 return bound
             } catch {
-                for listener in bound { close(listener.descriptor) }
                 guard requested == 0, error.code == .addressInUse, !bound.isEmpty, attempt < 8 else { throw error }
                 attempt += 1
             }

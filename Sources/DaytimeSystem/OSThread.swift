@@ -34,6 +34,27 @@ package struct OSThread: Sendable {
         return OSThread(handle: thread)
     }
 
+    /// Runs `body` on a new detached thread named `name` and returns its result (or its error) to
+    /// the awaiting task, whose own thread stays free meanwhile. With no thread to be had (`EAGAIN`)
+    /// `body` runs on the calling thread instead: the caller only waits longer.
+    package static func run<Value: Sendable, Failure: Error>(
+        name: String,
+        _ body: @escaping @Sendable () throws(Failure) -> Value
+    ) async throws(Failure) -> Value {
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<Value, Failure>, Never>) in
+            let job: @Sendable () -> Void = {
+                continuation.resume(returning: Result { () throws(Failure) in try body() })
+            }
+            do {
+                try OSThread.start(name: name, job).detach()
+            } catch {
+                job()
+            }
+        }
+        return try result.get()
+    }
+
     /// Waits for the thread to finish.
     package func join() {
         pthread_join(self.handle, nil)

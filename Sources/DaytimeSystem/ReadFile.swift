@@ -8,26 +8,15 @@ import Glibc
 /// Throws ``SystemError`` from `open` (`ENOENT`, `EACCES`...) or `read` (`EISDIR` for a
 /// directory); `EFBIG` from `read` if the file holds more than `maximumSize` bytes.
 package func readFile(_ path: String, maximumSize: Int = 1 << 20) throws(SystemError) -> [UInt8] {
-    let descriptor = try syscall("open") { open(path, O_RDONLY | O_CLOEXEC) }
-    defer { close(descriptor) }
+    let file = try Descriptor.open(path, O_RDONLY)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 8192)
     while true {
-        let count = try syscall("read") { chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
+        let count = try syscall("read") {
+            chunk.withUnsafeMutableBytes { read(file.rawValue, $0.baseAddress, $0.count) }
+        }
         if count == 0 { return bytes }
         bytes.append(contentsOf: chunk[0..<count])
         if bytes.count > maximumSize { throw SystemError(call: "read", errno: EFBIG) }
-    }
-}
-
-/// Writes every byte of `bytes` to `descriptor`, going on after short writes and `EINTR`.
-///
-/// Throws at the first other failure (`ENOSPC`, `EIO`, `EPIPE`...); `written` then says how many
-/// bytes went out, so that the caller can tell what was lost.
-package func writeAll(_ descriptor: CInt, _ bytes: UnsafeRawBufferPointer, written: inout Int) throws(SystemError) {
-    written = 0
-    while written < bytes.count {
-        let offset = written
-        written += try syscall("write") { write(descriptor, bytes.baseAddress! + offset, bytes.count - offset) }
     }
 }

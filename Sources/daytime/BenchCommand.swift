@@ -3,6 +3,7 @@ import CDaytimeLinux
 import DaytimeBench
 import DaytimeClient
 import DaytimeCore
+import DaytimeSystem
 import Glibc
 
 /// `daytime bench HOST`: a load generator for Daytime and Time servers, over TCP or UDP, closed
@@ -155,23 +156,10 @@ struct BenchCommand: ParsableCommand {
         }
         var line = ProgressLine()
         let result = try LoadGenerator.run(configuration) { progress in
-            Self.writeError(ProgressLine.redraw + line.text(progress))
+            try? writeAll(STDERR_FILENO, ProgressLine.redraw + line.text(progress))
         }
-        Self.writeError(ProgressLine.redraw)
+        try? writeAll(STDERR_FILENO, ProgressLine.redraw)
         return result
-    }
-
-    /// Writes `text` to standard error as it is, without a line ending.
-    private static func writeError(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                guard n > 0 else { return }
-                offset += n
-            }
-        }
     }
 
     /// The exit status when no answer came, from the most frequent failure (as for a query).

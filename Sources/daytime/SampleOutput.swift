@@ -1,5 +1,6 @@
 import DaytimeClient
 import DaytimeCore
+import DaytimeSystem
 import Glibc
 
 /// How `daytime` prints a sample: two lines of text, or one JSON object.
@@ -277,13 +278,5 @@ enum SampleOutput {
 
 /// Writes one line to standard error.
 func printError(_ message: String) {
-    var text = message + "\n"
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-            guard n > 0 else { return }
-            offset += n
-        }
-    }
+    try? writeAll(STDERR_FILENO, message + "\n")
 }

@@ -1,3 +1,4 @@
+import DaytimeSystem
 import Foundation
 import Glibc
 import Yams
@@ -163,18 +164,11 @@ struct SettingsLoader: Sendable {
 
     /// The file's text, or the system's reason it cannot be read (no such file, permission denied).
     private static func read(_ path: String) throws(SettingProblem) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SettingProblem(String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw SettingProblem(String(cString: strerror(errno))) }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            guard bytes.count <= 1 << 20 else { throw SettingProblem("larger than 1 MiB; is it the right file?") }
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw SettingProblem(error.errno == EFBIG ? "larger than 1 MiB; is it the right file?" : error.reason)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SettingProblem("not UTF-8 text")

@@ -76,6 +76,15 @@ private let goodAddresses: [(text: String, address: IPAddress, description: Stri
     ),
     ("fe80::1", IPAddress(ipv6High: 0xFE80_0000_0000_0000, low: 1), "fe80::1"),
     ("ff02::1", IPAddress(ipv6High: 0xFF02_0000_0000_0000, low: 1), "ff02::1"),
+    // The longest text an address can have (45 bytes), and the longest inet_ntop writes (39).
+    (
+        "0000:0000:0000:0000:0000:ffff:255.255.255.255", IPAddress(ipv6High: 0, low: 0xFFFF_FFFF_FFFF),
+        "::ffff:255.255.255.255"
+    ),
+    (
+        "FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF", IPAddress(ipv6High: ~0, low: ~0),
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+    ),
 ]
 
 /// Text that must not parse, with what is wrong with it.
@@ -116,6 +125,8 @@ private let badAddresses: [String] = [
     "[::1]",  // brackets
     "::1 ",  // trailing space
     "1.2.3.4\u{0}",  // NUL
+    "1.2\u{0}.3.4",  // NUL inside
+    "00000:0000:0000:0000:0000:ffff:255.255.255.255",  // 46 bytes: longer than any address
 ]
 
 @Suite("IPAddress")

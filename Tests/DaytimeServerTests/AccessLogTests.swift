@@ -167,6 +167,36 @@ struct AccessLogTests {
         #expect(service.configuration.accessLog == nil)
     }
 
+    @Test("reopen after the file was moved: later lines go to a new file at the path; both files end up closed")
+    func reopenAfterRotation() async throws {
+        try await Self.withTemporaryDirectory { directory in
+            let path = directory + "/access.log"
+            let moved = directory + "/access.log.1"
+            let log = try AccessLog(
+                configuration: AccessLogConfiguration(destination: .file(path)),
+                clock: FixedWallClock(seedInstant),
+                statistics: ServerStatistics(),
+                logger: quietLogger()
+            )
+            try log.start()
+            log.record(.answered, service: .daytime, transport: .tcp, peer: IPAddress("192.0.2.1"), port: 1)
+            // Written before the move, or the reopen would take the line to the new file.
+            for _ in 0..<500 where ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").isEmpty {
+                usleep(10_000)
+            }
+            #expect(rename(path, moved) == 0)
+            log.reopen()
+            log.record(.answered, service: .daytime, transport: .tcp, peer: IPAddress("192.0.2.2"), port: 2)
+            await log.close()
+            #expect(try String(contentsOfFile: moved, encoding: .utf8).contains("192.0.2.1:1 daytime"))
+            #expect(try String(contentsOfFile: path, encoding: .utf8).contains("192.0.2.2:2 daytime"))
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
+            }
+            #expect(!open.contains { $0.hasPrefix(directory) }, "\(open.filter { $0.hasPrefix(directory) })")
+        }
+    }
+
     @Test("lines past the buffer limit are dropped and counted, never blocking the caller")
     func dropsWhenFull() async throws {
         try await Self.withTemporaryDirectory { directory in

@@ -221,6 +221,34 @@ struct DaytimeServiceTests {
         #expect(error?.description(naming: { "--\($0)" }).contains("pick another port with --daytimePort.") == true)
     }
 
+    @Test("a failed start closes the sockets it bound before the failure; a service closes its own when it goes away")
+    func socketsClosedByTheirOwner() throws {
+        let (fd, taken) = try LoopbackClient.occupyPort()
+        defer { close(fd) }
+        let free = try LoopbackClient.occupyPort()
+        close(free.fd)
+        // Daytime binds first, on the free port; time's port is taken.
+        #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: free.port, timePort: taken),
+                logger: quietLogger()
+            )
+        }
+        // A listening socket left open would complete the handshake; a closed one refuses.
+        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: free.port) }
+
+        var port = 0
+        do {
+            let service = try DaytimeService(
+                configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil),
+                logger: quietLogger()
+            )
+            port = try #require(service.port(for: .daytime))
+            close(try LoopbackClient.connect(host: "127.0.0.1", port: port))
+        }
+        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: port) }
+    }
+
     @Test("a host that is not an address of this machine is refused clearly")
     func foreignAddress() throws {
         let error = #expect(throws: ServerError.self) {

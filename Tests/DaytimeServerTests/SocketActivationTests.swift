@@ -92,6 +92,20 @@ struct SocketActivationTests {
         #expect(try ListeningSocket.inherited(descriptor: time.fd, service: nil).service == .time)
     }
 
+    @Test("passed sockets are the service's from the start: a configuration it refuses closes them")
+    func refusedServiceClosesPassedSockets() throws {
+        let tcp = try PassedSocket.bound(SOCK_STREAM)
+        let listener = try ListeningSocket.inherited(descriptor: tcp.fd, service: .daytime)
+        #expect(throws: ServerError.self) {
+            try DaytimeService(
+                configuration: ServerConfiguration(daytimePort: nil, timePort: nil, threads: 0),
+                listeners: [listener],
+                logger: quietLogger()
+            )
+        }
+        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: tcp.port) }
+    }
+
     @Test("what cannot be served is refused with the reason and the fix")
     func refusals() throws {
         let other = try PassedSocket.bound(SOCK_STREAM)

@@ -18,6 +18,21 @@ private func temporaryFile(_ bytes: [UInt8]) throws -> String {
     return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
+/// A pipe's two ends, the read end non-blocking: whether the write end is still open anywhere
+/// shows in ``writeEndClosed(_:)`` whatever number the kernel gives out next.
+private func makePipe() -> (read: CInt, write: CInt) {
+    var fds: [CInt] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+    return (fds[0], fds[1])
+}
+
+/// Whether every copy of the pipe's write end is closed: then reading gives end of file, not EAGAIN.
+private func writeEndClosed(_ readEnd: CInt) -> Bool {
+    var byte: UInt8 = 0
+    return read(readEnd, &byte, 1) == 0
+}
+
 @Suite("DaytimeSystem: system calls, files, threads")
 struct DaytimeSystemTests {
     @Test("readFile returns every byte of a file larger than one read")
@@ -72,5 +87,72 @@ struct DaytimeSystemTests {
         let result = try #require(seen.withLock { $0 })
         #expect(result.name == "daytime-test-th\n")
         #expect(pthread_equal(result.thread, pthread_self()) == 0)
+    }
+
+    @Test("OSThread.run gives the awaiting task the body's result or error, from a thread of its own")
+    func runReturnsResult() async throws {
+        let caller = pthread_self()
+        let (name, other) = await OSThread.run(name: "daytime-run") {
+            let name = (try? readFile("/proc/thread-self/comm")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return (name, pthread_equal(pthread_self(), caller) == 0)
+        }
+        #expect(name == "daytime-run\n")
+        #expect(other)
+        await #expect(throws: SystemError(call: "test", errno: EIO)) {
+            try await OSThread.run(name: "daytime-run") { () throws(SystemError) in
+                throw SystemError(call: "test", errno: EIO)
+            }
+        }
+    }
+
+    @Test("A Descriptor is closed when it goes away, by close(), and not after release()")
+    func descriptorClosesOnce() throws {
+        let (readEnd, writeEnd) = makePipe()
+        defer { close(readEnd) }
+        do {
+            let owned = Descriptor(writeEnd)
+            #expect(owned.rawValue == writeEnd)
+            #expect(!writeEndClosed(readEnd))
+        }
+        #expect(writeEndClosed(readEnd))
+
+        let second = makePipe()
+        defer { close(second.read) }
+        Descriptor(second.write).close()
+        #expect(writeEndClosed(second.read))
+
+        let third = makePipe()
+        defer { close(third.read) }
+        let released = Descriptor(third.write).release()
+        #expect(released == third.write)
+        #expect(!writeEndClosed(third.read))
+        close(released)
+        #expect(writeEndClosed(third.read))
+    }
+
+    @Test("Descriptor.open names the call and the errno")
+    func descriptorOpenErrors() throws {
+        #expect(throws: SystemError(call: "open", errno: ENOENT)) {
+            _ = try Descriptor.open("/nonexistent/daytime-test", O_RDONLY)
+        }
+        let file = try Descriptor.open("/dev/null", O_RDONLY)
+        #expect(fcntl(file.rawValue, F_GETFD) & FD_CLOEXEC != 0)
+    }
+
+    @Test(
+        "A DescriptorGroup closes everything it adopted, from descriptors, numbers and other groups, when it goes away"
+    )
+    func groupClosesAll() throws {
+        let pipes = (0..<3).map { _ in makePipe() }
+        defer { for pipe in pipes { close(pipe.read) } }
+        do {
+            var group = DescriptorGroup(adopting: [pipes[0].write])
+            #expect(group.adopt(Descriptor(pipes[1].write)) == pipes[1].write)
+            var other = DescriptorGroup()
+            _ = other.adopt(Descriptor(pipes[2].write))
+            group.adopt(other)
+            #expect(pipes.allSatisfy { !writeEndClosed($0.read) })
+        }
+        #expect(pipes.allSatisfy { writeEndClosed($0.read) })
     }
 }

@@ -1,3 +1,4 @@
+import DaytimeSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -166,11 +167,11 @@ public struct ChildProcess: Sendable {
         }
         close(out[1])
         close(err[1])
-        let killer = timeout.map { seconds in Watchdog(pid: child.pid, seconds: seconds) }
+        let killer = try timeout.map { (seconds) throws(SystemError) in try Watchdog(pid: child.pid, seconds: seconds) }
         // Standard error on a thread of its own: a chatty child must not block on a full pipe.
         let errorText = Collected()
         let errorEnd = err[0]
-        let errorReader = JoinableThread.start { errorText.set(readAll(errorEnd)) }
+        let errorReader = try OSThread.start(name: "child-stderr") { errorText.set(readAll(errorEnd)) }
         let standardOutput = readAll(out[0])
         errorReader.join()
         close(out[0])
@@ -206,40 +207,18 @@ public struct ChildProcess: Sendable {
 /// thread per core and the client's own name resolution needs it, so child processes that run for
 /// seconds must not hold it (they made resolution time out under load).
 public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let job = Unmanaged.passRetained(OffPoolJob { continuation.resume(with: Result { try work() }) })
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread,
-            nil,
-            { raw in
-                Unmanaged<OffPoolJob>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            },
-            job.toOpaque()
-        )
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            job.takeRetainedValue().run()
-        }
-    }
-}
-
-private final class OffPoolJob: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    try await OSThread.run(name: "test-off-pool", work)
 }
 
 /// Kills a child (SIGKILL) if it is still running after `seconds`, unless cancelled first.
 private final class Watchdog: Sendable {
     private let state: Mutex<Bool> = Mutex(false)
 
-    init(pid: pid_t, seconds: Double) {
+    init(pid: pid_t, seconds: Double) throws(SystemError) {
         // Detached: nobody waits for the watchdog. Dropped undetached, each one's thread (and its
         // stack) stayed allocated until the process ended: ThreadSanitizer's "thread leak", 81 in
         // one run of the integration tests.
-        JoinableThread.start { [self] in
+        try OSThread.start(name: "child-watchdog") { [self] in
             var remaining = seconds
             while remaining > 0 {
                 if self.state.withLock({ $0 }) { return }
@@ -261,36 +240,4 @@ final class Collected: Sendable {
     func set(_ value: String) { self.text.withLock { $0 = value } }
     func append(_ value: String) { self.text.withLock { $0 += value } }
     func get() -> String { self.text.withLock { $0 } }
-}
-
-/// A joinable POSIX thread (Foundation's Thread cannot be joined).
-struct JoinableThread: Sendable {
-    private let handle: pthread_t
-
-    /// Starts `body` on a new thread.
-    static func start(_ body: @escaping @Sendable () -> Void) -> JoinableThread {
-        let job = Unmanaged.passRetained(OffPoolJob(body))
-        var handle = pthread_t()
-        let status = pthread_create(
-            &handle,
-            nil,
-            { raw in
-                Unmanaged<OffPoolJob>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            },
-            job.toOpaque()
-        )
-        precondition(status == 0, "pthread_create: \(status)")
-        return JoinableThread(handle: handle)
-    }
-
-    /// Waits for the thread to finish.
-    func join() {
-        pthread_join(self.handle, nil)
-    }
-
-    /// Lets the thread's resources go when it finishes, for a thread nobody will join.
-    func detach() {
-        pthread_detach(self.handle)
-    }
 }

@@ -1,3 +1,5 @@
+import DaytimeSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -198,34 +200,20 @@ public struct LeapSecondTable: Sendable, Hashable {
     private static let maximumFileSize = 1 << 20
 
     private static func readFile(_ path: String) throws(LeapSecondTableError) -> [UInt8] {
-        func failure(_ code: LeapSecondTableError.Code, _ reason: String) -> LeapSecondTableError {
-            LeapSecondTableError(
+        do {
+            return try DaytimeSystem.readFile(path, maximumSize: Self.maximumFileSize)
+        } catch {
+            let (code, reason): (LeapSecondTableError.Code, String) =
+                switch (error.call, error.errno) {
+                case ("open", ENOENT), ("open", ENOTDIR): (.missing, "no such file")
+                case ("open", _): (.unreadable, "cannot open it (\(error.reason))")
+                case (_, EFBIG): (.unreadable, "over \(Self.maximumFileSize) bytes, too big for a leap-second list")
+                default: (.unreadable, "cannot read it (\(error.reason))")
+                }
+            throw LeapSecondTableError(
                 code: code,
                 message: "leap-second list \(path): \(reason); \(LeapSecondTableError.advice)"
             )
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw failure(.missing, "no such file") }
-            throw failure(.unreadable, "cannot open it (\(String(cString: strerror(code))))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw failure(.unreadable, "cannot read it (\(String(cString: strerror(code))))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > Self.maximumFileSize {
-                throw failure(.unreadable, "over \(Self.maximumFileSize) bytes, too big for a leap-second list")
-            }
-        }
-        return bytes
     }
 }

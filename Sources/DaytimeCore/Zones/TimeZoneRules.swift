@@ -1,3 +1,5 @@
+import DaytimeSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -283,9 +285,9 @@ public struct TimeZoneRules: Sendable, Hashable {
     private init(path: String, identifier: String, adviceDirectory: String) throws(TimeZoneError) {
         let bytes: [UInt8]
         do {
-            bytes = try Self.readFile(path)
+            bytes = try readFile(path, maximumSize: Self.maximumFileSize)
         } catch {
-            throw TimeZoneError.unknownZone(identifier, detail: error.reason, directory: adviceDirectory)
+            throw TimeZoneError.unknownZone(identifier, detail: Self.reason(error, path), directory: adviceDirectory)
         }
         try self.init(tzifData: bytes, identifier: identifier, source: "file \(path)")
     }
@@ -293,37 +295,15 @@ public struct TimeZoneRules: Sendable, Hashable {
     /// Zone files are a few kilobytes; anything this big is not one.
     private static let maximumFileSize = 1 << 20
 
-    /// The whole file at `path`, read with plain system calls.
-    private static func readFile(_ path: String) throws(ParseFailure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR {
-                throw ParseFailure(reason: "no file \(path)")
-            }
-            throw ParseFailure(reason: "cannot open \(path) (\(String(cString: strerror(code))))")
+    /// Why the zone file at `path` could not be read.
+    private static func reason(_ error: SystemError, _ path: String) -> String {
+        switch (error.call, error.errno) {
+        case ("open", ENOENT), ("open", ENOTDIR): "no file \(path)"
+        case ("open", _): "cannot open \(path) (\(error.reason))"
+        case (_, EISDIR): "\(path) is a directory of zones, not a zone"
+        case (_, EFBIG): "\(path) is over \(Self.maximumFileSize) bytes, too big for a zone file"
+        default: "cannot read \(path) (\(error.reason))"
         }
-        defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-            throw ParseFailure(reason: "\(path) is a directory of zones, not a zone")
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw ParseFailure(reason: "cannot read \(path) (\(String(cString: strerror(code))))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > Self.maximumFileSize {
-                throw ParseFailure(reason: "\(path) is over \(Self.maximumFileSize) bytes, too big for a zone file")
-            }
-        }
-        return bytes
     }
 
     /// The zone name `/etc/localtime` links to (`Europe/London` for `/usr/share/zoneinfo/Europe/London`),

@@ -8,8 +8,8 @@ import Darwin
 
 /// An IPv4 or IPv6 address: 16 bytes and a family, kept inline (never on the heap).
 ///
-/// Made from text in the forms `inet_pton` accepts (`192.0.2.7`, `2001:db8::1`, `::ffff:192.0.2.7`)
-/// or from the `sockaddr_storage` that `accept4` and `recvmmsg` fill in; ``description`` is the form
+/// Made from text by the C library's `inet_pton` (`192.0.2.7`, `2001:db8::1`, `::ffff:192.0.2.7`)
+/// or from the `sockaddr_storage` that `accept4` and `recvmmsg` fill in; ``description`` is what
 /// `inet_ntop` writes. Neither the socket-address initialiser nor the predicates allocate, so the
 /// server can make one per connection or datagram.
 ///
@@ -223,197 +223,61 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
 
     @usableFromInline
     static func parse(_ text: UnsafeBufferPointer<UInt8>) -> IPAddress? {
-        if text.contains(UInt8(ascii: ":")) {
-            return Self.parseIPv6(text)
+        // inet_pton reads a C string: no NUL inside, and room for one after. No address text is
+        // longer than 45 bytes (`0000:0000:0000:0000:0000:ffff:255.255.255.255`).
+        guard text.count < Self.maximumTextLength, !text.contains(0) else {
+            return nil
         }
-        return Self.parseIPv4(text, from: 0).map { IPAddress(ipv4: $0) }
-    }
-
-    /// glibc's `inet_pton4`: four decimal parts of 0 to 255, no leading zeros.
-    private static func parseIPv4(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt32? {
-        var value: UInt32 = 0
-        var part: UInt32 = 0
-        var parts = 0
-        var sawDigit = false
-        var i = start
-        while i < text.count {
-            let c = text[i]
-            i += 1
-            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-                if sawDigit && part == 0 {
-                    return nil
-                }
-                part = part * 10 + UInt32(c &- UInt8(ascii: "0"))
-                if part > 255 {
-                    return nil
-                }
-                if !sawDigit {
-                    parts += 1
-                    sawDigit = true
-                }
-            } else if c == UInt8(ascii: ".") && sawDigit && parts < 4 {
-                value = value << 8 | part
-                part = 0
-                sawDigit = false
-            } else {
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Self.maximumTextLength) { cString in
+            let end = cString.initialize(fromContentsOf: UnsafeRawBufferPointer(text).bindMemory(to: CChar.self))
+            cString[end] = 0
+            var raw = in6_addr()  // room for an in_addr too
+            let family = text.contains(UInt8(ascii: ":")) ? AF_INET6 : AF_INET
+            guard inet_pton(family, cString.baseAddress, &raw) == 1 else {
                 return nil
             }
-        }
-        return parts == 4 && sawDigit ? value << 8 | part : nil
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt32? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(c &- UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(c &- UInt8(ascii: "a") &+ 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(c &- UInt8(ascii: "A") &+ 10)
-        default: nil
+            return withUnsafeBytes(of: raw) { bytes in
+                family == AF_INET
+                    ? IPAddress(ipv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+                    : IPAddress(
+                        ipv6High: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                        low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    )
+            }
         }
     }
 
-    /// glibc's `inet_pton6`: up to eight groups of one to four hex digits, at most one `::`, and
-    /// optionally an IPv4 address in place of the last two groups.
-    private static func parseIPv6(_ text: UnsafeBufferPointer<UInt8>) -> IPAddress? {
-        let colon = UInt8(ascii: ":")
-        var words = SIMD8<UInt16>()
-        var count = 0  // groups written
-        var gap = -1  // the group at which "::" stands
-        var i = 0
-        if text.isEmpty {
-            return nil
-        }
-        if text[0] == colon {
-            i = 1
-            if i == text.count || text[i] != colon {
-                return nil
-            }
-        }
-        var groupStart = i
-        var digits = 0
-        var value: UInt32 = 0
-        while i < text.count {
-            let c = text[i]
-            i += 1
-            if let digit = Self.hexValue(c) {
-                if digits == 4 {
-                    return nil
-                }
-                value = value << 4 | digit
-                digits += 1
-                continue
-            }
-            if c == colon {
-                groupStart = i
-                if digits == 0 {
-                    if gap >= 0 {
-                        return nil
-                    }
-                    gap = count
-                    continue
-                }
-                if i == text.count || count == 8 {
-                    return nil
-                }
-                words[count] = UInt16(truncatingIfNeeded: value)
-                count += 1
-                digits = 0
-                value = 0
-                continue
-            }
-            if c == UInt8(ascii: "."), count <= 6, let ipv4 = Self.parseIPv4(text, from: groupStart) {
-                words[count] = UInt16(truncatingIfNeeded: ipv4 >> 16)
-                words[count + 1] = UInt16(truncatingIfNeeded: ipv4)
-                count += 2
-                digits = 0
-                break
-            }
-            return nil
-        }
-        if digits > 0 {
-            if count == 8 {
-                return nil
-            }
-            words[count] = UInt16(truncatingIfNeeded: value)
-            count += 1
-        }
-        if gap >= 0 {
-            if count == 8 {
-                return nil  // "::" must stand for at least one group
-            }
-            let moved = count - gap
-            var k = moved - 1
-            while k >= 0 {
-                words[8 - moved + k] = words[gap + k]
-                k -= 1
-            }
-            for k in gap..<(8 - moved) {
-                words[k] = 0
-            }
-            count = 8
-        }
-        if count != 8 {
-            return nil
-        }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for k in 0..<4 {
-            high = high << 16 | UInt64(words[k])
-            low = low << 16 | UInt64(words[k + 4])
-        }
-        return IPAddress(ipv6High: high, low: low)
-    }
+    /// Bytes enough for any address's text and a NUL after it (`INET6_ADDRSTRLEN`).
+    package static let maximumTextLength = Int(INET6_ADDRSTRLEN)
 
     /// The address as `inet_ntop` writes it: `192.0.2.7`; `2001:db8::1` (lowercase hex, the
     /// longest run of two or more zero groups as `::`, the first of equal runs); `::ffff:192.0.2.7`
     /// and `::192.0.2.7` with their IPv4 part dotted.
     public var description: String {
-        if self.family == .ipv4 {
-            return Self.dotted(UInt32(truncatingIfNeeded: self.low))
+        withUnsafeTemporaryAllocation(byteCount: Self.maximumTextLength, alignment: 1) { buffer in
+            let count = self.write(into: buffer)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
-        var words = SIMD8<UInt16>()
-        for k in 0..<4 {
-            words[k] = UInt16(truncatingIfNeeded: self.high >> (48 - 16 * k))
-            words[k + 4] = UInt16(truncatingIfNeeded: self.low >> (48 - 16 * k))
-        }
-        // The longest run of zero groups (the first of equal ones), if at least two long.
-        var best = (start: -1, length: 0)
-        var run = (start: -1, length: 0)
-        for k in 0..<8 {
-            if words[k] == 0 {
-                run = run.start < 0 ? (k, 1) : (run.start, run.length + 1)
-                if run.length > best.length {
-                    best = run
-                }
-            } else {
-                run = (-1, 0)
-            }
-        }
-        if best.length < 2 {
-            best = (-1, 0)
-        }
-        var text = ""
-        var k = 0
-        while k < 8 {
-            if k == best.start {
-                text += "::"
-                k += best.length
-                continue
-            }
-            if k != 0 && k != best.start + best.length {
-                text += ":"
-            }
-            if k == 6 && best.start == 0 && (best.length == 6 || (best.length == 5 && words[5] == 0xFFFF)) {
-                text += Self.dotted(UInt32(truncatingIfNeeded: self.low))
-                break
-            }
-            text += String(words[k], radix: 16)
-            k += 1
-        }
-        return text
     }
 
-    private static func dotted(_ value: UInt32) -> String {
-        "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
+    /// Writes ``description``'s text into `buffer` (at least ``maximumTextLength`` bytes, a NUL
+    /// after the text) and returns its length. Does not allocate.
+    package func write(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var raw = in6_addr()
+        withUnsafeMutableBytes(of: &raw) { bytes in
+            if self.family == .ipv4 {
+                bytes.storeBytes(of: UInt32(truncatingIfNeeded: self.low).bigEndian, as: UInt32.self)
+            } else {
+                bytes.storeBytes(of: self.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+                bytes.storeBytes(of: self.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+            }
+        }
+        let text = buffer.bindMemory(to: CChar.self)
+        let family = self.family == .ipv4 ? AF_INET : AF_INET6
+        guard inet_ntop(family, &raw, text.baseAddress, socklen_t(text.count)) != nil else {
+            return 0
+        }
+        return strlen(text.baseAddress!)
     }
 
     // MARK: - Order

@@ -2,15 +2,11 @@ import DaytimeCore
 import DaytimeNetwork
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One line per answer or refusal: when, who, what, and why not.
 ///
-/// The lines go through a dedicated swift-log `Logger` whose handler (``AccessLogHandler``) writes
-/// them, as text or JSON, through a buffered writer on its own thread (``AccessLogWriter``): an
-/// accepting thread formats its line and appends it under a lock, and never waits for the disk.
+/// An accepting thread formats its line (``AccessLogLine``, text or JSON) on its stack and appends
+/// it under a lock to the buffer of a writer on its own thread (``AccessLogWriter``); it never waits
+/// for the disk.
 /// Off by default; when off, the hot paths test one optional and do nothing else.
 ///
 /// Listeners that learn the client's address from elsewhere (a PROXY protocol header) pass it as
@@ -28,7 +24,7 @@ public final class AccessLog: Sendable {
 
     /// The configuration the log was opened with.
     public let configuration: AccessLogConfiguration
-    private let logger: Logger
+    private let clock: any WallClock
     private let writer: AccessLogWriter
 
     /// Opens the destination now, so that a path that cannot be written is reported at start.
@@ -46,13 +42,8 @@ public final class AccessLog: Sendable {
         logger: Logger
     ) throws(ServerError) {
         self.configuration = configuration
-        let writer = try AccessLogWriter(configuration, statistics: statistics, logger: logger)
-        self.writer = writer
-        var accessLogger = Logger(label: "daytimed.access") { _ in
-            AccessLogHandler(format: configuration.format, clock: clock, writer: writer)
-        }
-        accessLogger.logLevel = .info
-        self.logger = accessLogger
+        self.clock = clock
+        self.writer = try AccessLogWriter(configuration, statistics: statistics, logger: logger)
     }
 
     /// Starts the writing thread; lines recorded before are kept and written then.
@@ -86,20 +77,21 @@ public final class AccessLog: Sendable {
         port: Int,
         proxy: (address: IPAddress, port: Int)? = nil
     ) {
-        var metadata: Logger.Metadata = [
-            AccessLogHandler.Key.peer: .string(Self.endpoint(peer, port)),
-            AccessLogHandler.Key.protocol: .string(service.description),
-            AccessLogHandler.Key.transport: .string(transport.rawValue),
-        ]
-        switch outcome {
-        case .answered: break
-        case .refused(let reason): metadata[AccessLogHandler.Key.reason] = .string(reason.rawValue)
-        case .sendFailed: metadata[AccessLogHandler.Key.reason] = .string("send-error")
+        let time = self.clock.now()
+        withUnsafeTemporaryAllocation(byteCount: AccessLogLine.maximumLength, alignment: 1) { buffer in
+            let count = AccessLogLine.write(
+                outcome,
+                format: self.configuration.format,
+                time: time,
+                service: service,
+                transport: transport,
+                peer: peer,
+                port: port,
+                proxy: proxy,
+                into: buffer
+            )
+            self.writer.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
-        if let proxy {
-            metadata[AccessLogHandler.Key.proxy] = .string(Self.endpoint(proxy.address, proxy.port))
-        }
-        self.logger.info(outcome.message, metadata: metadata)
     }
 
     /// Records one answer or refusal for the peer in a socket address from `accept4` or `recvmmsg`.
@@ -119,21 +111,5 @@ public final class AccessLog: Sendable {
             peer: IPAddress(socketAddress: socketAddress).map(\.unmappingIPv4),
             port: port
         )
-    }
-
-    private static func endpoint(_ address: IPAddress?, _ port: Int) -> String {
-        guard let address else { return "?" }
-        return address.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-    }
-}
-
-extension AccessLog.Outcome {
-    /// The word in the `outcome` field.
-    var message: Logger.Message {
-        switch self {
-        case .answered: return "answered"
-        case .refused: return "refused"
-        case .sendFailed: return "failed"
-        }
     }
 }

@@ -15,11 +15,20 @@ import Glibc
 final class AccessLogWriter: @unchecked Sendable {
     // Unchecked: `wakeUp` is a POSIX semaphore, safe to post and wait on from any thread, allocated
     // once and destroyed in deinit; everything else is in the Mutex or immutable.
-    private struct State {
+    private struct State: ~Copyable {
         var pending: [UInt8] = []
-        var descriptor: Int32
+        /// The file written to, closed when replaced or when the writer goes away; nil for
+        /// standard error, which is not the writer's to close.
+        var file: Descriptor?
         var reopenRequested = false
         var closing = false
+
+        var descriptor: CInt {
+            switch self.file {
+            case .some(let file): file.rawValue
+            case .none: STDERR_FILENO
+            }
+        }
     }
 
     private let state: Mutex<State>
@@ -40,15 +49,12 @@ final class AccessLogWriter: @unchecked Sendable {
         self.bufferLimit = max(1, configuration.bufferLimit)
         self.statistics = statistics
         self.logger = logger
-        let descriptor = try Self.open(configuration.destination)
-        self.state = Mutex(State(descriptor: descriptor))
+        self.state = Mutex(State(file: try Self.open(configuration.destination)))
         self.wakeUp = .allocate(capacity: 1)
         sem_init(self.wakeUp, 0, 0)
     }
 
     deinit {
-        let descriptor = self.state.withLock { $0.descriptor }
-        if descriptor > 2 { Glibc.close(descriptor) }
         sem_destroy(self.wakeUp)
         self.wakeUp.deallocate()
     }
@@ -104,10 +110,7 @@ final class AccessLogWriter: @unchecked Sendable {
                 batch.removeAll(keepingCapacity: true)
             }
             if closing {
-                self.state.withLock { state in
-                    if state.descriptor > 2 { Glibc.close(state.descriptor) }
-                    state.descriptor = -1
-                }
+                self.state.withLock { $0.file = nil }
                 return
             }
         }
@@ -136,35 +139,43 @@ final class AccessLogWriter: @unchecked Sendable {
     private func reopened(_ old: Int32) -> Int32 {
         guard case .file = self.destination else { return old }
         do {
-            let new = try Self.open(self.destination)
-            self.state.withLock { $0.descriptor = new }
-            if old > 2 { Glibc.close(old) }
-            return new
+            var new = try Self.open(self.destination)
+            var replaced: Descriptor?
+            let current = self.state.withLock { state in
+                replaced = state.file.take()
+                state.file = new.take()
+                return state.descriptor
+            }
+            // Closed after the lock, which the accepting threads take for every line.
+            if let replaced = replaced.take() { replaced.close() }
+            return current
         } catch {
             self.logger.error("\(error.description); still writing to the file opened before")
             return old
         }
     }
 
-    private static func open(_ destination: AccessLogConfiguration.Destination) throws(ServerError) -> Int32 {
+    /// The file at a file destination, opened (created with mode 0640) for appending; nil for
+    /// standard error.
+    private static func open(_ destination: AccessLogConfiguration.Destination) throws(ServerError) -> Descriptor? {
         switch destination {
         case .standardError:
-            return 2
+            return nil
         case .file(let path):
-            let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-            guard descriptor >= 0 else {
-                let code = errno
+            do {
+                return try Descriptor.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+            } catch {
+                let code = error.errno
                 let fix =
                     code == EACCES || code == EROFS
                     ? "give a path the server may write (check the directory's owner and mode), or - for standard error"
                     : "check that the directory exists, or give - for standard error"
                 throw ServerError(
                     code: code == EACCES ? .permissionDenied : .invalidConfiguration,
-                    description: "cannot open access log \(path): \(String(cString: strerror(code))); \(fix)",
+                    description: "cannot open access log \(path): \(error.reason); \(fix)",
                     systemError: code
                 )
             }
-            return descriptor
         }
     }
 }

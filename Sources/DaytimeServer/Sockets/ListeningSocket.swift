@@ -1,6 +1,7 @@
 import CDaytimeLinux
 import DaytimeCore
 import DaytimeNetwork
+import DaytimeSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
     public let host: String
     /// The bound port (the real one when port 0 was asked for).
     public let port: Int
-    /// The file descriptor. Owned by the ``DaytimeService`` that bound it.
+    /// The file descriptor. Owned by the ``DaytimeService`` that bound it (or was given it), which
+    /// closes it when it goes away.
     let descriptor: Int32
     /// A UDP socket bound to a wildcard address gets each datagram's destination address from the
     /// kernel, so that the answer can leave from the address the client asked: on a host with
@@ -36,7 +38,9 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         return "\(self.service)/\(self.transport) \(address)\(self.expectsProxyHeader ? " (PROXY protocol)" : "")"
     }
 
-    /// Opens and binds (and for TCP, listens on) every address `host` stands for (`nil`: all addresses).
+    /// Opens and binds (and for TCP, listens on) every address `host` stands for (`nil`: all
+    /// addresses). `owner` takes each socket as it is bound: when it goes away (the caller's error
+    /// path, or the service's end), they are closed.
     ///
     /// - Parameter portSetting: the setting that gave `port`, named by errors; by default the service's port.
     /// - Throws: ``ServerError`` whose text says which address failed and how to fix it.
@@ -47,29 +51,22 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         transport: Transport,
         backlog: Int,
         reusePort: Bool = false,
-        portSetting: ServerSetting? = nil
+        portSetting: ServerSetting? = nil,
+        owner: inout DescriptorGroup
     ) throws(ServerError) -> [ListeningSocket] {
-        var sockets: [ListeningSocket] = []
-        do {
-            for address in try Self.resolve(host: host, port: port) {
-                sockets.append(
-                    try Self.bindOne(
-                        address: address,
-                        dualStack: host == nil,
-                        service: service,
-                        transport: transport,
-                        backlog: backlog,
-                        reusePort: reusePort,
-                        givenHost: host,
-                        portSetting: portSetting ?? .port(for: service)
-                    )
-                )
-            }
-        } catch {
-            for socket in sockets { close(socket.descriptor) }
-            throw error
+        try Self.resolve(host: host, port: port).map { (address) throws(ServerError) in
+            try Self.bindOne(
+                address: address,
+                dualStack: host == nil,
+                service: service,
+                transport: transport,
+                backlog: backlog,
+                reusePort: reusePort,
+                givenHost: host,
+                portSetting: portSetting ?? .port(for: service),
+                owner: &owner
+            )
         }
-        return sockets
     }
 
     /// Socket addresses for `host`: the IPv6 wildcard (falling back to IPv4 where the kernel has no
@@ -141,7 +138,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         backlog: Int,
         reusePort: Bool,
         givenHost: String?,
-        portSetting: ServerSetting
+        portSetting: ServerSetting,
+        owner: inout DescriptorGroup
     ) throws(ServerError) -> ListeningSocket {
         var address = address
         let family = Int32(address.ss_family)
@@ -160,6 +158,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
                 portSetting: portSetting
             )
         }
+        // Closed on every error below; the owner takes it once it listens.
+        let owned = Descriptor(fd)
         var on: Int32 = 1
         if transport == .tcp {
             // Restart while old connections sit in TIME_WAIT. TCP only: on a UDP socket the option
@@ -188,10 +188,8 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
         }
         // bind(2), then listen(2) for TCP: either failing means the address cannot be served.
         guard bound == 0 && (transport == .udp || listen(fd, Int32(clamping: backlog)) == 0) else {
-            let code = errno
-            close(fd)
             throw Self.failure(
-                errno: code,
+                errno: errno,
                 action: "listen on",
                 address: text,
                 service: service,
@@ -213,7 +211,7 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             transport: transport,
             host: host,
             port: port,
-            descriptor: fd,
+            descriptor: owner.adopt(owned),
             receivesPacketInfo: packetInfo
         )
     }
