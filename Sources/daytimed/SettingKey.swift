@@ -196,6 +196,18 @@ struct SettingKey: Sendable {
             value: "ms",
             showingDefault: true
         ),
+        SettingKey(
+            "when-unsynchronized",
+            \.server.refusesWhenUnsynchronized,
+            .whenUnsynchronized,
+            sets: .refusesWhenUnsynchronized
+        )
+        .help(
+            "While the clock is unsynchronized, answer Daytime and Time anyway, or refuse: close TCP without a "
+                + "byte and give UDP nothing (SNTP says unsynchronized either way).",
+            value: "answer|refuse",
+            showingDefault: true
+        ),
         SettingKey("timezone", \.timeZoneName, .text, sets: .timeZone)
             .help("Zone of the daytime line: local, UTC, or an IANA name such as Europe/London.", value: "zone"),
         SettingKey("log-level", \.logLevel, .logLevel)

@@ -36,16 +36,3 @@ public protocol KernelClockReading: Sendable {
     /// The current state, or nil if it cannot be read (not Linux, or the call failed).
     func read() -> KernelClockState?
 }
-
-/// A reader that always returns the same state, for tests and for platforms without `adjtimex`.
-public struct FixedKernelClock: KernelClockReading {
-    /// The state every ``read()`` returns.
-    public var state: KernelClockState?
-
-    /// Creates a reader that returns `state`.
-    public init(_ state: KernelClockState?) {
-        self.state = state
-    }
-
-    public func read() -> KernelClockState? { self.state }
-}
