@@ -8,7 +8,7 @@ import Testing
 
 /// A client request as SNTP clients send it: leap 0, the given version and mode, poll 6, and a
 /// transmit timestamp the answer must echo as its origin.
-private func ntpRequest(
+func ntpRequest(
     version: UInt8 = 4,
     mode: UInt8 = 3,
     transmit: UInt64 = 0x1122_3344_5566_7788,
