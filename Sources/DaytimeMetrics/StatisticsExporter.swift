@@ -148,7 +148,11 @@ public final class StatisticsExporter: Sendable {
                     )
                 ),
                 health: registry.makeGauge(
-                    descriptor: Self.daytimed("clock_nist_health", "", "The health digit H that NIST lines carry (0 to 3).")
+                    descriptor: Self.daytimed(
+                        "clock_nist_health",
+                        "",
+                        "The health digit H that NIST lines carry (0 to 3)."
+                    )
                 ),
                 estimatedError: registry.makeGauge(
                     descriptor: Self.daytimed(
@@ -240,7 +244,9 @@ public final class StatisticsExporter: Sendable {
         if let clock = self.clock, let status = clock.status() {
             clock.synchronized.set(status.clock.condition == .synchronized ? 1.0 : 0.0)
             clock.health.set(Double(status.clock.healthDigit))
-            let error = status.clock.estimatedError.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            let error = status.clock.estimatedError.map {
+                Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+            }
             clock.estimatedError.set(error ?? .nan)
             if let ntp = self.ntp, let served = status.ntp {
                 ntp.stratum.set(Double(served.stratum))

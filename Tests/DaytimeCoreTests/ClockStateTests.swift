@@ -90,7 +90,12 @@ struct ClockStateTests {
         let far = ClockState(ntp: upstream, clock: served(rootDelay: 0, rootDispersion: 2), kernel: nil, limits: limits)
         #expect(far.condition == .synchronized && far.healthDigit == 1)
         // Our clock 6 s from the upstream's: known wrong, so answers must say unsynchronized.
-        let wrong = ClockState(ntp: upstream, clock: served(rootDelay: 0, rootDispersion: 6), kernel: synchronized, limits: limits)
+        let wrong = ClockState(
+            ntp: upstream,
+            clock: served(rootDelay: 0, rootDispersion: 6),
+            kernel: synchronized,
+            limits: limits
+        )
         #expect(wrong.condition == .unsynchronized && wrong.healthDigit == 2)
     }
 
@@ -102,7 +107,12 @@ struct ClockStateTests {
         #expect(withKernel.estimatedError == .microseconds(1_200) && withKernel.source == "local stratum 8")
         let unbounded = ClockState(ntp: .local, clock: local, kernel: unsynchronized, limits: limits)
         #expect(unbounded.condition == .synchronized && unbounded.healthDigit == 1 && unbounded.maximumError == nil)
-        let none = ClockState(ntp: .unsynchronized, clock: .unsynchronized(precision: -20), kernel: synchronized, limits: limits)
+        let none = ClockState(
+            ntp: .unsynchronized,
+            clock: .unsynchronized(precision: -20),
+            kernel: synchronized,
+            limits: limits
+        )
         #expect(none.condition == .unsynchronized && none.healthDigit == 3 && none.source == "no NTP upstream")
     }
 

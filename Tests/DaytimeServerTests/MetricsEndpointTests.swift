@@ -45,7 +45,11 @@ struct MetricsEndpointTests {
             ),
             clock: FixedWallClock(seedInstant),
             kernelClock: TestKernelClock(
-                KernelClockState(isSynchronized: true, maximumErrorMicroseconds: 20_000, estimatedErrorMicroseconds: 900)
+                KernelClockState(
+                    isSynchronized: true,
+                    maximumErrorMicroseconds: 20_000,
+                    estimatedErrorMicroseconds: 900
+                )
             ),
             logger: quietLogger()
         )
@@ -127,7 +131,11 @@ struct MetricsEndpointTests {
         #expect(health.status == 200)
         #expect(health.body.contains(#""status":"ok""#))
         #expect(health.body.contains(#""listeners":{"status":"ok""#))
-        #expect(health.body.contains(#""clock":{"status":"ok","detail":"synchronized (kernel), estimated error 900 µs; NIST H=0"#))
+        #expect(
+            health.body.contains(
+                #""clock":{"status":"ok","detail":"synchronized (kernel), estimated error 900 µs; NIST H=0"#
+            )
+        )
         // The gauges read the same state as /healthz.
         #expect(second.value("daytimed_clock_synchronized") == 1)
         #expect(second.value("daytimed_clock_nist_health") == 0)

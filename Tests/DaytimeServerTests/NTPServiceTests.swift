@@ -351,7 +351,11 @@ struct NTPServiceTests {
             #expect(text.contains("daytimed_clock_nist_health \(localStratum == nil ? 3 : 1)"))
             let health = service.clockHealthCheck.check()
             #expect(health.healthy == (localStratum != nil))
-            #expect(health.detail.hasPrefix(localStratum == nil ? "unsynchronized (no NTP upstream)" : "synchronized (local stratum 3)"))
+            #expect(
+                health.detail.hasPrefix(
+                    localStratum == nil ? "unsynchronized (no NTP upstream)" : "synchronized (local stratum 3)"
+                )
+            )
         }
     }
 }

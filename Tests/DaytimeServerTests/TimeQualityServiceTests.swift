@@ -102,7 +102,9 @@ struct TimeQualityServiceTests {
         #expect(status.leapSecondsPath == LeapSecondTable.defaultPath)
     }
 
-    @Test("The clock becomes unsynchronized: H turns 3 within seconds, a warning is logged once, and once when it clears")
+    @Test(
+        "The clock becomes unsynchronized: H turns 3 within seconds, a warning is logged once, and once when it clears"
+    )
     func unsynchronizedClock() async throws {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "test", factory: { _ in logs })
@@ -154,7 +156,9 @@ struct TimeQualityServiceTests {
         }
         #expect(warnings.count == 1)
         #expect(warnings.first?.metadata["clock"]?.description.hasPrefix("unsynchronized (kernel)") == true)
-        let cleared = logs.entries.filter { $0.level == .warning && $0.message.description.contains("synchronized again") }
+        let cleared = logs.entries.filter {
+            $0.level == .warning && $0.message.description.contains("synchronized again")
+        }
         #expect(cleared.count == 1)
         #expect(service.timeStatus().leapSeconds == .notConfigured)
     }

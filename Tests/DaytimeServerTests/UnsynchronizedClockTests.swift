@@ -148,7 +148,10 @@ struct UnsynchronizedClockTests {
         #expect(answers.nistHealth == "3" && answers.time.count == 4 && answers.datagram != nil)
         let health = service.clockHealthCheck.check()
         #expect(!health.healthy)
-        #expect(health.detail == "unsynchronized (kernel), estimated error 16000000 µs; NIST H=3; answering anyway; leap-second list not-configured")
+        #expect(
+            health.detail
+                == "unsynchronized (kernel), estimated error 16000000 µs; NIST H=3; answering anyway; leap-second list not-configured"
+        )
         #expect(service.statistics.snapshot().refused[.unsynchronizedClock] == 0)
     }
 
@@ -161,7 +164,9 @@ struct UnsynchronizedClockTests {
         #expect(service.clockHealthCheck.check().healthy)
     }
 
-    @Test("With SNTP served, its view decides for all: no upstream refuses with LI 3; a local stratum (reloaded) answers")
+    @Test(
+        "With SNTP served, its view decides for all: no upstream refuses with LI 3; a local stratum (reloaded) answers"
+    )
     func ntpViewAndReload() async throws {
         // The kernel says synchronized, but SNTP has nothing to vouch with: unsynchronized for all.
         let service = try makeService(
@@ -180,11 +185,15 @@ struct UnsynchronizedClockTests {
         }
         #expect(before.daytime.isEmpty && before.time.isEmpty && before.datagram == nil)
         #expect(before.ntp?.leap == 3 && before.ntp?.stratum == 16)
-        #expect(beforeMetrics.contains("daytimed_clock_synchronized 0") && beforeMetrics.contains("daytimed_ntp_stratum 16"))
+        #expect(
+            beforeMetrics.contains("daytimed_clock_synchronized 0") && beforeMetrics.contains("daytimed_ntp_stratum 16")
+        )
         // A reload applies at once: the local stratum vouches, with the kernel's error (H=0).
         #expect(after.nistHealth == "0" && after.time.count == 4 && after.datagram != nil)
         #expect(after.ntp?.leap == 0 && after.ntp?.stratum == 5)
-        #expect(afterMetrics.contains("daytimed_clock_synchronized 1") && afterMetrics.contains("daytimed_ntp_stratum 5"))
+        #expect(
+            afterMetrics.contains("daytimed_clock_synchronized 1") && afterMetrics.contains("daytimed_ntp_stratum 5")
+        )
         #expect(service.clockHealthCheck.check().healthy)
         #expect(service.clockHealthCheck.check().detail.hasPrefix("synchronized (local stratum 5)"))
     }

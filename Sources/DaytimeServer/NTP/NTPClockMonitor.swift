@@ -83,7 +83,7 @@ final class NTPClockMonitor: Sendable {
         self.pollRounds.load(ordering: .relaxed) == 0 && !self.polling.withLock { $0.upstreams.isEmpty }
     }
 
-/// Polls every upstream each poll interval until `stop` is set, calling `afterPolls` after each
+    /// Polls every upstream each poll interval until `stop` is set, calling `afterPolls` after each
     /// round. Runs on its own thread: each poll blocks for at most the upstream timeout.
     func pollUntilStopped(_ stop: StopFlag, afterPolls: () -> Void) {
         while !stop.isSet {

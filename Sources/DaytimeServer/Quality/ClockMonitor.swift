@@ -168,15 +168,15 @@ final class ClockMonitor: Sendable {
         let metadata: Logger.Metadata = ["clock": "\(current.summary)"]
         if let previous, previous.condition == current.condition {
             if previous.healthDigit != current.healthDigit || previous.source != current.source {
-                self.logger.notice("the clock's state changed: \(current.summary)", metadata: metadata)
+                self.logger.notice("the clock is \(current.summary)")
             }
             return
         }
         switch current.condition {
         case .synchronized where previous == nil:
-            self.logger.notice("the clock is synchronized: \(current.summary)")
+            self.logger.notice("the clock is \(current.summary)")
         case .synchronized:
-            self.logger.warning("the clock is synchronized again: answers vouch for it", metadata: metadata)
+            self.logger.warning("the clock is \(current.summary) (synchronized again)")
         case .unknown:
             self.logger.warning(
                 "cannot read the kernel's clock state (adjtimex): NIST lines say H=3, answers go out",

@@ -156,7 +156,7 @@ public enum InetdMode {
             refuses
             ? RefusalReason.unsynchronizedClock
             : address.flatMap { policy.refusal(for: $0, transport: .tcp) }
-            ?? (address == nil && !configuration.sourcePolicy.allow.isEmpty ? RefusalReason.accessList : nil)
+                ?? (address == nil && !configuration.sourcePolicy.allow.isEmpty ? RefusalReason.accessList : nil)
         if let refusal {
             statistics.countRefusal(refusal)
             logger.info(
