@@ -30,42 +30,29 @@ public struct ClockState: Sendable, Hashable {
     public let healthDigit: Int
 
     /// The state a source gives: `synchronized` nil when the source cannot be read, and the error
-    /// it estimates and bounds, if any.
+    /// it estimates and bounds, if it gives them.
     public init(
         synchronized: Bool?,
-        estimatedError: Duration?,
-        maximumError: Duration?,
+        errors: (estimated: Duration, maximum: Duration)?,
         source: String,
         limits: ClockHealthThresholds
     ) {
-        self.estimatedError = estimatedError
-        self.maximumError = maximumError
-        self.source = source
-        switch synchronized {
-        case nil:
-            (self.condition, self.healthDigit) = (.unknown, 3)
-        case false:
-            (self.condition, self.healthDigit) = (.unsynchronized, 3)
-        case true:
-            if let estimatedError, estimatedError > limits.wrongEstimatedError {
-                (self.condition, self.healthDigit) = (.unsynchronized, 2)
-            } else if let maximumError, maximumError <= limits.healthyMaximumError {
-                (self.condition, self.healthDigit) = (.synchronized, 0)
-            } else {
-                (self.condition, self.healthDigit) = (.synchronized, 1)
-            }
+        (self.estimatedError, self.maximumError, self.source) = (errors?.estimated, errors?.maximum, source)
+        switch (synchronized, errors) {
+        case (nil, _): (self.condition, self.healthDigit) = (.unknown, 3)
+        case (false?, _): (self.condition, self.healthDigit) = (.unsynchronized, 3)
+        case (true?, let errors?) where errors.estimated > limits.wrongEstimatedError:
+            (self.condition, self.healthDigit) = (.unsynchronized, 2)
+        case (true?, let errors?) where errors.maximum <= limits.healthyMaximumError:
+            (self.condition, self.healthDigit) = (.synchronized, 0)
+        case (true?, _): (self.condition, self.healthDigit) = (.synchronized, 1)
         }
     }
 
     /// What the kernel says; nil (unreadable) is unknown.
     public init(kernel: KernelClockState?, limits: ClockHealthThresholds) {
-        self.init(
-            synchronized: kernel?.isSynchronized,
-            estimatedError: kernel.map { .microseconds($0.estimatedErrorMicroseconds) },
-            maximumError: kernel.map { .microseconds($0.maximumErrorMicroseconds) },
-            source: kernel == nil ? "none" : "kernel",
-            limits: limits
-        )
+        let source = kernel == nil ? "none" : "kernel"
+        self.init(synchronized: kernel?.isSynchronized, errors: kernel?.errors, source: source, limits: limits)
     }
 
     /// What SNTP answers would vouch for: synchronized to an upstream, with the root distance the
@@ -80,48 +67,24 @@ public struct ClockState: Sendable, Hashable {
         switch state {
         case .synchronized(let referenceID):
             let distance = Duration.seconds(clock.rootDelay / 2 + clock.rootDispersion)
-            self.init(
-                synchronized: true,
-                estimatedError: distance,
-                maximumError: distance,
-                source: "upstream \(NTPPacket.describe(referenceID: referenceID)), stratum \(clock.stratum)",
-                limits: limits
-            )
+            let source = "upstream \(NTPPacket.describe(referenceID: referenceID)), stratum \(clock.stratum)"
+            self.init(synchronized: true, errors: (distance, distance), source: source, limits: limits)
         case .local:
-            let kernel = kernel?.isSynchronized == true ? kernel : nil
-            self.init(
-                synchronized: true,
-                estimatedError: kernel.map { .microseconds($0.estimatedErrorMicroseconds) },
-                maximumError: kernel.map { .microseconds($0.maximumErrorMicroseconds) },
-                source: "local stratum \(clock.stratum)",
-                limits: limits
-            )
+            let errors = kernel?.isSynchronized == true ? kernel?.errors : nil
+            self.init(synchronized: true, errors: errors, source: "local stratum \(clock.stratum)", limits: limits)
         case .unsynchronized:
-            self.init(
-                synchronized: false,
-                estimatedError: nil,
-                maximumError: nil,
-                source: "no NTP upstream",
-                limits: limits
-            )
+            self.init(synchronized: false, errors: nil, source: "no NTP upstream", limits: limits)
         }
     }
 
     /// Nothing known: `H` 3.
-    public static let unknown = ClockState(
-        synchronized: nil,
-        estimatedError: nil,
-        maximumError: nil,
-        source: "none",
-        limits: ClockHealthThresholds()
-    )
+    public static let unknown = ClockState(kernel: nil, limits: ClockHealthThresholds())
 
     /// A line for logs and status pages: the condition, the source, the estimated error and `H`.
     public var summary: String {
         var text = "\(self.condition.rawValue) (\(self.source))"
-        if self.condition != .unknown, let error = self.estimatedError ?? self.maximumError {
-            let microseconds = error.components.seconds * 1_000_000 + error.components.attoseconds / 1_000_000_000_000
-            text += ", estimated error \(microseconds) µs"
+        if let error = self.estimatedError {
+            text += ", estimated error \(Int((error / .microseconds(1)).rounded())) µs"
         }
         return text + "; NIST H=\(self.healthDigit)"
     }
@@ -152,5 +115,12 @@ public struct ClockHealthThresholds: Sendable, Hashable {
             return "the wrong estimated clock error must be above 0 (for example 5000 ms)"
         }
         return nil
+    }
+}
+
+extension KernelClockState {
+    /// `esterror` and `maxerror`.
+    fileprivate var errors: (estimated: Duration, maximum: Duration) {
+        (.microseconds(self.estimatedErrorMicroseconds), .microseconds(self.maximumErrorMicroseconds))
     }
 }

@@ -7,16 +7,11 @@ import Synchronization
 /// clock check) replace a field under a lock; each renderer reads at most once per second, when it
 /// renders a new second, so answers never make a system call and never wait for a writer for long.
 public final class TimeQualitySource: Sendable {
-    private struct State: Sendable {
-        var leapTable: LeapSecondTable?
-        var clock: ClockState
-    }
-
-    private let state: Mutex<State>
+    private let state: Mutex<(leapTable: LeapSecondTable?, clock: ClockState)>
 
     /// Creates a source with what is known now (nothing, by default: `L` and `H` say unknown).
     public init(leapTable: LeapSecondTable? = nil, clock: ClockState = .unknown) {
-        self.state = Mutex(State(leapTable: leapTable, clock: clock))
+        self.state = Mutex((leapTable, clock))
     }
 
     /// NIST's `L` and `H` for `instant`: the leap warning for its UTC month and the clock's health.

@@ -66,10 +66,7 @@ final class ClockMonitor: Sendable {
             throw error
         }
         self.source.leapTable = table
-        self.state.withLock {
-            $0.lastLoadError = nil
-            $0.reportedExpired = false
-        }
+        self.state.withLock { ($0.lastLoadError, $0.reportedExpired) = (nil, false) }
         self.logger.info(
             "leap-second list loaded",
             metadata: [
@@ -84,20 +81,13 @@ final class ClockMonitor: Sendable {
     /// Applies a reloaded configuration: a new list path (nil: none, and `L` says unknown) and new
     /// limits, at once. The caller then reloads the list.
     func reconfigure(leapSecondsFile: String?, limits: ClockHealthThresholds) {
-        let changed = self.state.withLock { state in
-            defer {
-                state.leapSecondsFile = leapSecondsFile
-                state.limits = limits
+        self.state.withLock { state in
+            if state.leapSecondsFile != leapSecondsFile {
+                // A list from another path (or from none) must not stand in for the new one.
+                self.source.leapTable = nil
+                (state.lastLoadError, state.reportedExpired) = (nil, false)
             }
-            return state.leapSecondsFile != leapSecondsFile
-        }
-        if changed {
-            // A list from another path (or from none) must not stand in for the new one.
-            self.source.leapTable = nil
-            self.state.withLock {
-                $0.lastLoadError = nil
-                $0.reportedExpired = false
-            }
+            (state.leapSecondsFile, state.limits) = (leapSecondsFile, limits)
         }
         self.check()
     }
@@ -138,14 +128,8 @@ final class ClockMonitor: Sendable {
         let now = self.clock.now()
         let table = self.source.leapTable
         let (path, error, kernel) = self.state.withLock { ($0.leapSecondsFile, $0.lastLoadError, $0.kernel) }
-        let leapState: TimeStatus.LeapSecondsState
-        if path == nil {
-            leapState = .notConfigured
-        } else if let table {
-            leapState = table.isExpired(at: now) ? .expired : .valid
-        } else {
-            leapState = .failed
-        }
+        let leapState: TimeStatus.LeapSecondsState =
+            path == nil ? .notConfigured : table.map { $0.isExpired(at: now) ? .expired : .valid } ?? .failed
         let live = self.settings.current().settings
         return TimeStatus(
             clock: self.source.clock,
