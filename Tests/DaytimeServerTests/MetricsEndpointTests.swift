@@ -44,13 +44,7 @@ struct MetricsEndpointTests {
                 threads: 2
             ),
             clock: FixedWallClock(seedInstant),
-            kernelClock: TestKernelClock(
-                KernelClockState(
-                    isSynchronized: true,
-                    maximumErrorMicroseconds: 20_000,
-                    estimatedErrorMicroseconds: 900
-                )
-            ),
+            kernelClock: TestKernelClock(synchronizedKernel),
             logger: quietLogger()
         )
     }
@@ -133,13 +127,13 @@ struct MetricsEndpointTests {
         #expect(health.body.contains(#""listeners":{"status":"ok""#))
         #expect(
             health.body.contains(
-                #""clock":{"status":"ok","detail":"synchronized (kernel), estimated error 900 µs; NIST H=0"#
+                #""clock":{"status":"ok","detail":"synchronized (kernel), estimated error 2000 µs; NIST H=0"#
             )
         )
         // The gauges read the same state as /healthz.
         #expect(second.value("daytimed_clock_synchronized") == 1)
         #expect(second.value("daytimed_clock_nist_health") == 0)
-        #expect(second.value("daytimed_clock_estimated_error_seconds") == 0.0009)
+        #expect(second.value("daytimed_clock_estimated_error_seconds") == 0.002)
     }
 
     @Test("/healthz says 503 while the daytime service is not running; other paths 404, other methods 405")

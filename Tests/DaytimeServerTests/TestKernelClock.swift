@@ -18,3 +18,17 @@ final class TestKernelClock: KernelClockReading {
         self.state.withLock { $0 }
     }
 }
+
+/// A kernel an NTP daemon keeps synchronized: 30 ms maximum error, 2 ms estimated.
+let synchronizedKernel = KernelClockState(
+    isSynchronized: true,
+    maximumErrorMicroseconds: 30_000,
+    estimatedErrorMicroseconds: 2_000
+)
+
+/// A kernel no NTP daemon disciplines: unsynchronized, errors at their 16 s ceiling.
+let unsynchronizedKernel = KernelClockState(
+    isSynchronized: false,
+    maximumErrorMicroseconds: 16_000_000,
+    estimatedErrorMicroseconds: 16_000_000
+)

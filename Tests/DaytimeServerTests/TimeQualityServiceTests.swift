@@ -7,17 +7,6 @@ import Testing
 
 @testable import DaytimeCore
 
-private let synchronized = KernelClockState(
-    isSynchronized: true,
-    maximumErrorMicroseconds: 30_000,
-    estimatedErrorMicroseconds: 2_000
-)
-private let unsynchronized = KernelClockState(
-    isSynchronized: false,
-    maximumErrorMicroseconds: 16_000_000,
-    estimatedErrorMicroseconds: 16_000_000
-)
-
 /// Writes `text` to a new file under /tmp; the caller unlinks it.
 private func temporaryFile(_ text: String) throws -> String {
     var template = Array("/tmp/daytimeserver-leap-XXXXXX".utf8CString)
@@ -81,7 +70,7 @@ struct TimeQualityServiceTests {
             clock: FixedWallClock(
                 Instant(seconds: CivilDateTime(year: 2016, month: 12, day: 31, hour: 12).instant.seconds)
             ),
-            kernelClock: TestKernelClock(synchronized),
+            kernelClock: TestKernelClock(synchronizedKernel),
             logger: quietLogger()
         )
         let port = try #require(service.port(for: .daytime))
@@ -96,7 +85,7 @@ struct TimeQualityServiceTests {
         #expect(udp.map { String(decoding: $0, as: UTF8.self) } == expected)
         let status = service.timeStatus()
         #expect(status.clock.healthDigit == 0 && status.clock.condition == .synchronized)
-        #expect(status.kernel == synchronized)
+        #expect(status.kernel == synchronizedKernel)
         #expect(status.leapIndicator == .positive)
         #expect(status.leapSeconds == .valid)
         #expect(status.leapSecondsPath == LeapSecondTable.defaultPath)
@@ -109,7 +98,7 @@ struct TimeQualityServiceTests {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "test", factory: { _ in logs })
         logger.logLevel = .notice
-        let kernel = TestKernelClock(synchronized)
+        let kernel = TestKernelClock(synchronizedKernel)
         let start = CivilDateTime(year: 2026, month: 7, day: 15, hour: 9).instant
         let service = try DaytimeService(
             configuration: ServerConfiguration(
@@ -129,7 +118,7 @@ struct TimeQualityServiceTests {
         let port = try #require(service.port(for: .daytime))
         let (before, after, recovered) = try await withRunningService(service) {
             let before = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
-            kernel.set(unsynchronized)
+            kernel.set(unsynchronizedKernel)
             var after: [UInt8] = []
             for _ in 0..<100 {
                 try await Task.sleep(for: .milliseconds(100))
@@ -138,7 +127,7 @@ struct TimeQualityServiceTests {
             }
             // Stays unsynchronized for a few more checks: one warning, not one a second.
             try await Task.sleep(for: .milliseconds(2_500))
-            kernel.set(synchronized)
+            kernel.set(synchronizedKernel)
             var recovered: [UInt8] = []
             for _ in 0..<100 {
                 try await Task.sleep(for: .milliseconds(100))
@@ -178,7 +167,7 @@ struct TimeQualityServiceTests {
                 leapSecondsFile: "/nonexistent/leap-seconds.list"
             ),
             clock: FixedWallClock(seedInstant),
-            kernelClock: TestKernelClock(synchronized),
+            kernelClock: TestKernelClock(synchronizedKernel),
             logger: logger
         )
         #expect(
@@ -216,7 +205,7 @@ struct TimeQualityServiceTests {
                 leapSecondsFile: path
             ),
             clock: FixedWallClock(CivilDateTime(year: 2031, month: 12, day: 10).instant),
-            kernelClock: TestKernelClock(synchronized),
+            kernelClock: TestKernelClock(synchronizedKernel),
             logger: logger
         )
         #expect(

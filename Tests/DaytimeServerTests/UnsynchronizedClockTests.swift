@@ -7,16 +7,6 @@ import Testing
 
 @testable import DaytimeServer
 
-private let synchronized = KernelClockState(
-    isSynchronized: true,
-    maximumErrorMicroseconds: 30_000,
-    estimatedErrorMicroseconds: 2_000
-)
-private let unsynchronized = KernelClockState(
-    isSynchronized: false,
-    maximumErrorMicroseconds: 16_000_000,
-    estimatedErrorMicroseconds: 16_000_000
-)
 /// Synchronized, but the daemon estimates the clock 6 s off: known wrong.
 private let wrong = KernelClockState(
     isSynchronized: true,
@@ -101,13 +91,13 @@ struct UnsynchronizedClockTests {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "test", factory: { _ in logs })
         logger.logLevel = .info
-        let kernel = TestKernelClock(unsynchronized)
+        let kernel = TestKernelClock(unsynchronizedKernel)
         let service = try makeService(kernel: kernel, refuse: true, logger: logger)
         let exporter = StatisticsExporter(statistics: service.statistics, timeStatus: { service.timeStatus() })
 
         let (refused, answered, wrongAgain) = try await withRunningService(service) {
             let refused = try await ask(service)
-            kernel.set(synchronized)
+            kernel.set(synchronizedKernel)
             let answered = try await askUntil(service) { !$0.daytime.isEmpty }
             kernel.set(wrong)
             let wrongAgain = try await askUntil(service) { $0.daytime.isEmpty }
@@ -143,7 +133,11 @@ struct UnsynchronizedClockTests {
 
     @Test("answer (the default): an unsynchronized clock is answered, marked H=3, and /healthz still fails")
     func answerWhileUnsynchronized() async throws {
-        let service = try makeService(kernel: TestKernelClock(unsynchronized), refuse: false, logger: quietLogger())
+        let service = try makeService(
+            kernel: TestKernelClock(unsynchronizedKernel),
+            refuse: false,
+            logger: quietLogger()
+        )
         let answers = try await withRunningService(service) { try await ask(service) }
         #expect(answers.nistHealth == "3" && answers.time.count == 4 && answers.datagram != nil)
         let health = service.clockHealthCheck.check()
@@ -170,7 +164,7 @@ struct UnsynchronizedClockTests {
     func ntpViewAndReload() async throws {
         // The kernel says synchronized, but SNTP has nothing to vouch with: unsynchronized for all.
         let service = try makeService(
-            kernel: TestKernelClock(synchronized),
+            kernel: TestKernelClock(synchronizedKernel),
             refuse: true,
             ntp: NTPServerConfiguration(),
             logger: quietLogger()
@@ -200,7 +194,11 @@ struct UnsynchronizedClockTests {
 
     @Test("Switching to refuse by reload applies at the next connection while unsynchronized")
     func reloadToRefuse() async throws {
-        let service = try makeService(kernel: TestKernelClock(unsynchronized), refuse: false, logger: quietLogger())
+        let service = try makeService(
+            kernel: TestKernelClock(unsynchronizedKernel),
+            refuse: false,
+            logger: quietLogger()
+        )
         let (answered, refused) = try await withRunningService(service) {
             let answered = try await ask(service)
             try service.reload(try configuration(refuse: true, ntp: nil))

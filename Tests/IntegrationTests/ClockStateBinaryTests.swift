@@ -57,13 +57,13 @@ struct ClockStateBinaryTests {
     }
 
     static func look(daytime: Int, time: Int, ntp: Int?, metrics: Int) async throws -> Seen {
-        let (line, timeBytes, datagram, answer) = try await Processes.offPool {
+        let (line, timeBytes, answer) = try await Processes.offPool {
             (
                 try RawClient.fetch(port: daytime), try Self.bytes(port: time),
-                try Self.datagram(port: daytime),
                 try ntp.map { try NTPProbe.ask("127.0.0.1", port: $0) }
             )
         }
+        let datagram = try await OperationsTests.datagram("127.0.0.1", daytime, timeout: .milliseconds(300))
         return Seen(
             daytime: line,
             time: timeBytes,
@@ -130,25 +130,11 @@ struct ClockStateBinaryTests {
         #expect(unsynchronized.metrics.contains("\ndaytimed_ntp_stratum 16.0\n"))
 
         // chronyd (-x, local stratum 8, no CAP_SYS_TIME) says synchronized: every protocol answers.
-        let chronyd = try Processes.tool("chronyd", package: "chrony")
-        let directory = try NTPInteropTests.temporaryDirectory("chrony-clockstate")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = directory.appendingPathComponent("chrony.conf")
-        try """
-        port 9127
-        bindaddress \(Self.chronyAddress)
-        allow 127.0.0.0/8
-        local stratum 8
-        cmdport 0
-        pidfile \(directory.path)/chronyd.pid
-
-        """.write(to: configuration, atomically: true, encoding: .utf8)
-        let (program, arguments) = try NTPInteropTests.withoutClockCapability(
-            chronyd,
-            ["-x", "-d", "-f", configuration.path]
-        )
-        let upstream = try BackgroundProcess(program, arguments)
-        defer { upstream.stop(signal: SIGKILL) }
+        let (upstream, directory) = try NTPInteropTests.startChrony(port: 9127, address: Self.chronyAddress)
+        defer {
+            upstream.stop(signal: SIGKILL)
+            try? FileManager.default.removeItem(at: directory)
+        }
         // chronyd answers once it has read its configuration; give it a moment before the first poll.
         try await Task.sleep(for: .milliseconds(500))
         let (server, daytime, time, metrics) = try await Self.start([
@@ -183,27 +169,5 @@ struct ClockStateBinaryTests {
             bytes += chunk[0..<n]
         }
         return bytes
-    }
-
-    /// One empty datagram to `127.0.0.1:port`; the answer, or nil after 300 ms of silence.
-    static func datagram(port: Int) throws -> [UInt8]? {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let sent = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, nil, 0, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard sent == 0 else { throw Processes.Failure("sendto: errno \(errno)") }
-        var answer = [UInt8](repeating: 0, count: 512)
-        let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        return n < 0 ? nil : Array(answer[0..<n])
     }
 }
