@@ -208,4 +208,32 @@ struct UnsynchronizedClockTests {
         #expect(refused.daytime.isEmpty && refused.time.isEmpty && refused.datagram == nil)
         #expect(service.timeStatus().refusesAnswers)
     }
+
+    @Test("PROXY ports too: with refuse, a trusted balancer's connection is closed without a byte after its header")
+    func proxyPorts() async throws {
+        var configuration = try configuration(refuse: true, ntp: nil)
+        (configuration.daytimePort, configuration.timePort) = (nil, nil)
+        configuration.proxyProtocol = ProxyProtocolConfiguration(
+            daytimePort: 0,
+            trusted: [try AddressRange("127.0.0.1/32")]
+        )
+        let kernel = TestKernelClock(unsynchronizedKernel)
+        let service = try DaytimeService(configuration: configuration, kernelClock: kernel, logger: quietLogger())
+        let port = try #require(service.proxyPort(for: .daytime))
+        let header = Array("PROXY TCP4 192.0.2.7 127.0.0.1 56324 13\r\n".utf8)
+        let (refused, answered) = try await withRunningService(service) {
+            let refused = try await LoopbackClient.fetch(host: "127.0.0.1", port: port, send: header)
+            kernel.set(synchronizedKernel)
+            var answered: [UInt8] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while answered.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                answered = try await LoopbackClient.fetch(host: "127.0.0.1", port: port, send: header)
+            }
+            return (refused, answered)
+        }
+        #expect(refused.isEmpty)
+        #expect(answered.first == 0x0A && answered.count > 40)
+        #expect(service.statistics.snapshot().refused[.unsynchronizedClock] ?? 0 >= 1)
+    }
 }
