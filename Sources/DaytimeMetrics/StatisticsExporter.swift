@@ -33,12 +33,19 @@ public final class StatisticsExporter: Sendable {
     private let ntpDropped: [NTPDropReason: Counter]
     private let ntpLeaked: Counter
     private let ntpKissesOfDeath: Counter
+    private let clock: ClockGauges?
     private let ntp: NTPGauges?
 
-    /// What the NTP server says about its clock, as gauges, read at each scrape.
-    private struct NTPGauges: Sendable {
-        let status: @Sendable () -> NTPStatus?
+    /// The clock's one state, as gauges, read at each scrape.
+    private struct ClockGauges: Sendable {
+        let status: @Sendable () -> TimeStatus?
         let synchronized: Gauge
+        let health: Gauge
+        let estimatedError: Gauge
+    }
+
+    /// What NTP answers say about the clock, as gauges.
+    private struct NTPGauges: Sendable {
         let stratum: Gauge
         let rootDelay: Gauge
         let rootDispersion: Gauge
@@ -55,13 +62,13 @@ public final class StatisticsExporter: Sendable {
     ///   - registry: where to register them; a new one by default.
     ///   - processStartTime: seconds since the epoch when the process started; read from
     ///     `/proc/self/stat` by default.
-    ///   - ntpStatus: the NTP server's state (``DaytimeService/ntpStatus()``), exported as gauges
-    ///     when it is not nil at registration.
+    ///   - timeStatus: the clock's state (``DaytimeService/timeStatus()``), exported as gauges when
+    ///     it is not nil at registration, with NTP's when NTP is served.
     public init(
         statistics: ServerStatistics,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         processStartTime: Double = ProcessStartTime.secondsSinceEpoch(),
-        ntpStatus: @escaping @Sendable () -> NTPStatus? = { nil }
+        timeStatus: @escaping @Sendable () -> TimeStatus? = { nil }
     ) {
         self.statistics = statistics
         self.registry = registry
@@ -129,16 +136,35 @@ public final class StatisticsExporter: Sendable {
         self.ntpKissesOfDeath = registry.makeCounter(
             descriptor: Self.daytimed("ntp_kiss_of_death", "total", "Kiss-o'-Death RATE answers sent.")
         )
-        if ntpStatus() != nil {
-            self.ntp = NTPGauges(
-                status: ntpStatus,
+        let status = timeStatus()
+        self.clock = status.map { _ in
+            ClockGauges(
+                status: timeStatus,
                 synchronized: registry.makeGauge(
                     descriptor: Self.daytimed(
-                        "ntp_synchronized",
+                        "clock_synchronized",
                         "",
-                        "1 while NTP answers may be used (an upstream or the local stratum), 0 while they say unsynchronized."
+                        "1 while the clock is synchronized, 0 while unsynchronized or unknown: NIST's H, SNTP's leap indicator and the refusals follow it."
                     )
                 ),
+                health: registry.makeGauge(
+                    descriptor: Self.daytimed(
+                        "clock_nist_health",
+                        "",
+                        "The health digit H that NIST lines carry (0 to 3)."
+                    )
+                ),
+                estimatedError: registry.makeGauge(
+                    descriptor: Self.daytimed(
+                        "clock_estimated_error",
+                        "seconds",
+                        "The clock's estimated error, from its source; NaN when unknown."
+                    )
+                )
+            )
+        }
+        self.ntp = status?.ntp.map { _ in
+            NTPGauges(
                 stratum: registry.makeGauge(
                     descriptor: Self.daytimed("ntp_stratum", "", "The stratum NTP answers carry.")
                 ),
@@ -160,8 +186,6 @@ public final class StatisticsExporter: Sendable {
                     )
                 )
             )
-        } else {
-            self.ntp = nil
         }
         registry.makeGauge(
             descriptor: MetricNameDescriptor(
@@ -217,12 +241,19 @@ public final class StatisticsExporter: Sendable {
             previous = snapshot
         }
         self.openConnections.set(Double(snapshot.openConnections))
-        if let ntp = self.ntp, let status = ntp.status() {
-            ntp.synchronized.set(status.state == .unsynchronized ? 0.0 : 1.0)
-            ntp.stratum.set(Double(status.clock.stratum))
-            ntp.rootDelay.set(status.clock.rootDelay)
-            ntp.rootDispersion.set(status.clock.rootDispersion)
-            ntp.failedPolls.set(Double(status.failedPolls))
+        if let clock = self.clock, let status = clock.status() {
+            clock.synchronized.set(status.clock.condition == .synchronized ? 1.0 : 0.0)
+            clock.health.set(Double(status.clock.healthDigit))
+            let error = status.clock.estimatedError.map {
+                Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+            }
+            clock.estimatedError.set(error ?? .nan)
+            if let ntp = self.ntp, let served = status.ntp {
+                ntp.stratum.set(Double(served.stratum))
+                ntp.rootDelay.set(served.rootDelay)
+                ntp.rootDispersion.set(served.rootDispersion)
+                ntp.failedPolls.set(Double(status.ntpFailedPolls))
+            }
         }
         self.registry.emit(into: &buffer)
         Self.emitLatency(snapshot, into: &buffer)

@@ -41,7 +41,8 @@ public final class DaytimeService: Service, Sendable {
     private let currentConfiguration: Mutex<ServerConfiguration>
     private let settings: LiveSettingsBox
     private let clock: any WallClock
-    private let timeQuality: TimeQualityMonitor
+    /// The clock's one state, and what NTP answers say (when NTP is served).
+    private let clockMonitor: ClockMonitor
     private let logger: Logger
     private let stopFlag = StopFlag()
     /// False when the sockets were passed in (socket activation): they stay open after the service.
@@ -50,8 +51,6 @@ public final class DaytimeService: Service, Sendable {
     private let descriptors: DescriptorGroup
     private let state = Mutex(RunState.idle)
     private let proxyServer: ProxyProtocolServer?
-    /// What NTP answers say about the clock; nil when NTP is not served.
-    private let ntpClock: NTPClockMonitor?
 
     private enum RunState {
         case idle, starting, running, finished
@@ -62,11 +61,11 @@ public final class DaytimeService: Service, Sendable {
     /// - Parameters:
     ///   - configuration: addresses, ports, format and threads.
     ///   - clock: where the time comes from; inject a fixed or shifted clock in tests.
-    ///   - kernelClock: where the clock's health comes from (`adjtimex`, read only); inject a fixed
-    ///     state in tests.
+    ///   - kernelClock: where the clock's state comes from (`adjtimex`, read only), unless SNTP is
+    ///     served; inject fixed states in tests.
     ///   - statistics: the counters to add to; pass the previous service's to carry them over.
     ///   - logger: the service logs its start at `notice` and one line per connection at `info`;
-    ///     a missing or expired leap-second list and an unsynchronized clock at `warning`.
+    ///     a missing or expired leap-second list, and a change of the clock's condition, at `warning`.
     /// - Throws: ``ServerError`` naming the address (or access-log path) that failed and how to fix it.
     public init(
         configuration: ServerConfiguration,
@@ -99,10 +98,12 @@ public final class DaytimeService: Service, Sendable {
         self.proxyListeners = listeners.filter(\.expectsProxyHeader)
         // After binding, so that a port in use is the one line a failed start prints; a missing or
         // expired leap-second list and an unsynchronized clock are reported here, at start.
-        self.timeQuality = TimeQualityMonitor(
+        self.clockMonitor = ClockMonitor(
             leapSecondsFile: configuration.leapSecondsFile,
-            thresholds: configuration.clockHealth,
+            limits: configuration.clockHealth,
             reader: kernelClock,
+            ntp: Self.makeNTPClock(configuration, listeners: self.listeners, clock: clock, logger: logger),
+            settings: self.settings,
             clock: clock,
             logger: logger
         )
@@ -110,13 +111,6 @@ public final class DaytimeService: Service, Sendable {
             self.proxyListeners.isEmpty
             ? nil
             : ProxyProtocolServer(configuration: configuration, logger: logger)
-        self.ntpClock = Self.makeNTPClock(
-            configuration,
-            listeners: self.listeners,
-            clock: clock,
-            quality: self.timeQuality.source,
-            logger: logger
-        )
     }
 
     /// Serves sockets that are already bound, such as those systemd passes by socket activation
@@ -159,23 +153,18 @@ public final class DaytimeService: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.listeners = listeners
-        self.timeQuality = TimeQualityMonitor(
+        self.clockMonitor = ClockMonitor(
             leapSecondsFile: configuration.leapSecondsFile,
-            thresholds: configuration.clockHealth,
+            limits: configuration.clockHealth,
             reader: kernelClock,
+            ntp: Self.makeNTPClock(configuration, listeners: listeners, clock: clock, logger: logger),
+            settings: self.settings,
             clock: clock,
             logger: logger
         )
         // PROXY ports are bound by the service itself; passed sockets are all plain.
         self.proxyListeners = []
         self.proxyServer = nil
-        self.ntpClock = Self.makeNTPClock(
-            configuration,
-            listeners: listeners,
-            clock: clock,
-            quality: self.timeQuality.source,
-            logger: logger
-        )
     }
 
     /// The NTP clock state, if any listener serves NTP; asks the kernel to timestamp each of their
@@ -184,7 +173,6 @@ public final class DaytimeService: Service, Sendable {
         _ configuration: ServerConfiguration,
         listeners: [ListeningSocket],
         clock: any WallClock,
-        quality: TimeQualitySource,
         logger: Logger
     ) -> NTPClockMonitor? {
         let ntpListeners = listeners.filter { $0.service == .ntp }
@@ -195,7 +183,7 @@ public final class DaytimeService: Service, Sendable {
                 "cannot ask the kernel for receive timestamps on \(listener): \(String(cString: strerror(errno)))"
             )
         }
-        return NTPClockMonitor(configuration: configuration.ntp, clock: clock, quality: quality, logger: logger)
+        return NTPClockMonitor(configuration: configuration.ntp, clock: clock, logger: logger)
     }
 
     /// TCP sockets for the PROXY protocol ports, on every host; port 0 picks one port per service.
@@ -244,11 +232,11 @@ public final class DaytimeService: Service, Sendable {
         return (tracked.entries, tracked.capacity)
     }
 
-    /// How far the time the service sends can be trusted now: the leap-second list's state, the
-    /// current month's leap warning, the kernel's clock state and its health. For a health
-    /// endpoint and metrics; cheap (a few short locks), no system call.
+    /// How far the time the service sends can be trusted now: the clock's one state, what NTP
+    /// answers say, the leap-second list's state and the current month's leap warning. For a
+    /// health endpoint and metrics; cheap (a few short locks), no system call.
     public func timeStatus() -> TimeStatus {
-        self.timeQuality.status()
+        self.clockMonitor.status()
     }
 
     /// Reads the leap-second list (``ServerConfiguration/leapSecondsFile``) again, for example
@@ -259,12 +247,7 @@ public final class DaytimeService: Service, Sendable {
     ///   loaded before (if any) then stays in use, and ``timeStatus()`` reports the error.
     @discardableResult
     public func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {
-        try self.timeQuality.reloadLeapSeconds()
-    }
-
-    /// What NTP answers say about the clock now; nil when the service does not serve NTP.
-    public func ntpStatus() -> NTPStatus? {
-        self.ntpClock?.status()
+        try self.clockMonitor.reloadLeapSeconds()
     }
 
     /// Whether ``run()`` has started its threads and not yet returned: from then on, connections
@@ -302,7 +285,7 @@ public final class DaytimeService: Service, Sendable {
 
         let threads = WorkerThreads()
         let configuration = self.configuration
-        let ntpClock = self.ntpClock
+        let ntpClock = self.clockMonitor.ntp
         let proxyServer = self.proxyServer
         let accessLog = self.accessLog
         let lingeringCloser = try configuration.lingeringClose.map { (linger) throws(ServerError) in
@@ -315,7 +298,7 @@ public final class DaytimeService: Service, Sendable {
             statistics: self.statistics,
             accessLog: accessLog,
             clock: self.clock,
-            quality: self.timeQuality.source,
+            quality: self.clockMonitor.source,
             logger: self.logger,
             lingeringCloser: lingeringCloser
         )
@@ -365,8 +348,10 @@ public final class DaytimeService: Service, Sendable {
             }
             if let ntpClock {
                 // Polls the upstreams (a reload may add some); idle while there are none.
-                let stopFlag = self.stopFlag
-                try threads.start(name: "ntp-upstream") { ntpClock.pollUntilStopped(stopFlag) }
+                let (stopFlag, clockMonitor) = (self.stopFlag, self.clockMonitor)
+                try threads.start(name: "ntp-upstream") {
+                    ntpClock.pollUntilStopped(stopFlag) { clockMonitor.check() }
+                }
             }
         } catch {
             self.stop()
@@ -390,12 +375,11 @@ public final class DaytimeService: Service, Sendable {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { group in
-                    // The clock's health, once a second: a system call here, none per answer.
+                    // The clock's state, once a second: a system call here, none per answer. It also
+                    // ages the NTP reference's dispersion and notices a lost upstream.
                     group.addTask {
                         while (try? await Task.sleep(for: .seconds(1))) != nil {
-                            self.timeQuality.checkClock()
-                            // Ages the NTP reference's dispersion and notices a lost upstream.
-                            self.ntpClock?.refresh()
+                            self.clockMonitor.check()
                         }
                     }
                     await threads.wait()
@@ -418,9 +402,9 @@ public final class DaytimeService: Service, Sendable {
     /// and the limits (a rate limiter whose parameters did not change keeps its table). Each thread
     /// switches at its next connection or datagram batch. Listener settings (hosts, ports,
     /// transports, threads, backlog) cannot change while the sockets are open: a configuration
-    /// that changes them is refused whole, and the one in force stays. The clock thresholds and
-    /// the leap-second file's path apply at once, and the list is read again (see
-    /// ``reloadLeapSeconds()``).
+    /// that changes them is refused whole, and the one in force stays. The clock thresholds,
+    /// whether to refuse while unsynchronized, and the leap-second file's path apply at once, and
+    /// the list is read again (see ``reloadLeapSeconds()``).
     ///
     /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
     ///   configuration is invalid, or ``ServerError/Code/restartRequired`` naming the listener
@@ -436,16 +420,17 @@ public final class DaytimeService: Service, Sendable {
                         + "restart; the running configuration stays"
                 )
             }
-            let previousPolicy = self.settings.current().settings.policy
-            self.settings.replace(LiveSettings(new, reusing: previousPolicy))
+            self.settings.update {
+                $0 = LiveSettings(new, reusing: $0.policy, clockUnsynchronized: $0.clockUnsynchronized)
+            }
             current = new
         }
         // A reload is also when an upgraded tzdata is picked up; a failure keeps the list in use
         // (unless the path changed) and is logged and reported by timeStatus(), but does not undo
         // the new configuration.
-        self.ntpClock?.reconfigure(new.ntp)
-        self.timeQuality.reconfigure(leapSecondsFile: new.leapSecondsFile, thresholds: new.clockHealth)
-        _ = try? self.timeQuality.reloadLeapSeconds()
+        self.clockMonitor.ntp?.reconfigure(new.ntp)
+        self.clockMonitor.reconfigure(leapSecondsFile: new.leapSecondsFile, limits: new.clockHealth)
+        _ = try? self.clockMonitor.reloadLeapSeconds()
     }
 
     /// Asks every accept loop to finish: they answer what is queued and return. Idempotent.

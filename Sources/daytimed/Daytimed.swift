@@ -72,6 +72,7 @@ struct Daytimed: AsyncParsableCommand {
     @Option(help: SettingKey.help("leap-seconds-file")) var leapSecondsFile: String?
     @Option(help: SettingKey.help("clock-healthy-max-error")) var clockHealthyMaxError: String?
     @Option(help: SettingKey.help("clock-wrong-est-error")) var clockWrongEstError: String?
+    @Option(help: SettingKey.help("when-unsynchronized")) var whenUnsynchronized: String?
     @Option(help: SettingKey.help("timezone")) var timezone: String?
     @Option(help: SettingKey.help("log-level")) var logLevel: String?
     @Option(help: SettingKey.help("allow")) var allow: [String] = []
@@ -206,13 +207,13 @@ struct Daytimed: AsyncParsableCommand {
         // Bound before privileges are dropped, like the daytime sockets, and reported the same way.
         var metricsServer: MetricsServer?
         if let address = settings.metricsAddress {
-            let exporter = StatisticsExporter(statistics: service.statistics, ntpStatus: { service.ntpStatus() })
+            let exporter = StatisticsExporter(statistics: service.statistics, timeStatus: { service.timeStatus() })
             // Metrics any library reports through the swift-metrics facade go to the same endpoint.
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: exporter.registry))
             do {
                 let endpoint = MetricsEndpoint(
                     exporter: exporter,
-                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck, service.ntpHealthCheck]
+                    healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
                 )
                 metricsServer = try await MetricsServer.bind(address, endpoint: endpoint, logger: logger)
             } catch {

@@ -181,7 +181,8 @@ struct SettingKey: Sendable {
             sets: .clockHealthyMaximumError
         )
         .help(
-            "A synchronized clock whose kernel maximum error is at most this many milliseconds is healthy (H=0).",
+            "A synchronized clock whose maximum error (the kernel's, or the SNTP upstream's root distance) is at most "
+                + "this many milliseconds is healthy (H=0).",
             value: "ms",
             showingDefault: true
         ),
@@ -192,8 +193,20 @@ struct SettingKey: Sendable {
             sets: .clockWrongEstimatedError
         )
         .help(
-            "A clock whose kernel estimated error exceeds this many milliseconds is wrong (H=2).",
+            "A clock whose estimated error exceeds this many milliseconds is wrong (H=2): unsynchronized.",
             value: "ms",
+            showingDefault: true
+        ),
+        SettingKey(
+            "when-unsynchronized",
+            \.server.refusesWhenUnsynchronized,
+            .whenUnsynchronized,
+            sets: .refusesWhenUnsynchronized
+        )
+        .help(
+            "While the clock is unsynchronized, answer Daytime and Time anyway, or refuse: close TCP without a "
+                + "byte and give UDP nothing (SNTP says unsynchronized either way).",
+            value: "answer|refuse",
             showingDefault: true
         ),
         SettingKey("timezone", \.timeZoneName, .text, sets: .timeZone)

@@ -187,6 +187,13 @@ extension ValueParser where Value == Bool {
         problem: { "'\($0)' is not true or false" },
         show: { $0 ? "true" : "false" }
     )
+
+    /// `answer` (false) or `refuse` (true): what Daytime and Time do while the clock is unsynchronized.
+    static let whenUnsynchronized = checked(
+        { ["answer": false, "refuse": true][$0.lowercased()] },
+        problem: { "'\($0)' is not answer or refuse" },
+        show: { $0 ? "refuse" : "answer" }
+    )
 }
 
 extension ValueParser where Value == Duration {

@@ -22,10 +22,13 @@ struct LeapSecondBehaviourTests {
     func positive() throws {
         let source = TimeQualitySource(
             leapTable: try LeapSecondTable(),
-            clock: KernelClockState(
-                isSynchronized: true,
-                maximumErrorMicroseconds: 1_000,
-                estimatedErrorMicroseconds: 100
+            clock: ClockState(
+                kernel: KernelClockState(
+                    isSynchronized: true,
+                    maximumErrorMicroseconds: 1_000,
+                    estimatedErrorMicroseconds: 100
+                ),
+                limits: ClockHealthThresholds()
             )
         )
         let last = utc(2016, 12, 31, 23, 59, 59)

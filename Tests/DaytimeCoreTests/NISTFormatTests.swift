@@ -33,10 +33,13 @@ struct NISTFormatTests {
     func example() throws {
         // 2024-11-26 16:13:06 UTC, stamped 50 ms ahead: the clock reads 16:13:05.950.
         let quality = TimeQualitySource(
-            clock: KernelClockState(
-                isSynchronized: true,
-                maximumErrorMicroseconds: 2_000,
-                estimatedErrorMicroseconds: 100
+            clock: ClockState(
+                kernel: KernelClockState(
+                    isSynchronized: true,
+                    maximumErrorMicroseconds: 2_000,
+                    estimatedErrorMicroseconds: 100
+                ),
+                limits: ClockHealthThresholds()
             )
         )
         // A list valid through 2025 with no leap second since 2017: L is 0 in November 2024.
@@ -45,7 +48,7 @@ struct NISTFormatTests {
             expiry: ntp(2025, 6, 28),
             entries: [(ntp(2017, 1, 1), 37)]
         )
-        quality.setLeapTable(try LeapSecondTable(text: Array(list.utf8), source: "test"))
+        quality.leapTable = try LeapSecondTable(text: Array(list.utf8), source: "test")
         var renderer = DaytimeLineRenderer(
             format: .nist(nist(advance: 50)),
             timeZone: zone("Asia/Kolkata"),
@@ -54,7 +57,7 @@ struct NISTFormatTests {
         let now = Instant(seconds: utc(2024, 11, 26, 16, 13, 5), nanoseconds: 950_000_000)
         #expect(renderedLine(&renderer, now) == "\n60640 24-11-26 16:13:06 00 0 0  50.0 UTC(NIST) * \n")
         // In July (daylight time), with a clock state that cannot be read: TT is 50, H is 3.
-        quality.setClock(nil)
+        quality.clock = .unknown
         let july = Instant(seconds: utc(2024, 7, 26, 16, 13, 5), nanoseconds: 950_000_000)
         #expect(renderedLine(&renderer, july) == "\n60517 24-07-26 16:13:06 50 0 3  50.0 UTC(NIST) * \n")
     }

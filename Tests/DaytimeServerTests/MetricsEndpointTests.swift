@@ -44,6 +44,7 @@ struct MetricsEndpointTests {
                 threads: 2
             ),
             clock: FixedWallClock(seedInstant),
+            kernelClock: TestKernelClock(synchronizedKernel),
             logger: quietLogger()
         )
     }
@@ -52,7 +53,7 @@ struct MetricsEndpointTests {
         try await MetricsServer.bind(
             MetricsAddress(host: "127.0.0.1", port: 0),
             endpoint: MetricsEndpoint(
-                exporter: StatisticsExporter(statistics: service.statistics),
+                exporter: StatisticsExporter(statistics: service.statistics, timeStatus: { service.timeStatus() }),
                 healthChecks: [service.listenersHealthCheck, service.clockHealthCheck]
             ),
             logger: quietLogger()
@@ -124,7 +125,15 @@ struct MetricsEndpointTests {
         #expect(health.status == 200)
         #expect(health.body.contains(#""status":"ok""#))
         #expect(health.body.contains(#""listeners":{"status":"ok""#))
-        #expect(health.body.contains(#""clock":{"status":"#))
+        #expect(
+            health.body.contains(
+                #""clock":{"status":"ok","detail":"synchronized (kernel), estimated error 2000 µs; NIST H=0"#
+            )
+        )
+        // The gauges read the same state as /healthz.
+        #expect(second.value("daytimed_clock_synchronized") == 1)
+        #expect(second.value("daytimed_clock_nist_health") == 0)
+        #expect(second.value("daytimed_clock_estimated_error_seconds") == 0.002)
     }
 
     @Test("/healthz says 503 while the daytime service is not running; other paths 404, other methods 405")

@@ -8,7 +8,7 @@ import Testing
 
 /// A client request as SNTP clients send it: leap 0, the given version and mode, poll 6, and a
 /// transmit timestamp the answer must echo as its origin.
-private func ntpRequest(
+func ntpRequest(
     version: UInt8 = 4,
     mode: UInt8 = 3,
     transmit: UInt64 = 0x1122_3344_5566_7788,
@@ -43,6 +43,8 @@ struct NTPServiceTests {
                 threads: 2
             ),
             clock: clock,
+            // Unreadable: what NTP answers say comes from the upstreams and the local stratum alone.
+            kernelClock: TestKernelClock(nil),
             logger: quietLogger()
         )
     }
@@ -164,7 +166,8 @@ struct NTPServiceTests {
         let packet = try #require(NTPPacket(bytes))
         #expect(packet.leap == 3)
         #expect(packet.stratum == 16)
-        #expect(service.ntpStatus()?.state == .unsynchronized)
+        #expect(service.timeStatus().clock.condition == .unsynchronized)
+        #expect(service.timeStatus().clock.healthDigit == 3)
     }
 
     @Test("NTP clients may send from port 123, or any port the Daytime loop guard blocks")
@@ -302,7 +305,7 @@ struct NTPServiceTests {
             return try await withRunningService(service) {
                 // The first poll starts with the service; wait for it to be taken.
                 let deadline = ContinuousClock.now + .seconds(10)
-                while service.ntpStatus()?.clock.stratum != 6 && ContinuousClock.now < deadline {
+                while service.timeStatus().ntp?.stratum != 6 && ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 return try await LoopbackClient.offPool {
@@ -338,16 +341,21 @@ struct NTPServiceTests {
                     )
                 }
             }
-            let text = StatisticsExporter(statistics: service.statistics, ntpStatus: { service.ntpStatus() })
+            let text = StatisticsExporter(statistics: service.statistics, timeStatus: { service.timeStatus() })
                 .emitToString()
             #expect(text.contains(#"daytimed_answers_total{protocol="ntp",transport="udp"} 1"#))
             #expect(!text.contains(#"protocol="ntp",transport="tcp""#))
             #expect(text.contains(#"daytimed_ntp_dropped_total{reason="private_mode"} 1"#))
             #expect(text.contains("daytimed_ntp_stratum \(localStratum ?? 16)"))
-            #expect(text.contains("daytimed_ntp_synchronized \(localStratum == nil ? 0 : 1)"))
-            let health = service.ntpHealthCheck.check()
+            #expect(text.contains("daytimed_clock_synchronized \(localStratum == nil ? 0 : 1)"))
+            #expect(text.contains("daytimed_clock_nist_health \(localStratum == nil ? 3 : 1)"))
+            let health = service.clockHealthCheck.check()
             #expect(health.healthy == (localStratum != nil))
-            #expect(health.detail.contains(localStratum == nil ? "unsynchronized" : "local clock at stratum 3"))
+            #expect(
+                health.detail.hasPrefix(
+                    localStratum == nil ? "unsynchronized (no NTP upstream)" : "synchronized (local stratum 3)"
+                )
+            )
         }
     }
 }

@@ -42,6 +42,25 @@ struct NTPInteropTests {
         return directory
     }
 
+    /// chronyd as an NTP server on `address:port` that says synchronized (`local stratum 8`), with
+    /// `-x` and without CAP_SYS_TIME; returns it and its directory, for the caller to remove.
+    static func startChrony(port: Int, address: String) throws -> (BackgroundProcess, URL) {
+        let chronyd = try Processes.tool("chronyd", package: "chrony")
+        let directory = try Self.temporaryDirectory("chrony-upstream")
+        let configuration = directory.appendingPathComponent("chrony.conf")
+        try """
+        port \(port)
+        bindaddress \(address)
+        allow 127.0.0.0/8
+        local stratum 8
+        cmdport 0
+        pidfile \(directory.path)/chronyd.pid
+
+        """.write(to: configuration, atomically: true, encoding: .utf8)
+        let (program, arguments) = try Self.withoutClockCapability(chronyd, ["-x", "-d", "-f", configuration.path])
+        return (try BackgroundProcess(program, arguments), directory)
+    }
+
     /// `chronyd -Q`: one measurement against `server`, printed, never applied.
     static func chronyMeasure(port: Int) async throws -> Processes.Result {
         let chronyd = try Processes.tool("chronyd", package: "chrony")
@@ -80,25 +99,14 @@ struct NTPInteropTests {
 
     @Test("daytimed follows chronyd (-x, local stratum 8) as its upstream: stratum 9, chronyd's address as reference")
     func followsChrony() async throws {
-        let chronyd = try Processes.tool("chronyd", package: "chrony")
-        let directory = try Self.temporaryDirectory("chrony-upstream")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = directory.appendingPathComponent("chrony.conf")
-        try """
-        port 9125
-        bindaddress \(Self.chronyAddress)
-        allow 127.0.0.0/8
-        local stratum 8
-        cmdport 0
-        pidfile \(directory.path)/chronyd.pid
-
-        """.write(to: configuration, atomically: true, encoding: .utf8)
-        let (program, arguments) = try Self.withoutClockCapability(chronyd, ["-x", "-d", "-f", configuration.path])
-        let upstream = try BackgroundProcess(program, arguments)
-        defer { upstream.stop(signal: SIGKILL) }
+        let (upstream, directory) = try Self.startChrony(port: 9125, address: Self.chronyAddress)
+        defer {
+            upstream.stop(signal: SIGKILL)
+            try? FileManager.default.removeItem(at: directory)
+        }
         let daytimed = try await Self.startDaytimed(port: 9625, ["--ntp-upstream", "\(Self.chronyAddress):9125"])
         defer { daytimed.stop() }
-        try await daytimed.waitForStandardError(containing: "NTP: synchronized to upstream \(Self.chronyAddress)")
+        try await daytimed.waitForStandardError(containing: "the clock is synchronized (upstream \(Self.chronyAddress)")
         let answer = try await Processes.offPool { try NTPProbe.ask(Self.daytimedAddress, port: 9625) }
         #expect(answer.stratum == 9)
         #expect(answer.leap == 0)

@@ -9,12 +9,13 @@ import Testing
 /// block in wait4 for it and reap no other child (a client's exit then went unnoticed).
 @Suite("daytimed under inetd, socket activation, and --user", .serialized)
 struct OperationsTests {
-    /// Sends one empty datagram to `host:port` and returns the answer, or nil after 5 s.
-    static func datagram(_ host: String, _ port: Int) async throws -> [UInt8]? {
+    /// Sends one empty datagram to `host:port` and returns the answer, or nil after `timeout`.
+    static func datagram(_ host: String, _ port: Int, timeout: Duration = .seconds(5)) async throws -> [UInt8]? {
         try await Processes.offPool {
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             defer { close(fd) }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            let (seconds, attoseconds) = timeout.components
+            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)

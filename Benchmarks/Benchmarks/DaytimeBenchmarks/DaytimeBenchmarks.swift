@@ -81,10 +81,13 @@ let benchmarks: @Sendable () -> Void = {
         // (a short lock, no system call) and every field is written.
         let quality = TimeQualitySource(
             leapTable: try? LeapSecondTable(),
-            clock: KernelClockState(
-                isSynchronized: true,
-                maximumErrorMicroseconds: 1_000,
-                estimatedErrorMicroseconds: 100
+            clock: ClockState(
+                kernel: KernelClockState(
+                    isSynchronized: true,
+                    maximumErrorMicroseconds: 1_000,
+                    estimatedErrorMicroseconds: 100
+                ),
+                limits: ClockHealthThresholds()
             )
         )
         let options = (try? NISTFormatOptions(advanceMilliseconds: 50)) ?? (try! NISTFormatOptions())

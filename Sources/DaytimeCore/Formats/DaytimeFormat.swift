@@ -125,7 +125,7 @@ public enum DaytimeFormat: Sendable, Hashable {
         case .rfc3339(let digits): n = RFC3339Format.write(time, fractionDigits: digits, into: buffer)
         case .rfc2822: n = RFC2822Format.write(time, into: buffer)
         case .nist(let options):
-            return NISTFormat.write(time.instant, quality: .unknown, options: options, into: buffer)
+            return NISTFormat.write(time.instant, leap: .unknown, health: 3, options: options, into: buffer)
         case .pattern(let pattern):
             return pattern.write(time, into: buffer)
         }

@@ -52,8 +52,8 @@ public struct DaytimeLineRenderer: Sendable {
             return self.cachedLine.copy(into: buffer)
         }
         if case .nist(let options) = self.format {
-            let quality = self.quality?.quality(at: instant) ?? .unknown
-            let n = NISTFormat.write(instant, quality: quality, options: options, into: buffer)
+            let digits = self.quality?.nistDigits(at: instant) ?? (.unknown, 3)
+            let n = NISTFormat.write(instant, leap: digits.leap, health: digits.health, options: options, into: buffer)
             self.cachedSecond = instant.seconds
             self.cachedLine.store(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             return n

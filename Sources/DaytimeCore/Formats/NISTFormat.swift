@@ -58,7 +58,7 @@ public struct NISTFormatOptions: Sendable, Hashable {
 ///
 /// `JJJJJ` the Modified Julian Date (at least five digits); the date and time in UTC, whatever the
 /// server's zone; `TT` the US daylight-saving code (``USDaylightSavingCode``); `L` the leap-second
-/// warning (``LeapIndicator``); `H` the clock's health (``ClockHealth``); `msADV` the advance in
+/// warning (``LeapIndicator``); `H` the clock's health (``ClockState/healthDigit``); `msADV` the advance in
 /// milliseconds, `%5.1f`; the label; `*` the on-time marker. The framing is NIST's: a line feed
 /// before the code, a space and a line feed after the marker, no carriage return. See
 /// docs/FORMATS.md.
@@ -78,13 +78,14 @@ public enum NISTFormat {
         return Int(days) + Self.mjdOfUnixEpoch
     }
 
-    /// Writes the line for `instant` (already advanced) with `quality` and `options` at the start
+    /// Writes the line for `instant` (already advanced) with `leap`, `health` and `options` at the start
     /// of `buffer`, which holds at least `lengthWithoutLabel + options.label.count` bytes. Returns
     /// its length. Instants before 1858-11-17 write MJD 00000; years after 9999 are clamped.
     @inlinable
     public static func write(
         _ instant: Instant,
-        quality: TimeQuality,
+        leap: LeapIndicator,
+        health: Int,
         options: NISTFormatOptions,
         into buffer: UnsafeMutableRawBufferPointer
     ) -> Int {
@@ -103,9 +104,9 @@ public enum NISTFormat {
         w.byte(0x20)
         w.twoDigits(USDaylightSavingCode.code(year: time.year, month: time.month, day: time.day))
         w.byte(0x20)
-        w.byte(UInt8(truncatingIfNeeded: 0x30 + quality.leap.digit))
+        w.byte(UInt8(truncatingIfNeeded: 0x30 + leap.digit))
         w.byte(0x20)
-        w.byte(UInt8(truncatingIfNeeded: 0x30 + quality.health.digit))
+        w.byte(UInt8(truncatingIfNeeded: 0x30 + health))
         w.byte(0x20)
         // %5.1f of 0.0...999.9: three places space-padded, a point, one decimal.
         let tenths = options.advanceTenthsOfMillisecond

@@ -12,21 +12,12 @@ public struct KernelClockState: Sendable, Hashable {
     public var maximumErrorMicroseconds: Int
     /// The NTP daemon's estimate of the clock's error, in microseconds (`esterror`).
     public var estimatedErrorMicroseconds: Int
-    /// Whether a leap second is being inserted right now (`TIME_OOP`): the kernel is repeating
-    /// 23:59:59.
-    public var isInsideLeapSecond: Bool
 
     /// Creates a state from its fields.
-    public init(
-        isSynchronized: Bool,
-        maximumErrorMicroseconds: Int,
-        estimatedErrorMicroseconds: Int,
-        isInsideLeapSecond: Bool = false
-    ) {
+    public init(isSynchronized: Bool, maximumErrorMicroseconds: Int, estimatedErrorMicroseconds: Int) {
         self.isSynchronized = isSynchronized
         self.maximumErrorMicroseconds = maximumErrorMicroseconds
         self.estimatedErrorMicroseconds = estimatedErrorMicroseconds
-        self.isInsideLeapSecond = isInsideLeapSecond
     }
 }
 
@@ -35,17 +26,4 @@ public struct KernelClockState: Sendable, Hashable {
 public protocol KernelClockReading: Sendable {
     /// The current state, or nil if it cannot be read (not Linux, or the call failed).
     func read() -> KernelClockState?
-}
-
-/// A reader that always returns the same state, for tests and for platforms without `adjtimex`.
-public struct FixedKernelClock: KernelClockReading {
-    /// The state every ``read()`` returns.
-    public var state: KernelClockState?
-
-    /// Creates a reader that returns `state`.
-    public init(_ state: KernelClockState?) {
-        self.state = state
-    }
-
-    public func read() -> KernelClockState? { self.state }
 }

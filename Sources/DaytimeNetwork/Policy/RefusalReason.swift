@@ -24,6 +24,9 @@ public enum RefusalReason: String, Sendable, Hashable, CaseIterable, CustomStrin
     /// A connection to a PROXY protocol listener while the most connections allowed were already
     /// waiting for their headers.
     case proxyPendingLimit = "proxy-pending-limit"
+    /// Daytime or Time while the server's clock is unsynchronized, with the server set to refuse
+    /// then (RFC 868: close without sending anything).
+    case unsynchronizedClock = "unsynchronized-clock"
 
     public var description: String {
         self.rawValue

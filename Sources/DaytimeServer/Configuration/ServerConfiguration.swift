@@ -52,6 +52,10 @@ public struct ServerConfiguration: Sendable {
     /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).
     /// Defaults: healthy up to 1 s maximum error, wrong beyond 5 s estimated error.
     public var clockHealth: ClockHealthThresholds
+    /// Whether Daytime and Time get no answer while the clock is unsynchronized (RFC 868: close
+    /// the connection without sending anything); SNTP answers then say so (leap indicator 3)
+    /// either way. Default false: answer, as inetd, xinetd and nginx do. Reloadable.
+    public var refusesWhenUnsynchronized: Bool
     /// Listeners behind a load balancer, which read a PROXY protocol header first. Default: none.
     public var proxyProtocol: ProxyProtocolConfiguration
     /// Sets `SO_REUSEPORT` on every socket, so that several `daytimed` processes can serve the same
@@ -88,6 +92,7 @@ public struct ServerConfiguration: Sendable {
         acceptBackoff: Duration = .milliseconds(100),
         leapSecondsFile: String? = LeapSecondTable.defaultPath,
         clockHealth: ClockHealthThresholds = ClockHealthThresholds(),
+        refusesWhenUnsynchronized: Bool = false,
         proxyProtocol: ProxyProtocolConfiguration = ProxyProtocolConfiguration(),
         reusePort: Bool = false,
         lingeringClose: Duration? = nil,
@@ -110,6 +115,7 @@ public struct ServerConfiguration: Sendable {
         self.acceptBackoff = acceptBackoff
         self.leapSecondsFile = leapSecondsFile
         self.clockHealth = clockHealth
+        self.refusesWhenUnsynchronized = refusesWhenUnsynchronized
         self.proxyProtocol = proxyProtocol
         self.reusePort = reusePort
         self.lingeringClose = lingeringClose

@@ -58,6 +58,8 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
     public static let clockHealthyMaximumError = ServerSetting("clockHealth.healthyMaximumError")
     /// ``ServerConfiguration/clockHealth``'s wrong estimated error.
     public static let clockWrongEstimatedError = ServerSetting("clockHealth.wrongEstimatedError")
+    /// ``ServerConfiguration/refusesWhenUnsynchronized``.
+    public static let refusesWhenUnsynchronized = ServerSetting("refusesWhenUnsynchronized")
     /// ``ServerConfiguration/reusePort``.
     public static let reusePort = ServerSetting("reusePort")
     /// ``ServerConfiguration/lingeringClose``.
@@ -133,7 +135,8 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
         .hosts, .daytimePort, .timePort, .ntpPort, .ntpUpstreams, .ntpLocalStratum, .ntpKissOfDeath, .ntpLeak,
         .ntpPolling, .daytimeTransports, .timeTransports, .blockedSourcePorts, .format,
         .timeZone, .threads, .backlog, .acceptBackoff, .leapSecondsFile, .clockHealthyMaximumError,
-        .clockWrongEstimatedError, .reusePort, .lingeringClose, .accessLog, .allow, .deny, .rateLimit, .rateBurst,
+        .clockWrongEstimatedError, .refusesWhenUnsynchronized, .reusePort, .lingeringClose, .accessLog, .allow, .deny,
+        .rateLimit, .rateBurst,
         .rateLimitTableSize, .ipv4PrefixLength, .ipv6PrefixLength, .rateLimitExempt, .udpAnswersPerSecond,
         .proxyDaytimePort, .proxyTimePort, .proxyTrusted, .proxyHeaderTimeout, .proxyMaximumPending, .user, .group,
         .inetdService, .metricsAddress,

@@ -122,7 +122,7 @@ struct AcceptLoop: ~Copyable {
             }
             let outcome: AccessLog.Outcome
             if let address = IPAddress(&peer),
-                let refusal = self.current.policy.refusal(
+                let refusal = self.current.refusal(
                     for: address,
                     transport: .tcp,
                     now: accepted != 0 ? accepted : MonotonicClock.nanoseconds()
@@ -215,7 +215,7 @@ struct AcceptLoop: ~Copyable {
             // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
             let client = header.client ?? balancer
             let now = accepted != 0 ? accepted : MonotonicClock.nanoseconds()
-            if let refusal = self.current.policy.refusal(for: client.address, transport: .tcp, now: now) {
+            if let refusal = self.current.refusal(for: client.address, transport: .tcp, now: now) {
                 close(fd)
                 listener.refused(refusal, client: client, balancer: balancer, header: header)
                 return

@@ -184,7 +184,7 @@ struct DatagramLoop: ~Copyable {
             let peer = self.peers.baseAddress! + i
             var (refusal, source) = self.current.sourceCheck.refusal(for: peer)
             if refusal == nil, let source {
-                refusal = self.current.policy.refusal(
+                refusal = self.current.refusal(
                     for: source,
                     transport: .udp,
                     now: {

@@ -13,8 +13,17 @@ struct LiveSettings: Sendable {
     var ntpLeak: Int
     /// Over the rate limit (and not leaked), NTP sends a Kiss-o'-Death RATE.
     var ntpKissOfDeath: Bool
+    /// Whether Daytime and Time get no answer while the clock is unsynchronized.
+    var refusesWhenUnsynchronized: Bool
+    /// Whether the clock is unsynchronized now (``ClockState/Condition/unsynchronized``): set by
+    /// the clock check when it changes, so that the loops see it with the settings' generation.
+    var clockUnsynchronized: Bool
 
-    init(_ configuration: ServerConfiguration, reusing previous: SourcePolicy?) {
+    /// The settings of `configuration`; a reload passes the running policy (to keep its rate
+    /// limiter's table) and the clock's condition, which a reload does not change.
+    init(_ configuration: ServerConfiguration, reusing previous: SourcePolicy?, clockUnsynchronized: Bool = false) {
+        self.refusesWhenUnsynchronized = configuration.refusesWhenUnsynchronized
+        self.clockUnsynchronized = clockUnsynchronized
         self.ntpLeak = configuration.ntp.leak
         self.ntpKissOfDeath = configuration.ntp.kissOfDeath
         self.format = configuration.format
@@ -54,11 +63,18 @@ final class GenerationBox<Value: Sendable>: Sendable {
 
     /// Installs a new value; every thread picks it up at its next answer.
     func replace(_ new: Value) {
+        self.update { $0 = new }
+    }
+
+    /// Changes the value in place, atomically with respect to other changes; every thread picks
+    /// it up at its next answer.
+    func update<Result>(_ change: (inout Value) -> Result) -> Result {
         self.settings.withLock {
-            $0 = new
+            let result = change(&$0)
             // Bumped under the lock, after the store: a thread that sees the new number and then
             // takes the lock reads the new settings.
             self.generationCounter.add(1, ordering: .relaxed)
+            return result
         }
     }
 }

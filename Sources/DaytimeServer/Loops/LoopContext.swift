@@ -76,6 +76,8 @@ struct LoopSettings: Sendable {
     private(set) var ntpLeak: Int
     /// Over the rate limit (and not leaked), NTP sends a Kiss-o'-Death RATE.
     private(set) var ntpKissOfDeath: Bool
+    /// Daytime and Time answer nothing now: the clock is unsynchronized and the settings say refuse.
+    private(set) var refusesAnswers: Bool
     private let quality: TimeQualitySource?
     private let boundAddress: IPAddress?
     private let blocksSourcePorts: Bool
@@ -110,6 +112,19 @@ struct LoopSettings: Sendable {
         self.logsAnswers = logger.logLevel <= .info
         self.ntpLeak = current.ntpLeak
         self.ntpKissOfDeath = current.ntpKissOfDeath
+        self.refusesAnswers = current.refusesWhenUnsynchronized && current.clockUnsynchronized
+    }
+
+    /// Why `address` may not get a Daytime or Time answer over `transport` now, or nil if it may:
+    /// the clock's state first (no token is spent then), then the source policy.
+    @inline(__always)
+    func refusal(
+        for address: IPAddress,
+        transport: Transport,
+        now: @autoclosure () -> UInt64 = MonotonicClock.nanoseconds()
+    ) -> RefusalReason? {
+        if self.refusesAnswers { return .unsynchronizedClock }
+        return self.policy.refusal(for: address, transport: transport, now: now())
     }
 
     /// Writes the answer for `service` at `now` into `buffer`; returns its length.
@@ -146,6 +161,7 @@ struct LoopSettings: Sendable {
         )
         self.ntpLeak = current.ntpLeak
         self.ntpKissOfDeath = current.ntpKissOfDeath
+        self.refusesAnswers = current.refusesWhenUnsynchronized && current.clockUnsynchronized
         // The log level may have changed too (the handler reads it live).
         self.logsAnswers = logger.logLevel <= .info
     }

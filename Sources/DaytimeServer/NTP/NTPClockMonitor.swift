@@ -7,24 +7,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// What the SNTP server says about its clock now: for `/healthz`, metrics and tests.
-public struct NTPStatus: Sendable, Hashable {
-    /// Whether answers may be trusted: synchronized to an upstream, serving the local stratum, or
-    /// unsynchronized (answers carry leap indicator 3).
-    public var state: NTPUpstreamTracker.State
-    /// The header fields every answer carries now.
-    public var clock: NTPServerClock
-    /// The upstreams configured, as `host:port`.
-    public var upstreams: [String]
-    /// Seconds since the reference upstream last answered well; nil when there is none.
-    public var referenceAge: Double?
-    /// Polls of an upstream that got no usable answer, since the service was created.
-    public var failedPolls: Int
-}
-
-/// Keeps what NTP answers say about the clock: polls the upstreams on a thread of its own and
-/// republishes the answers' header fields once a second (dispersion grows with a sample's age,
-/// and an upstream silent for too long is dropped).
+/// Keeps what NTP answers say about the clock: polls the upstreams on a thread of its own, and
+/// tells ``ClockMonitor`` what the answers would vouch for (``view(wallNow:leap:)``), which
+/// publishes them with the one clock state (``publish(_:synchronized:)``).
 ///
 /// The NTP loops read the published ``NTPResponder`` through a ``GenerationBox``: one relaxed load
 /// per request, a short lock once a second.
@@ -35,34 +20,21 @@ final class NTPClockMonitor: Sendable {
     /// What to poll, how often, how long to wait: replaced by ``reconfigure(_:)``.
     private let polling: Mutex<(upstreams: [NTPUpstreamAddress], configuration: NTPServerConfiguration)>
     private let clock: any WallClock
-    private let quality: TimeQualitySource
     private let logger: Logger
-    private let lastState: Mutex<NTPUpstreamTracker.State?>
-    private let failedPolls = Atomic<Int>(0)
+    private let failedPollCount = Atomic<Int>(0)
+    private let pollRounds = Atomic<Int>(0)
 
-    init(configuration: NTPServerConfiguration, clock: any WallClock, quality: TimeQualitySource, logger: Logger) {
+    init(configuration: NTPServerConfiguration, clock: any WallClock, logger: Logger) {
         self.polling = Mutex((configuration.upstreams.compactMap(NTPUpstreamAddress.init), configuration))
         self.clock = clock
-        self.quality = quality
         self.logger = logger
-        let lostAfter = configuration.pollInterval * configuration.lostAfterPolls
         let tracker = NTPUpstreamTracker(
             precision: ClockPrecision.measureSystemClock(),
             localStratum: configuration.localStratum,
-            lostAfter: lostAfter
+            lostAfter: configuration.pollInterval * configuration.lostAfterPolls
         )
         self.tracker = Mutex(tracker)
-        self.lastState = Mutex(nil)
-        let now = clock.now()
-        self.responder = GenerationBox(
-            NTPResponder(
-                clock: tracker.clock(
-                    at: MonotonicClock.nanoseconds(),
-                    wallNow: now,
-                    localLeap: quality.quality(at: now).leap
-                )
-            )
-        )
+        self.responder = GenerationBox(NTPResponder(clock: .unsynchronized(precision: tracker.precision)))
     }
 
     /// Takes a reloaded configuration: the upstreams, the local stratum and the timing. A changed
@@ -79,70 +51,52 @@ final class NTPClockMonitor: Sendable {
             tracker.lostAfter = Self.nanoseconds(configuration.pollInterval * configuration.lostAfterPolls)
             if changed { tracker.reset() }
         }
-        self.refresh()
     }
 
-    /// Recomputes the answers' header fields and publishes them; logs a change of state. Called
-    /// once a second and after every poll.
-    func refresh() {
+    /// What answers would say now, with `leap` the warning of the server's own leap-second list.
+    func view(wallNow: Instant, leap: LeapIndicator) -> (state: NTPUpstreamTracker.State, clock: NTPServerClock) {
         let now = MonotonicClock.nanoseconds()
-        let wallNow = self.clock.now()
-        let leap = self.quality.quality(at: wallNow).leap
-        let (clock, state) = self.tracker.withLock {
-            ($0.clock(at: now, wallNow: wallNow, localLeap: leap), $0.state(at: now))
-        }
-        self.responder.replace(NTPResponder(clock: clock))
-        let upstreams = self.polling.withLock { $0.upstreams }
-        let previous = self.lastState.withLock { last in
-            defer { last = state }
-            return last
-        }
-        guard previous != state else { return }
-        switch state {
-        case .synchronized(let referenceID):
-            self.logger.notice(
-                "NTP: synchronized to upstream \(NTPPacket.describe(referenceID: referenceID)); serving stratum \(clock.stratum)"
-            )
-        case .local:
-            self.logger.warning(
-                "NTP: no upstream synchronized; serving the local clock at stratum \(clock.stratum)"
-            )
-        case .unsynchronized:
-            // At start with upstreams to poll, wait for the first poll before warning.
-            if previous == nil && !upstreams.isEmpty { return }
-            self.logger.warning(
-                "NTP: no upstream synchronized and no local stratum: answers say unsynchronized (leap indicator 3), and clients will not use them",
-                metadata: ["upstreams": "\(upstreams.map(\.description).joined(separator: ","))"]
-            )
+        return self.tracker.withLock { ($0.state(at: now), $0.clock(at: now, wallNow: wallNow, localLeap: leap)) }
+    }
+
+    /// Makes the loops answer with `clock`, or say unsynchronized (leap indicator 3, stratum 16).
+    func publish(_ clock: NTPServerClock, synchronized: Bool) {
+        let served = synchronized ? clock : .unsynchronized(precision: clock.precision)
+        if self.responder.current().settings.clock != served {
+            self.responder.replace(NTPResponder(clock: served))
         }
     }
 
-    /// The state now.
-    func status() -> NTPStatus {
-        let now = MonotonicClock.nanoseconds()
-        let (state, reference) = self.tracker.withLock { ($0.state(at: now), $0.reference(at: now)) }
-        return NTPStatus(
-            state: state,
-            clock: self.responder.current().settings.clock,
-            upstreams: self.polling.withLock { $0.upstreams.map(\.description) },
-            referenceAge: reference.map { $0.receivedAt > now ? 0 : Double(now - $0.receivedAt) / 1e9 },
-            failedPolls: self.failedPolls.load(ordering: .relaxed)
-        )
+    /// The upstreams configured, as `host:port`.
+    var upstreams: [String] {
+        self.polling.withLock { $0.upstreams.map(\.description) }
     }
 
-    /// Polls every upstream each poll interval until `stop` is set. Runs on its own thread: each
-    /// poll blocks for at most the upstream timeout.
-    func pollUntilStopped(_ stop: StopFlag) {
+    /// Polls of an upstream that got no usable answer, since the service was created.
+    var failedPolls: Int {
+        self.failedPollCount.load(ordering: .relaxed)
+    }
+
+    /// Whether the upstreams (if any) are yet to be polled once: until then, no upstream answering
+    /// says nothing about them.
+    var awaitsFirstPoll: Bool {
+        self.pollRounds.load(ordering: .relaxed) == 0 && !self.polling.withLock { $0.upstreams.isEmpty }
+    }
+
+    /// Polls every upstream each poll interval until `stop` is set, calling `afterPolls` after each
+    /// round. Runs on its own thread: each poll blocks for at most the upstream timeout.
+    func pollUntilStopped(_ stop: StopFlag, afterPolls: () -> Void) {
         while !stop.isSet {
             let (upstreams, configuration) = self.polling.withLock { $0 }
             for upstream in upstreams {
                 if let sample = self.poll(upstream, timeout: configuration.upstreamTimeout) {
                     self.tracker.withLock { $0.record(sample) }
                 } else {
-                    self.failedPolls.add(1, ordering: .relaxed)
+                    self.failedPollCount.add(1, ordering: .relaxed)
                 }
             }
-            self.refresh()
+            self.pollRounds.add(1, ordering: .relaxed)
+            afterPolls()
             // Sleep out the interval in short steps, to notice a stop.
             let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(configuration.pollInterval)
             while !stop.isSet && MonotonicClock.nanoseconds() < deadline {

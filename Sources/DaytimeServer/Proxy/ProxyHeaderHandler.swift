@@ -115,7 +115,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         // LOCAL (a health check) and UNKNOWN name no client: the balancer itself is the peer.
         let client = header.client ?? balancer
         self.loopState.value.refresh(from: self.listener.loop.settings, logger: self.listener.loop.logger)
-        if let refusal = self.loopState.value.policy.refusal(for: client.address, transport: .tcp) {
+        if let refusal = self.loopState.value.refusal(for: client.address, transport: .tcp) {
             self.listener.refused(refusal, client: client, balancer: balancer, header: header)
             context.close(promise: nil)
             return

@@ -46,46 +46,23 @@ extension DaytimeService {
 }
 
 extension DaytimeService {
-    /// The kernel clock's health (``timeStatus()``): unhealthy only when the clock is known to be
-    /// wrong, since a degraded or unreadable clock (a container without `adjtimex`) still serves.
+    /// The clock's one state (``timeStatus()``): unhealthy while it is unsynchronized, whatever the
+    /// service does about it; an unreadable state (a container without `adjtimex`) passes, as does
+    /// an expired leap-second list, both shown in the detail.
     public var clockHealthCheck: HealthCheck {
         HealthCheck(name: "clock") { [self] in
             let status = self.timeStatus()
+            var detail = status.clock.summary
+            if status.clock.condition == .unsynchronized {
+                detail += status.refusesAnswers ? "; Daytime and Time refuse" : "; answering anyway"
+            }
+            if let ntp = status.ntp {
+                detail += "; SNTP leap indicator \(ntp.leap), stratum \(ntp.stratum)"
+            }
             return HealthCheck.Status(
-                healthy: status.health != .wrong,
-                detail: "\(status.health.name); leap-second list \(status.leapSeconds.state.rawValue)"
+                healthy: status.clock.condition != .unsynchronized,
+                detail: detail + "; leap-second list \(status.leapSeconds.rawValue)"
             )
-        }
-    }
-}
-
-extension DaytimeService {
-    /// Whether NTP answers can be used: unhealthy while they say unsynchronized (leap indicator 3),
-    /// since clients then ignore them. Healthy when the service does not serve NTP.
-    public var ntpHealthCheck: HealthCheck {
-        HealthCheck(name: "ntp") { [self] in
-            guard let status = self.ntpStatus() else {
-                return HealthCheck.Status(healthy: true, detail: "not served")
-            }
-            let clock = status.clock
-            switch status.state {
-            case .synchronized(let referenceID):
-                let distance = clock.rootDelay / 2 + clock.rootDispersion
-                return HealthCheck.Status(
-                    healthy: true,
-                    detail:
-                        "synchronized to \(NTPPacket.describe(referenceID: referenceID)), stratum \(clock.stratum), "
-                        + "root distance \(Int((distance * 1e6).rounded())) µs"
-                )
-            case .local:
-                return HealthCheck.Status(healthy: true, detail: "serving the local clock at stratum \(clock.stratum)")
-            case .unsynchronized:
-                let upstreams = status.upstreams.isEmpty ? "no upstream" : status.upstreams.joined(separator: ", ")
-                return HealthCheck.Status(
-                    healthy: false,
-                    detail: "unsynchronized (\(upstreams) answering, no local stratum): answers carry leap indicator 3"
-                )
-            }
         }
     }
 }

@@ -17,8 +17,7 @@ public struct SystemKernelClock: KernelClockReading {
         return KernelClockState(
             isSynchronized: status & C_DAYTIME_STA_UNSYNC == 0 && state != C_DAYTIME_TIME_ERROR,
             maximumErrorMicroseconds: maximumError,
-            estimatedErrorMicroseconds: estimatedError,
-            isInsideLeapSecond: state == C_DAYTIME_TIME_OOP
+            estimatedErrorMicroseconds: estimatedError
         )
         #else
         return nil

@@ -47,7 +47,7 @@ public enum InetdMode {
         var unlimited = configuration
         unlimited.sourcePolicy.rateLimit = nil
         unlimited.sourcePolicy.udpAnswersPerSecond = nil
-        let settings = LiveSettings(unlimited, reusing: nil)
+        let settingsBox = LiveSettingsBox(LiveSettings(unlimited, reusing: nil))
         let statistics = ServerStatistics()
 
         var kind: Int32 = 0
@@ -64,13 +64,16 @@ public enum InetdMode {
             )
         }
         // Read once: the process answers one connection (or one burst of datagrams) and exits.
-        let quality = TimeQualityMonitor(
+        let quality = ClockMonitor(
             leapSecondsFile: configuration.leapSecondsFile,
-            thresholds: configuration.clockHealth,
+            limits: configuration.clockHealth,
             reader: SystemKernelClock(),
+            ntp: nil,
+            settings: settingsBox,
             clock: clock,
             logger: logger
         ).source
+        let settings = settingsBox.current().settings
         switch kind {
         case Int32(SOCK_STREAM.rawValue):
             var listening: Int32 = 0
@@ -87,6 +90,7 @@ public enum InetdMode {
                 service: service,
                 configuration: configuration,
                 policy: settings.policy,
+                refuses: settings.refusesWhenUnsynchronized && settings.clockUnsynchronized,
                 quality: quality,
                 statistics: statistics,
                 clock: clock,
@@ -107,7 +111,7 @@ public enum InetdMode {
             let context = LoopContext(
                 configuration: configuration,
                 stopFlag: stopFlag,
-                settings: LiveSettingsBox(settings),
+                settings: settingsBox,
                 statistics: statistics,
                 // One process per burst: inetd mode logs each answer to syslog at info instead.
                 accessLog: nil,
@@ -133,6 +137,7 @@ public enum InetdMode {
         service: TimeProtocolKind,
         configuration: ServerConfiguration,
         policy: SourcePolicy,
+        refuses: Bool,
         quality: TimeQualitySource,
         statistics: ServerStatistics,
         clock: any WallClock,
@@ -148,8 +153,10 @@ public enum InetdMode {
         let peerText = address == nil ? "a peer without an IP address" : SocketAddressText.describe(&peer)
         // A peer without an IP address (a Unix socket) is only answered when nobody is singled out.
         let refusal =
-            address.flatMap { policy.refusal(for: $0, transport: .tcp) }
-            ?? (address == nil && !configuration.sourcePolicy.allow.isEmpty ? RefusalReason.accessList : nil)
+            refuses
+            ? RefusalReason.unsynchronizedClock
+            : address.flatMap { policy.refusal(for: $0, transport: .tcp) }
+                ?? (address == nil && !configuration.sourcePolicy.allow.isEmpty ? RefusalReason.accessList : nil)
         if let refusal {
             statistics.countRefusal(refusal)
             logger.info(
