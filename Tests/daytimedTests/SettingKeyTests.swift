@@ -69,9 +69,26 @@ struct SettingKeyTests {
         }
     }
 
+    @Test("the configuration template names every key at its default, and as a file it changes nothing")
+    func configurationTemplate() throws {
+        let template = SettingsReport.template
+        for key in SettingKey.all {
+            #expect(template.contains("\n# \(key.name): \(key.defaultText)\n"), "the template lacks \(key.name)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("daytimed-\(UUID()).yaml").path
+        try template.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try Self.load(file: path)
+        #expect(settings.origins.isEmpty, "\(settings.origins)")
+        // Uncommenting a line gives a file daytimed reads, with that key from the file.
+        let uncommented = template.replacingOccurrences(of: "\n# daytime-port: 13\n", with: "\ndaytime-port: 1313\n")
+        try uncommented.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Self.load(file: path).texts["daytime-port"] == "1313")
+    }
+
     @Test("every option of daytimed is a setting, or one of the flags that only the command line has")
     func noOptionOutsideTheTable() throws {
-        let commandLineOnly: Set = ["config", "check-config", "inetd", "user", "group"]
+        let commandLineOnly: Set = ["config", "check-config", "print-config-template", "inetd", "user", "group"]
         let command = try Daytimed.parse([])
         var options: [String] = []
         for child in Mirror(reflecting: command).children {
