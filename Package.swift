@@ -51,6 +51,26 @@ let clientLinkerSettings: [LinkerSetting] =
     ]
     : []
 
+// `daytimed` in release builds (benchmarks, the Debian package) carries the Swift runtime and
+// Foundation in itself (-static-stdlib), so it runs on a machine without the toolchain and its
+// dynamic loader resolves only the system's C libraries; debug builds (the tests) link them
+// dynamically, which links much faster.
+// -static-stdlib names the runtime's archives, not Foundation's (CoreFoundation, the ICU data,
+// FoundationEssentials and its shims), so they are named here; lld, like the client's link, takes
+// archives in any order.
+let serverLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-static-stdlib", "-use-ld=lld",
+            "-Xlinker", "-lCoreFoundation", "-Xlinker", "-lFoundationInternationalization",
+            "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
+            "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+            "-Xlinker", "-lswiftSynchronization",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "swift-daytime",
     platforms: [.macOS(.v15)],
@@ -154,7 +174,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: nioSideSettings
+            swiftSettings: nioSideSettings,
+            linkerSettings: serverLinkerSettings
         ),
         .executableTarget(
             name: "daytime",
