@@ -169,6 +169,10 @@ private final class Exchange {
     var firstByteAt: Instant?
     var firstByteMonotonic: UInt64?
     var outcome = ExchangeOutcome.pending
+    /// NTP: the request's transmit timestamp, which the answer's origin must echo.
+    var ntpTransmit = NTPTimestamp.zero
+    /// NTP: why a datagram was not taken, reported if no answer comes before the deadline.
+    var discarded: TimeClientError?
 
     var isFinished: Bool {
         if case .pending = self.outcome { return false }
@@ -242,7 +246,7 @@ private final class Exchange {
     /// and nothing is under way, the exchange fails with the first failure.
     func connect(wallClock: any WallClock) {
         self.nextAttemptAt = .max
-        let udp = self.query.transport == .udp
+        let udp = self.query.effectiveTransport == .udp
         while self.nextAddress < self.addresses.count {
             let index = self.nextAddress
             self.nextAddress += 1
@@ -297,14 +301,18 @@ private final class Exchange {
     }
 
     /// RFC 867 and 868 ignore what a UDP request holds; RFC 868 asks for an empty one. The Daytime
-    /// request is one newline, as some servers ignore empty datagrams. False if it could not be sent.
+    /// request is one newline, as some servers ignore empty datagrams; the NTP one is 48 bytes
+    /// (``SNTPRequest``). False if it could not be sent.
     func sendRequest(wallClock: any WallClock) -> Bool {
-        var newline: UInt8 = 0x0A
-        let length = self.query.protocol == .time ? 0 : 1
+        var request: [UInt8] = self.query.protocol == .time ? [] : [0x0A]
+        if self.query.protocol == .ntp {
+            (request, self.ntpTransmit) = SNTPRequest.make()
+        }
         self.connectStartedMonotonic = MonotonicClock.nanoseconds()
         self.connectStartedAt = wallClock.now()
         self.connectedAt = self.connectStartedAt
-        guard send(self.fd, &newline, length, Int32(MSG_NOSIGNAL)) >= 0 else {
+        let sent = request.withUnsafeBytes { send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent >= 0 else {
             let code = errno
             close(self.fd)
             self.fd = -1
@@ -372,13 +380,13 @@ private final class Exchange {
     }
 
     func read(wallClock: any WallClock) {
-        if self.firstByteMonotonic == nil {
-            self.firstByteMonotonic = MonotonicClock.nanoseconds()
-            self.firstByteAt = wallClock.now()
-        }
         let limit = self.query.maximumLineLength
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
+            if self.firstByteMonotonic == nil {
+                self.firstByteMonotonic = MonotonicClock.nanoseconds()
+                self.firstByteAt = wallClock.now()
+            }
             let n = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 guard self.bytes.count + n <= limit else {
@@ -388,8 +396,20 @@ private final class Exchange {
                     return
                 }
                 self.bytes.append(contentsOf: buffer[0..<n])
+                if self.query.protocol == .ntp && !SNTPRequest.isAnswer(self.bytes, to: self.ntpTransmit) {
+                    // Not the answer to this request (late, forged, or cut short): waited past,
+                    // as RFC 5905 drops a bogus packet, so that a forger cannot end the exchange.
+                    self.discarded =
+                        self.bytes.count < NTPPacket.size
+                        ? .shortNTPAnswer(endpoint: self.endpoint, count: self.bytes.count)
+                        : .originMismatch(endpoint: self.endpoint, timeout: self.query.timeout)
+                    self.bytes.removeAll()
+                    self.firstByteMonotonic = nil
+                    self.firstByteAt = nil
+                    continue
+                }
                 // A datagram is the whole answer.
-                if self.query.transport == .udp {
+                if self.query.effectiveTransport == .udp {
                     self.finish(ending: .endOfFile)
                     return
                 }
@@ -409,7 +429,7 @@ private final class Exchange {
                 }
                 return
             }
-            if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.transport == .udp) {
+            if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.effectiveTransport == .udp) {
                 self.outcome = .failed(.connecting(errno: code, endpoint: self.endpoint, query: self.query))
                 return
             }
@@ -437,7 +457,9 @@ private final class Exchange {
     }
 
     func expire() {
-        if self.fd < 0 {
+        if let discarded = self.discarded {
+            self.outcome = .failed(discarded)
+        } else if self.fd < 0 {
             self.outcome = .failed(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
         } else {
             self.outcome = .failed(

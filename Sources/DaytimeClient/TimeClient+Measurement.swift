@@ -17,10 +17,11 @@ public struct ServerMeasurement: Sendable {
         self.errors = errors
     }
 
-    /// The answer to trust most: among those with an offset, the one with the smallest round trip
-    /// (its bound is the tightest, as SNTP clients choose); else the first answer; nil if none came.
+    /// The answer to trust most: among those with an offset, the one with the least delay (the
+    /// round trip, or NTP's delay, which leaves out the server's own time), whose bound is the
+    /// tightest, as chrony's filter and ntpdig choose; else the first answer; nil if none came.
     public var best: TimeSample? {
-        self.samples.filter { $0.offset != nil }.min { $0.roundTrip < $1.roundTrip } ?? self.samples.first
+        self.samples.filter { $0.offset != nil }.min { $0.delay < $1.delay } ?? self.samples.first
     }
 
     /// The best answer, or the first error when no answer came.
@@ -71,6 +72,9 @@ extension TimeClient {
     /// Asks every server `samples` times (all servers at once in each round, rounds `spacing`
     /// apart), keeps each server's best answer, and combines them.
     ///
+    /// An NTP server that sends a Kiss-o'-Death RATE, DENY or RSTR is not asked again in this
+    /// measurement (RFC 4330 section 8): its error says so.
+    ///
     /// The exchanges run on a thread of their own, with non-blocking sockets and `poll(2)`, TCP or
     /// UDP as each query says. Failures are recorded per server, not thrown.
     ///
@@ -120,7 +124,10 @@ extension TimeClient {
         wallClock: any WallClock = SystemWallClock()
     ) -> TimeMeasurement {
         var servers = queries.map { ServerMeasurement(query: $0, samples: [], errors: []) }
+        // The servers still asked: those that sent a Kiss-o'-Death to back off or stop are not.
+        var asked = Array(queries.indices)
         for round in 0..<max(1, samples) {
+            if asked.isEmpty { break }
             if round > 0 && spacing > .zero {
                 let (seconds, attoseconds) = spacing.components
                 var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
@@ -129,13 +136,17 @@ extension TimeClient {
                     request = remaining
                 }
             }
-            let results = PollingExchange.run(queries, wallClock: wallClock)
-            for i in results.indices {
-                switch results[i] {
+            let results = PollingExchange.run(asked.map { queries[$0] }, wallClock: wallClock)
+            for slot in results.indices {
+                let i = asked[slot]
+                switch results[slot] {
                 case .answered(let sample): servers[i].samples.append(sample)
                 case .failed(let error): servers[i].errors.append(error)
                 case .pending: preconditionFailure("PollingExchange.run returned before an exchange ended")
                 }
+            }
+            asked.removeAll { i in
+                servers[i].errors.last.map { $0.code == .rateLimited || $0.code == .accessDenied } ?? false
             }
         }
         return TimeMeasurement(servers: servers)

@@ -43,6 +43,7 @@ enum FastArguments {
                 switch value() {
                 case "daytime": settings.connection.protocolKind = .daytime
                 case "time": settings.connection.protocolKind = .time
+                case "ntp": settings.connection.protocolKind = .ntp
                 default: return nil
                 }
             case "--timeout":

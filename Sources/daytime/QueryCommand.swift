@@ -10,14 +10,19 @@ struct QueryCommand: ParsableCommand {
         abstract: "Ask servers for the time, and print the offset of the local clock (the default).",
         discussion: """
             A target is HOST, HOST:PORT, [IPV6]:PORT, or SCHEME://HOST[:PORT] with SCHEME one of daytime, \
-            time, daytime+udp, time+udp, daytime+tcp, time+tcp (for example time+udp://127.0.0.1:37). What \
-            a target does not say comes from --port, --protocol and --udp.
+            time, daytime+udp, time+udp, daytime+tcp, time+tcp, ntp (for example time+udp://127.0.0.1:37, \
+            ntp://pool.ntp.org). What a target does not say comes from --port, --protocol and --udp.
 
             For one server, prints its line (Daytime) or its time in RFC 3339 (Time), then the offset of \
             the local clock: offset = server - local, so a positive offset means the local clock is behind. \
             The ± bound is half the time from the start of the exchange to the first byte of the answer, \
-            plus half the resolution of the answer (1 s for ctime lines and for Time). With --samples N, \
-            each server is asked N times and the answer with the smallest round trip is kept.
+            plus half the resolution of the answer (1 s for ctime lines and for Time). An NTP server (SNTP) \
+            gives four timestamps: the offset is NTP's, and the bound half the round-trip delay plus the \
+            server's root dispersion, half its root delay and its precision. An NTP answer is refused when \
+            the server is unsynchronized (leap 3, stratum 16), sends a Kiss-o'-Death (RATE: ask less often; \
+            DENY, RSTR: not asked again), or does not echo the request's random transmit time. With \
+            --samples N, each server is asked N times (NTP servers 0.25 s apart) and the answer with the \
+            least delay is kept.
 
             Several servers are asked at once. Their intervals (offset ± bound) are combined with \
             Marzullo's algorithm, as NTP selects servers: the estimate is the interval most of them \

@@ -55,13 +55,18 @@ enum QueryRun {
     static func measure(_ query: ValidatedQuery) throws(TimeClientError) -> Measured {
         let queries = query.queries
         let samples = query.settings.samples
+        // NTP servers limit each source's rate (daytimed: 4 a second, burst 16; chrony's `ratelimit`):
+        // rounds a quarter of a second apart stay inside such a limit, as ntpdig's gap does.
+        let spacing: Duration = queries.contains { $0.protocol == .ntp } ? .milliseconds(250) : .zero
         if queries.count > 1 {
-            return .several(TimeClient.measureBlocking(queries, samples: samples))
+            return .several(TimeClient.measureBlocking(queries, samples: samples, spacing: spacing))
         }
         if samples == 1 {
             return .one(try TimeClient.queryBlocking(queries[0]))
         }
-        return .one(try TimeClient.measureBlocking(queries, samples: samples).servers[0].result.get())
+        return .one(
+            try TimeClient.measureBlocking(queries, samples: samples, spacing: spacing).servers[0].result.get()
+        )
     }
 
     /// The status of the measurement alone: several servers that disagree, or of which none
