@@ -43,6 +43,41 @@ enum PollingExchange {
         return self.poll([exchange], wallClock: wallClock, cancellation: nil)[0]
     }
 
+    /// One query to addresses already resolved, asked once per start time (monotonic nanoseconds),
+    /// each exchange begun at its time: the timed queries of ``SecondEdgeSearch``.
+    static func run(
+        _ query: TimeQuery,
+        addresses: [ServerAddress],
+        startingAt starts: [UInt64],
+        wallClock: any WallClock
+    ) -> [ExchangeOutcome] {
+        let exchanges = starts.map { start in
+            let exchange = Exchange(query: query, startAt: start)
+            exchange.addresses = addresses
+            exchange.nextAttemptAt = start
+            return exchange
+        }
+        return self.poll(exchanges, wallClock: wallClock, cancellation: nil)
+    }
+
+    /// The query's addresses, the IP versions taken in turn (RFC 8305).
+    static func resolve(_ query: TimeQuery) throws(TimeClientError) -> [ServerAddress] {
+        let addresses: [ServerAddress]
+        do {
+            addresses = try AddressResolver.resolve(
+                host: query.host,
+                port: query.effectivePort,
+                family: query.addressFamily
+            )
+        } catch {
+            throw .resolutionFailed(host: query.host, family: query.addressFamily, reason: error.message)
+        }
+        guard !addresses.isEmpty else {
+            throw .resolutionFailed(host: query.host, family: query.addressFamily, reason: "no address found")
+        }
+        return AddressResolver.interleaved(addresses)
+    }
+
     private static func poll(
         _ exchanges: [Exchange],
         wallClock: any WallClock,
@@ -73,7 +108,9 @@ enum PollingExchange {
                     owners.append(i)
                 }
             }
-            if fds.isEmpty { break }
+            // Nothing to wait on and nothing due: every exchange has ended. (With none to wait on
+            // but one due to start later, poll below sleeps until then.)
+            if fds.isEmpty && nearest == .max { break }
             if let cancellation {
                 fds.append(pollfd(fd: cancellation.readEnd, events: Int16(POLLIN), revents: 0))
             }
@@ -179,11 +216,12 @@ private final class Exchange {
         return true
     }
 
-    init(query: TimeQuery) {
+    /// An exchange whose deadline is its timeout after `startAt` (monotonic nanoseconds; now by default).
+    init(query: TimeQuery, startAt: UInt64 = MonotonicClock.nanoseconds()) {
         self.query = query
         let (seconds, attoseconds) = query.timeout.components
         let timeout = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-        self.deadline = MonotonicClock.nanoseconds() &+ timeout
+        self.deadline = startAt &+ timeout
     }
 
     deinit {
@@ -216,29 +254,12 @@ private final class Exchange {
     func start(wallClock: any WallClock) {
         do throws(TimeClientError) {
             try self.query.validate()
-            self.addresses = try self.resolve()
+            self.addresses = try PollingExchange.resolve(self.query)
         } catch {
             self.outcome = .failed(error)
             return
         }
         self.connect(wallClock: wallClock)
-    }
-
-    private func resolve() throws(TimeClientError) -> [ServerAddress] {
-        let addresses: [ServerAddress]
-        do {
-            addresses = try AddressResolver.resolve(
-                host: self.query.host,
-                port: self.query.effectivePort,
-                family: self.query.addressFamily
-            )
-        } catch {
-            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: error.message)
-        }
-        guard !addresses.isEmpty else {
-            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: "no address found")
-        }
-        return AddressResolver.interleaved(addresses)
     }
 
     /// Starts an attempt on the next address: opens a socket and connects (TCP), or sends the

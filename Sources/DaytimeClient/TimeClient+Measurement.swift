@@ -114,6 +114,39 @@ extension TimeClient {
         }
     }
 
+    /// The offset from a server that answers in whole seconds (Daytime, Time), narrowed from
+    /// ±0.5 s to a few milliseconds on loopback by finding when the server's second changes: at
+    /// most 12 queries within 3 seconds, timed so that the server reads its clock near that
+    /// instant. The sample returned is the last answer, with its ``TimeSample/secondEdge``; its
+    /// ``TimeSample/offset`` and ``TimeSample/offsetBound`` are the search's.
+    ///
+    /// It assumes the server truncates its clock to the second, as `ctime` and RFC 868 servers do;
+    /// one that rounds shows 0.5 s more than its offset. An NTP query, or an answer with a fraction
+    /// of a second, is returned as it is.
+    ///
+    /// - Throws: ``TimeClientError`` when the first query fails, or with
+    ///   ``TimeClientError/Code/inconsistentAnswers`` when the answers allow no common offset.
+    public func measurePrecisely(_ query: TimeQuery) async throws(TimeClientError) -> TimeSample {
+        let wallClock = self.wallClock
+        let result = await BlockingThread.run { () -> Result<TimeSample, TimeClientError> in
+            do throws(TimeClientError) {
+                return .success(try SecondEdgeSearch.run(query, wallClock: wallClock))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// ``measurePrecisely(_:)`` on the calling thread, which it blocks for up to about 3 seconds
+    /// plus the query's timeout. Never call it from a Swift task.
+    public static func measurePreciselyBlocking(
+        _ query: TimeQuery,
+        wallClock: any WallClock = SystemWallClock()
+    ) throws(TimeClientError) -> TimeSample {
+        try SecondEdgeSearch.run(query, wallClock: wallClock)
+    }
+
     /// ``measure(_:samples:spacing:)`` on the calling thread, which it blocks until the last
     /// answer or deadline: for command-line tools, which have nothing else to do meanwhile and
     /// gain by not starting threads. Never call it from a Swift task.

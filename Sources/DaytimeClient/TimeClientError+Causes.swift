@@ -183,6 +183,15 @@ extension TimeClientError {
         )
     }
 
+    static func inconsistentAnswers(endpoint: String) -> TimeClientError {
+        TimeClientError(
+            .inconsistentAnswers,
+            "the answers of \(endpoint) allow no common offset: its clock stepped meanwhile, or it does not read its "
+                + "clock for each answer; try again, or measure without the precise search",
+            endpoint: endpoint
+        )
+    }
+
     /// A system call other than `connect` failed: `call` says which.
     static func networkError(endpoint: String, errno code: CInt, call: String) -> TimeClientError {
         TimeClientError(

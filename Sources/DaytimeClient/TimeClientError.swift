@@ -21,6 +21,7 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
             case rateLimited
             case accessDenied
             case originMismatch
+            case inconsistentAnswers
         }
 
         private let base: Base
@@ -56,6 +57,9 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
         /// Only answers that did not echo the request's transmit timestamp came back before the
         /// timeout: late answers to another request, or forgeries. They were not used.
         public static let originMismatch = Code(.originMismatch)
+        /// The answers of a precise measurement allow no common offset: the server's clock stepped
+        /// meanwhile, or its answers do not come from its clock when asked.
+        public static let inconsistentAnswers = Code(.inconsistentAnswers)
         /// Any other network failure.
         public static let networkError = Code(.networkError)
 

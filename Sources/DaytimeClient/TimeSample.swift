@@ -61,6 +61,9 @@ public struct TimeSample: Sendable, Hashable {
     public var roundTrip: Double
     /// For NTP, the answer's timestamps, header fields, offset and delay; nil for Daytime and Time.
     public var ntp: NTPAnswer?
+    /// For a precise measurement (``TimeClient/measurePrecisely(_:)``), the offsets all its answers
+    /// allow: this sample is its last answer, and its offset and bound are the search's.
+    public var secondEdge: SecondEdge?
 
     /// Creates a sample from its parts.
     public init(
@@ -125,6 +128,7 @@ public struct TimeSample: Sendable, Hashable {
     /// time was not recognised.
     public var offset: Double? {
         if let ntp = self.ntp { return ntp.offset }
+        if let edge = self.secondEdge { return (edge.lower + edge.upper) / 2 }
         guard let serverInstant = self.serverInstant, let resolution = self.resolution else { return nil }
         return serverInstant.seconds(since: self.localMidpoint) + resolution / 2
     }
@@ -134,6 +138,7 @@ public struct TimeSample: Sendable, Hashable {
     /// `roundTrip / 2 + resolution / 2`, or for NTP ``NTPAnswer/offsetBound``. Nil when ``offset`` is nil.
     public var offsetBound: Double? {
         if let ntp = self.ntp { return ntp.offsetBound }
+        if let edge = self.secondEdge { return (edge.upper - edge.lower) / 2 }
         guard let resolution = self.resolution, self.serverInstant != nil else { return nil }
         return self.roundTrip / 2 + resolution / 2
     }
@@ -144,5 +149,26 @@ extension TimeSample {
     /// the server's own time, as chrony's filter and ntpdig rank), else the round trip.
     var delay: Double {
         self.ntp?.delay ?? self.roundTrip
+    }
+}
+
+/// What a precise measurement of a whole-second server found: the offsets (server minus local, in
+/// seconds) that every one of its answers allows, and how many queries it took.
+public struct SecondEdge: Sendable, Hashable {
+    /// The least offset every answer allows.
+    public var lower: Double
+    /// The greatest offset every answer allows.
+    public var upper: Double
+    /// The queries sent.
+    public var queries: Int
+    /// The answers that came back and were used.
+    public var answers: Int
+
+    /// Creates a result from its parts.
+    public init(lower: Double, upper: Double, queries: Int, answers: Int) {
+        self.lower = lower
+        self.upper = upper
+        self.queries = queries
+        self.answers = answers
     }
 }

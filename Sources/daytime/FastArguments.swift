@@ -62,6 +62,7 @@ enum FastArguments {
                 guard let text = value(), let seconds = Double(text) else { return nil }
                 settings.slewLimit = seconds
             case "--udp" where flag(): settings.connection.udp = true
+            case "--precise" where flag(): settings.precise = true
             case "-4": settings.connection.ipv4Only = true
             case "-6": settings.connection.ipv6Only = true
             case "--json" where flag(): settings.json = true

@@ -24,9 +24,10 @@ enum SampleOutput {
         }
         let sign = offset < 0 ? "-" : "+"
         let digits = self.digits(sample)
+        let queries = sample.secondEdge.map { "; \($0.queries) queries" } ?? ""
         return first
             + "\noffset \(sign)\(decimal(abs(offset), digits: digits)) s ± \(decimal(bound, digits: digits)) s "
-            + "(\(verdict))"
+            + "(\(verdict)\(queries))"
     }
 
     /// What the server said: its line (Daytime), its time in RFC 3339 (Time), or for NTP its time to
@@ -229,6 +230,19 @@ enum SampleOutput {
             ("monotonic_connect_started_ns", String(sample.connectStartedMonotonic)),
             ("monotonic_first_byte_ns", String(sample.firstByteMonotonic)),
         ]
+        if let edge = sample.secondEdge {
+            fields.append(
+                (
+                    "precise",
+                    JSONText.object([
+                        ("lower_seconds", jsonNumber(edge.lower)),
+                        ("upper_seconds", jsonNumber(edge.upper)),
+                        ("queries", String(edge.queries)),
+                        ("answers", String(edge.answers)),
+                    ])
+                )
+            )
+        }
         if let ntp = sample.ntp {
             fields.append(
                 (

@@ -1,15 +1,18 @@
 import DaytimeClient
 import DaytimeCore
+import DaytimeNetwork
 import DaytimeServer
 import Foundation
 import Logging
 import Testing
 
-/// The client's NTP queries against real servers: `DaytimeService` in this process with a shifted
-/// clock, chronyd (`-x`, without CAP_SYS_TIME: it cannot touch this machine's clock), and `daytimed`
-/// beside NTPsec's ntpdig. Run with the NTP interop tests, after the rest (scripts/test).
-@Suite("The client's NTP queries against real servers", .serialized)
-struct ClientNTPInteropTests {
+/// The client's millisecond measurements against real servers: NTP queries and the precise search
+/// of whole-second servers, against `DaytimeService` in this process with a shifted clock, chronyd
+/// (`-x`, without CAP_SYS_TIME: it cannot touch this machine's clock), and `daytimed` beside
+/// NTPsec's ntpdig. Their bounds are milliseconds, so scripts/test runs them with the load tests,
+/// after the rest, rather than beside them.
+@Suite("The client's millisecond measurements against real servers", .serialized)
+struct ClientPrecisionTests {
     /// Loopback addresses of their own, apart from NTPInteropTests' 127.0.0.123 and .124.
     static let chronyAddress = "127.0.0.125"
     static let daytimedAddress = "127.0.0.126"
@@ -18,6 +21,7 @@ struct ClientNTPInteropTests {
     /// SNTP (local stratum 3) with its clock `clockOffset` seconds ahead of the system's.
     static func withShiftedService<T: Sendable>(
         clockOffset: Double,
+        sourcePolicy: SourcePolicyConfiguration = SourcePolicyConfiguration(),
         _ body: @Sendable (DaytimeService) async throws -> T
     ) async throws -> T {
         let service = try DaytimeService(
@@ -27,6 +31,7 @@ struct ClientNTPInteropTests {
                 timePort: 0,
                 ntpPort: 0,
                 ntp: NTPServerConfiguration(localStratum: 3),
+                sourcePolicy: sourcePolicy,
                 timeZone: .utc,
                 threads: 1
             ),
@@ -143,5 +148,33 @@ struct ClientNTPInteropTests {
             abs(ours - theirs) <= ourBound + theirBound,
             "daytime \(ours) ± \(ourBound), ntpdig \(theirs) ± \(theirBound)"
         )
+    }
+
+    @Test(
+        "--precise against a whole-second server 0.3137 s ahead, rate-limited as daytimed is by default: the truth inside a bound of at most 20 ms, at most 12 queries, all answered, within 3 s",
+        arguments: [
+            (TimeProtocolKind.daytime, TimeQuery.Transport.tcp), (.daytime, .tcp), (.daytime, .tcp), (.daytime, .udp),
+            (.time, .tcp), (.time, .udp),
+        ]
+    )
+    func precise(kind: TimeProtocolKind, transport: TimeQuery.Transport) async throws {
+        // Loopback is not exempt here: the search must stay inside 4 a second with a burst of 16.
+        let policy = SourcePolicyConfiguration(exempt: [])
+        try await Self.withShiftedService(clockOffset: 0.3137, sourcePolicy: policy) { service in
+            let port: Int = try #require(service.port(for: kind))
+            let query = TimeQuery(host: "127.0.0.1", port: port, protocol: kind, transport: transport)
+            let started = ContinuousClock.now
+            let sample = try await TimeClient().measurePrecisely(query)
+            let elapsed = ContinuousClock.now - started
+            let edge = try #require(sample.secondEdge)
+            let offset = try #require(sample.offset)
+            let bound = try #require(sample.offsetBound)
+            #expect(sample.resolution == 1, "a whole-second answer")
+            #expect(abs(offset - 0.3137) <= bound, "offset \(offset) ± \(bound)")
+            #expect(bound <= 0.020, "offset \(offset) ± \(bound)")
+            #expect(edge.queries <= 12)
+            #expect(edge.answers == edge.queries, "every query answered: none refused by the rate limit")
+            #expect(elapsed < .milliseconds(3500), "\(elapsed)")
+        }
     }
 }
