@@ -11,11 +11,12 @@ import DaytimeCore
 /// if the offset were that query's split point, leaves one of the pieces. Every answer's interval
 /// is intersected: the result is `offset ± bound` with the middle and half-width of what is left.
 ///
-/// The plan within the limits: one query, then rounds of up to 5 (the interval is cut about six
-/// times by each), at most ``maximumQueries`` in all and no query sent after ``timeLimit``. On
-/// loopback the bound comes to a few milliseconds after 11 or 12 queries in 2 to 3 seconds; over a
-/// network the round trip's spread sets the floor. Rounds are at most 5 queries in about a sixth of
-/// the interval (about 170 ms, then 30 ms): within `daytimed`'s default per-source limit (4 a
+/// The plan within the limits: one query, then four more spread over the next 0.8 s (wherever the
+/// server's second changes, it falls between two of the five: about 0.2 s left), then a round of
+/// five timed across that (about 35 ms left), then two (about 12 ms); at most ``maximumQueries``
+/// in all and no query sent after ``timeLimit``. On an idle loopback the bound comes to a few
+/// milliseconds within 2 to 3 seconds; over a network the round trip and its spread set the floor.
+/// No more than five queries go in any 0.8 s: inside `daytimed`'s default per-source limit (4 a
 /// second, a burst of 16).
 ///
 /// Assumptions: the server's clock runs at the local clock's rate during the search, and it
@@ -29,8 +30,9 @@ enum SecondEdgeSearch {
     static let maximumQueries = 12
     /// No query of a search is sent later than this after its first, in seconds.
     static let timeLimit = 3.0
-    /// The most queries in one round.
-    static let roundSize = 5
+    /// The queries of each round after the first query: the first round spreads its queries over a
+    /// second, the others over the interval left.
+    static let rounds = [4, 5, 2]
 
     /// Searches `query`'s server on the calling thread. An NTP query, or an answer with a fraction
     /// of a second or no time that can be read, is returned as it is: there is no second to find.
@@ -57,24 +59,25 @@ enum SecondEdgeSearch {
         let roundTrip = first.roundTrip
         let lead = roundTrip * (query.effectiveTransport == .tcp ? 0.75 : 0.5)
         let endNanoseconds = start &+ UInt64(Self.timeLimit * 1e9)
-        while queries < Self.maximumQueries && upper - lower > 2 * roundTrip {
-            let count = min(Self.roundSize, Self.maximumQueries - queries)
-            let step = (upper - lower) / Double(count + 1)
-            let splits = (1...count).map { lower + Double($0) * step }
-            // The server's second changes at local time N - θ; the first N after a short margin
-            // puts every query of the round in the future.
-            let wallNow = wallClock.now()
-            let monotonicNow = MonotonicClock.nanoseconds()
-            let margin = 0.005 + lead
-            let now = wallNow.secondsSinceEpoch
-            let edge = (now + margin + splits[count - 1]).rounded(.up)
-            let starts = splits.map { split -> UInt64 in
-                let delay = (edge - split - lead) - now
-                return monotonicNow &+ UInt64(max(0, delay) * 1e9)
+        // A lost datagram or a stalled connection must not hold a round for the whole timeout.
+        var timed = query
+        timed.timeout = min(query.timeout, .seconds(1) + .nanoseconds(Int64(4 * roundTrip * 1e9)))
+        for (round, size) in Self.rounds.enumerated() {
+            let count = min(size, Self.maximumQueries - queries)
+            guard count > 0, upper - lower > 2 * roundTrip else { break }
+            let starts: [UInt64]
+            if round == 0 {
+                // With the first answer's second-wide interval, the server's second changes once in
+                // any second: queries spread evenly over the second that began with the first cut
+                // it, wherever the change falls, without waiting for it.
+                let spacing = 1.0 / Double(count + 1)
+                starts = (1...count).map { start &+ UInt64(Double($0) * spacing * 1e9) }
+            } else {
+                starts = Self.timed(count, in: (lower, upper), lead: lead, wallClock: wallClock)
             }
             guard let last = starts.max(), last <= endNanoseconds else { break }
             queries += count
-            for outcome in PollingExchange.run(query, addresses: addresses, startingAt: starts, wallClock: wallClock) {
+            for outcome in PollingExchange.run(timed, addresses: addresses, startingAt: starts, wallClock: wallClock) {
                 guard case .answered(let sample) = outcome, let cut = Self.interval(of: sample) else { continue }
                 answers += 1
                 lower = max(lower, cut.lower)
@@ -87,6 +90,27 @@ enum SecondEdgeSearch {
         }
         first.secondEdge = SecondEdge(lower: lower, upper: upper, queries: queries, answers: answers)
         return first
+    }
+
+    /// The start times (monotonic nanoseconds) of `count` queries that split `interval` (offsets,
+    /// seconds) evenly: each reaches the server `lead` seconds after it starts, at the local instant
+    /// the server's second would change if the offset were its split point, all at the same change.
+    static func timed(
+        _ count: Int,
+        in interval: (lower: Double, upper: Double),
+        lead: Double,
+        wallClock: any WallClock
+    ) -> [UInt64] {
+        let step = (interval.upper - interval.lower) / Double(count + 1)
+        let splits = (1...count).map { interval.lower + Double($0) * step }
+        // The server's second changes at local time N - offset; the first N after a short margin
+        // puts every query of the round in the future.
+        let now = wallClock.now().secondsSinceEpoch
+        let monotonicNow = MonotonicClock.nanoseconds()
+        let edge = (now + 0.005 + lead + splits[count - 1]).rounded(.up)
+        return splits.map { split in
+            monotonicNow &+ UInt64(max(0, edge - split - lead - now) * 1e9)
+        }
     }
 
     /// The offsets an answer allows: `[s - T4, s + r - T1]`; nil without a time that can be read.

@@ -86,25 +86,11 @@ struct ClientPrecisionTests {
 
     @Test("chronyd (-x, local stratum 8, no CAP_SYS_TIME): offset near 0, a bound of a few milliseconds")
     func chronyd() async throws {
-        let chronyd = try Processes.tool("chronyd", package: "chrony")
-        let directory = try NTPInteropTests.temporaryDirectory("client-chrony")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = directory.appendingPathComponent("chrony.conf")
-        try """
-        port 9126
-        bindaddress \(Self.chronyAddress)
-        allow 127.0.0.0/8
-        local stratum 8
-        cmdport 0
-        pidfile \(directory.path)/chronyd.pid
-
-        """.write(to: configuration, atomically: true, encoding: .utf8)
-        let (program, arguments) = try NTPInteropTests.withoutClockCapability(
-            chronyd,
-            ["-x", "-d", "-f", configuration.path]
-        )
-        let server = try BackgroundProcess(program, arguments)
-        defer { server.stop(signal: SIGKILL) }
+        let (server, directory) = try NTPInteropTests.startChrony(port: 9126, address: Self.chronyAddress)
+        defer {
+            server.stop(signal: SIGKILL)
+            try? FileManager.default.removeItem(at: directory)
+        }
         let query = TimeQuery(host: Self.chronyAddress, port: 9126, protocol: .ntp, timeout: .milliseconds(500))
         // chronyd answers once it has started; until then, a query times out or is refused.
         let deadline = ContinuousClock.now + .seconds(15)
@@ -151,7 +137,7 @@ struct ClientPrecisionTests {
     }
 
     @Test(
-        "--precise against a whole-second server 0.3137 s ahead, rate-limited as daytimed is by default: the truth inside a bound of at most 20 ms, at most 12 queries, all answered, within 3 s",
+        "--precise against a whole-second server 0.3137 s ahead, rate-limited as daytimed is by default: the truth inside a bound of at most 20 ms, at most 12 queries, none refused, within 3 s",
         arguments: [
             (TimeProtocolKind.daytime, TimeQuery.Transport.tcp), (.daytime, .tcp), (.daytime, .tcp), (.daytime, .udp),
             (.time, .tcp), (.time, .udp),
@@ -173,7 +159,8 @@ struct ClientPrecisionTests {
             #expect(abs(offset - 0.3137) <= bound, "offset \(offset) ± \(bound)")
             #expect(bound <= 0.020, "offset \(offset) ± \(bound)")
             #expect(edge.queries <= 12)
-            #expect(edge.answers == edge.queries, "every query answered: none refused by the rate limit")
+            #expect(edge.answers >= edge.queries - 1, "\(edge.answers) answers to \(edge.queries) queries")
+            #expect(service.statistics.snapshot().refused.values.reduce(0, +) == 0, "none refused by the rate limit")
             #expect(elapsed < .milliseconds(3500), "\(elapsed)")
         }
     }
