@@ -25,9 +25,9 @@ struct QueryCommand: ParsableCommand {
             least delay is kept.
 
             --precise narrows the bound of a whole-second server (Daytime, Time) from ±0.5 s to a few \
-            milliseconds on a good network: one query, then rounds of up to five, timed so that the server \
-            reads its clock just before or just after its second changes; every answer's interval is \
-            intersected. It assumes the server truncates its time to the second (a server that rounds \
+            milliseconds on a good network: one query, four more over the next second, then rounds of five \
+            and two timed so that the server reads its clock just before or just after its second changes; \
+            every answer's interval is intersected. It assumes the server truncates its time to the second (a server that rounds \
             shows 0.5 s too much).
 
             Several servers are asked at once. Their intervals (offset ± bound) are combined with \
