@@ -8,7 +8,7 @@ struct DaytimeCommand: AsyncParsableCommand {
         commandName: "daytime",
         abstract: "Ask a Daytime (RFC 867), Time (RFC 868) or NTP (SNTP) server for the time.",
         discussion: """
-            daytime TARGET... [--port N] [--protocol daytime|time|ntp] [--udp] [--samples N] [--json|--quiet] \
+            daytime TARGET... [--port N] [--protocol daytime|time|ntp] [--udp] [--samples N|--precise] [--json|--quiet] \
             [--set|--dry-run] ... asks servers (see 'daytime help query'); daytime bench HOST ... measures a \
             server (see 'daytime help bench').
 

@@ -17,7 +17,8 @@ enum DaytimeExitCode {
     /// (Kiss-o'-Death RATE) (EX_TEMPFAIL).
     static let timeout: Int32 = 75
     /// The answer was malformed or too long, only answers that did not echo the NTP request came
-    /// back, or `--set` got no time it could read (EX_PROTOCOL).
+    /// back, `--precise` answers allowed no common offset, or `--set` got no time it could read
+    /// (EX_PROTOCOL).
     static let badAnswer: Int32 = 76
     /// The system refused a resource, such as a thread (EX_OSERR).
     static let systemResource: Int32 = 71
@@ -30,8 +31,8 @@ enum DaytimeExitCode {
         Exit status: 0 success; 64 usage error; 65 servers disagree; 68 host name not resolved; \
         69 connection refused, host unreachable, NTP server unsynchronized or refusing (Kiss-o'-Death DENY, \
         RSTR); 74 connection reset or other network error; 75 timeout or NTP Kiss-o'-Death RATE; 76 malformed \
-        or oversized answer, or NTP answers that do not echo the request; 77 clock not set (--set); 71 no \
-        thread for daytime bench.
+        or oversized answer, NTP answers that do not echo the request, or --precise answers that allow no \
+        common offset; 77 clock not set (--set); 71 no thread for daytime bench.
         """
 
     /// The status for a failed query.
@@ -40,7 +41,7 @@ enum DaytimeExitCode {
         case .resolutionFailed: return hostNotFound
         case .connectionRefused, .hostUnreachable, .accessDenied, .serverUnsynchronized: return unavailable
         case .timeout, .rateLimited: return timeout
-        case .malformedAnswer, .oversizedAnswer, .originMismatch: return badAnswer
+        case .malformedAnswer, .oversizedAnswer, .originMismatch, .inconsistentAnswers: return badAnswer
         case .invalidQuery: return usage
         default: return networkError
         }

@@ -20,14 +20,14 @@ function __daytime_parse_tokens -S
     set -l unparsed_tokens (__daytime_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytime'
-        __daytime_parse_subcommand 0 'version' 'h/help'
+        __daytime_parse_subcommand 0 'h/help'
         switch $unparsed_tokens[1]
         case 'query'
-            __daytime_parse_subcommand -r 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'samples=' 'json' 'q/quiet' 'time-zone=' 'set' 'dry-run' 'max-step=' 'slew-limit=' 'force' 'version' 'h/help'
+            __daytime_parse_subcommand -r 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'samples=' 'precise' 'json' 'q/quiet' 'time-zone=' 'set' 'dry-run' 'max-step=' 'slew-limit=' 'force' 'h/help'
         case 'bench'
-            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'rate=' 'duration=' 'requests=' 'threads=' 'no-spread' 'udp-socket-per-request' 'json' 'version' 'h/help'
+            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'rate=' 'duration=' 'requests=' 'threads=' 'no-spread' 'udp-socket-per-request' 'json' 'h/help'
         case 'help'
-            __daytime_parse_subcommand -r 1 'version'
+            __daytime_parse_subcommand -r 1 
         end
     end
 end
@@ -81,18 +81,18 @@ function __daytime_custom_completion
 end
 
 complete -c 'daytime' -f
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'query' -d 'Ask servers for the time, and print the offset of the local clock (the default).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'bench' -d 'Load a server and report answers per second, errors by kind, and latency percentiles.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time)' -rfka ''
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text) or time (RFC 868, binary).' -rfka 'daytime time'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" udp' -l 'udp' -d 'Ask over UDP instead of TCP, for targets that name no transport.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time, 123 for ntp)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text), time (RFC 868, binary) or ntp (SNTP, RFC 4330, over UDP).' -rfka 'daytime time ntp'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" udp' -l 'udp' -d 'Ask over UDP instead of TCP, for targets that name no transport (NTP is always UDP).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" timeout' -l 'timeout' -d 'Seconds to wait for one whole exchange: name lookup, connection and answer.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" 4' -s '4' -d 'Use IPv4 only.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" 6' -s '6' -d 'Use IPv6 only.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" samples' -l 'samples' -d 'Ask each server this many times and keep the answer with the smallest round trip.' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" precise' -l 'precise' -d 'Daytime and Time servers: find when the server\'s second changes, to narrow the bound from ±0.5 s to milliseconds (at most 12 queries in 3 s per server; servers asked one after another).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" json' -l 'json' -d 'Print JSON: one object for one server; for several, {"servers":[...],"combined":{...}}.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" q quiet' -l 'quiet' -s 'q' -d 'Print nothing; the exit status tells the result.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" time-zone' -l 'time-zone' -d 'The zone in which to read a line that states none (ctime lines such as \'Fri May  7 20:36:52 2021\'): an IANA name such as Europe/London, UTC, or a POSIX TZ rule. (default: the local zone)' -rfka ''
@@ -101,11 +101,10 @@ complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_option
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" max-step' -l 'max-step' -d 'The largest step --set takes without --force, in seconds.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" slew-limit' -l 'slew-limit' -d 'The largest offset --set corrects by slewing rather than stepping, in seconds.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" force' -l 'force' -d 'Let --set step the clock by more than --max-step.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time)' -rfka ''
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text) or time (RFC 868, binary).' -rfka 'daytime time'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" udp' -l 'udp' -d 'Ask over UDP instead of TCP, for targets that name no transport.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time, 123 for ntp)' -rfka ''
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text), time (RFC 868, binary) or ntp (SNTP, RFC 4330, over UDP).' -rfka 'daytime time ntp'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" udp' -l 'udp' -d 'Ask over UDP instead of TCP, for targets that name no transport (NTP is always UDP).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" timeout' -l 'timeout' -d 'Seconds to wait for one whole exchange: name lookup, connection and answer.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 4' -s '4' -d 'Use IPv4 only.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" 6' -s '6' -d 'Use IPv6 only.'
@@ -117,6 +116,4 @@ complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_option
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" no-spread' -l 'no-spread' -d 'Do not spread TCP connections to a loopback target over 127.0.0.2 and up.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" udp-socket-per-request' -l 'udp-socket-per-request' -d 'UDP: a new socket for every transaction, as shared/bench/loadgen does (default: one per slot).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" json' -l 'json' -d 'Print the report as one JSON object.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime help" version' -l 'version' -d 'Show the version.'
