@@ -15,9 +15,9 @@ import DaytimeCore
 /// server's second changes, it falls between two of the five: about 0.2 s left), then a round of
 /// five timed across that (about 35 ms left), then two (about 12 ms); at most ``maximumQueries``
 /// in all and no query sent after ``timeLimit``. On an idle loopback the bound comes to a few
-/// milliseconds within 2 to 3 seconds; over a network the round trip and its spread set the floor.
-/// No more than five queries go in any 0.8 s: inside `daytimed`'s default per-source limit (4 a
-/// second, a burst of 16).
+/// milliseconds within 1 to 3 seconds; over a network the round trip and its spread set the floor.
+/// Twelve queries fit in `daytimed`'s default per-source burst of 16 (refilled at 4 a second), so
+/// one search is never refused there; searches run back to back drain it.
 ///
 /// Assumptions: the server's clock runs at the local clock's rate during the search, and it
 /// truncates (as `ctime`, `strftime` and RFC 868 servers do). A server that rounds to the nearest
