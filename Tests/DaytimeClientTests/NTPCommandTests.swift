@@ -12,11 +12,15 @@ struct NTPCommandTests {
         let lines = result.standardOutput.split(separator: "\n")
         try #require(lines.count == 2)
         #expect(lines[0].hasSuffix("Z (stratum 2, reference 192.0.2.1)"), "\(lines[0])")
-        #expect(lines[1].hasPrefix("offset +0.25"), "\(lines[1])")
         #expect(lines[1].hasSuffix(" s (local clock behind)"), "\(lines[1])")
-        // Six decimals: +0.250123 s ± 0.004512 s
+        // offset +0.250123 s ± 0.004512 s: six decimals, the server's 0.25 s inside the bound.
         let words = lines[1].split(separator: " ")
+        try #require(words.count > 4 && words[0] == "offset" && words[3] == "±", "\(lines[1])")
         #expect(words[1].split(separator: ".").last?.count == 6, "\(lines[1])")
+        #expect(words[4].split(separator: ".").last?.count == 6, "\(lines[1])")
+        let offset = try #require(Double(words[1]), "\(lines[1])")
+        let bound = try #require(Double(words[4]), "\(lines[1])")
+        #expect(abs(offset - 0.25) <= bound, "\(lines[1])")
     }
 
     @Test("--protocol ntp --port N --samples 2 --json: one object with the ntp fields, after two requests")
@@ -32,7 +36,9 @@ struct NTPCommandTests {
         #expect(out.contains("\"protocol\":\"ntp\",\"transport\":\"udp\""), "\(out)")
         #expect(out.contains("\"ntp\":{\"leap\":0,\"stratum\":2,\"precision_log2\":-20,"), "\(out)")
         #expect(out.contains("\"reference_id\":\"192.0.2.1\""), "\(out)")
-        #expect(out.contains("\"offset_seconds\":-0.5") || out.contains("\"offset_seconds\":-0.49"), "\(out)")
+        let offset = try #require(PreciseCommandTests.number(after: "\"offset_seconds\":", in: out), "\(out)")
+        let bound = try #require(PreciseCommandTests.number(after: "\"offset_bound_seconds\":", in: out), "\(out)")
+        #expect(abs(offset + 0.5) <= bound, "\(out)")
         #expect(server.requests.all.count == 2)
     }
 
@@ -59,14 +65,21 @@ struct NTPCommandTests {
         #expect(result.standardError.split(separator: "\n").count == 1)
     }
 
-    @Test("--dry-run with an NTP server 0.25 s ahead: would slew by about +0.25 s, and exit 0")
+    @Test("--dry-run with an NTP server 0.25 s ahead: would slew by +0.25 s within the bound, and exit 0")
     func dryRun() async throws {
         let server = try await ntpResponder(.answer(clockOffset: 0.25))
-        let result = try await daytime(["ntp://127.0.0.1:\(server.port)", "--dry-run"])
+        let text = try await daytime(["ntp://127.0.0.1:\(server.port)", "--dry-run"])
+        let json = try await daytime(["ntp://127.0.0.1:\(server.port)", "--dry-run", "--json"])
         await server.stop()
-        #expect(result.status == 0, "\(result.standardError)")
-        let last = result.standardOutput.split(separator: "\n").last ?? ""
-        #expect(last.hasPrefix("dry run: would slew the clock by +0.2"), "\(last)")
+        #expect(text.status == 0, "\(text.standardError)")
+        let last = text.standardOutput.split(separator: "\n").last ?? ""
+        #expect(last.hasPrefix("dry run: would slew the clock by +0."), "\(last)")
+        let out = json.standardOutput
+        #expect(out.contains("\"clock\":{\"action\":\"slew\""), "\(out)")
+        #expect(out.contains("\"dry_run\":true"), "\(out)")
+        let seconds = try #require(PreciseCommandTests.number(after: "\"seconds\":", in: out), "\(out)")
+        let bound = try #require(PreciseCommandTests.number(after: "\"offset_bound_seconds\":", in: out), "\(out)")
+        #expect(abs(seconds - 0.25) <= bound, "\(out)")
     }
 
     @Test("several servers: an NTP one beside a Daytime one that lies and a Time one; the liar is named")
