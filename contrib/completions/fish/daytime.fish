@@ -20,14 +20,14 @@ function __daytime_parse_tokens -S
     set -l unparsed_tokens (__daytime_tokens -pc)
     switch $unparsed_tokens[1]
     case 'daytime'
-        __daytime_parse_subcommand 0 'h/help'
+        __daytime_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'query'
-            __daytime_parse_subcommand -r 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'samples=' 'precise' 'json' 'q/quiet' 'time-zone=' 'set' 'dry-run' 'max-step=' 'slew-limit=' 'force' 'h/help'
+            __daytime_parse_subcommand -r 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'samples=' 'precise' 'json' 'q/quiet' 'time-zone=' 'set' 'dry-run' 'max-step=' 'slew-limit=' 'force' 'version' 'h/help'
         case 'bench'
-            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'rate=' 'duration=' 'requests=' 'threads=' 'no-spread' 'udp-socket-per-request' 'json' 'h/help'
+            __daytime_parse_subcommand 1 'port=' 'protocol=' 'udp' 'timeout=' '4' '6' 'concurrency=' 'rate=' 'duration=' 'requests=' 'threads=' 'no-spread' 'udp-socket-per-request' 'json' 'version' 'h/help'
         case 'help'
-            __daytime_parse_subcommand -r 1 
+            __daytime_parse_subcommand -r 1 'version'
         end
     end
 end
@@ -81,6 +81,7 @@ function __daytime_custom_completion
 end
 
 complete -c 'daytime' -f
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'query' -d 'Ask servers for the time, and print the offset of the local clock (the default).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_positional "daytime" -eq 1' -fa 'bench' -d 'Load a server and report answers per second, errors by kind, and latency percentiles.'
@@ -101,6 +102,7 @@ complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_option
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" max-step' -l 'max-step' -d 'The largest step --set takes without --force, in seconds.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" slew-limit' -l 'slew-limit' -d 'The largest offset --set corrects by slewing rather than stepping, in seconds.' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" force' -l 'force' -d 'Let --set step the clock by more than --max-step.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime query" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" port' -l 'port' -d 'The servers\' port, for targets that name none. (default: 13 for daytime, 37 for time, 123 for ntp)' -rfka ''
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" protocol' -l 'protocol' -d 'The protocol, for targets that name none: daytime (RFC 867, text), time (RFC 868, binary) or ntp (SNTP, RFC 4330, over UDP).' -rfka 'daytime time ntp'
@@ -116,4 +118,6 @@ complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_option
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" no-spread' -l 'no-spread' -d 'Do not spread TCP connections to a loopback target over 127.0.0.2 and up.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" udp-socket-per-request' -l 'udp-socket-per-request' -d 'UDP: a new socket for every transaction, as shared/bench/loadgen does (default: one per slot).'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" json' -l 'json' -d 'Print the report as one JSON object.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" version' -l 'version' -d 'Show the version.'
 complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime bench" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'daytime' -n '__daytime_should_offer_completions_for_flags_or_options "daytime help" version' -l 'version' -d 'Show the version.'
