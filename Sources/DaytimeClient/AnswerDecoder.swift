@@ -26,6 +26,7 @@ enum AnswerDecoder {
         var nist: NISTLineStatus? = nil
         var serverInstant: Instant? = nil
         var resolution: Double? = nil
+        var ntp: NTPAnswer? = nil
         switch query.protocol {
         case .time:
             guard bytes.count >= 4 && bytes.count <= maximumTimeAnswerLength,
@@ -36,8 +37,10 @@ enum AnswerDecoder {
             serverInstant = value.instant(eraRule: .nearest(to: firstByteAt))
             resolution = 1
         case .ntp:
-            // Refused by TimeQuery.validate before any query is sent.
-            throw .emptyAnswer(endpoint: endpoint, protocol: query.protocol)
+            let answer = try SNTPRequest.decode(bytes, t1: answer.connectStartedAt, t4: firstByteAt, endpoint: endpoint)
+            ntp = answer
+            serverInstant = answer.transmitTime
+            resolution = answer.precisionSeconds
         case .daytime:
             guard isText(bytes) else {
                 throw .notText(endpoint: endpoint)
@@ -55,7 +58,7 @@ enum AnswerDecoder {
             serverAddress: answer.remoteAddress.ipAddress,
             serverPort: answer.remoteAddress.port,
             protocol: query.protocol,
-            transport: query.transport,
+            transport: query.effectiveTransport,
             rawBytes: bytes,
             line: line,
             lineLayout: lineLayout,
@@ -67,7 +70,8 @@ enum AnswerDecoder {
             firstByteAt: firstByteAt,
             roundTrip: roundTrip,
             connectStartedMonotonic: answer.connectStartedMonotonic,
-            firstByteMonotonic: firstByteMonotonic
+            firstByteMonotonic: firstByteMonotonic,
+            ntp: ntp
         )
     }
 

@@ -43,6 +43,41 @@ enum PollingExchange {
         return self.poll([exchange], wallClock: wallClock, cancellation: nil)[0]
     }
 
+    /// One query to addresses already resolved, asked once per start time (monotonic nanoseconds),
+    /// each exchange begun at its time: the timed queries of ``SecondEdgeSearch``.
+    static func run(
+        _ query: TimeQuery,
+        addresses: [ServerAddress],
+        startingAt starts: [UInt64],
+        wallClock: any WallClock
+    ) -> [ExchangeOutcome] {
+        let exchanges = starts.map { start in
+            let exchange = Exchange(query: query, startAt: start)
+            exchange.addresses = addresses
+            exchange.nextAttemptAt = start
+            return exchange
+        }
+        return self.poll(exchanges, wallClock: wallClock, cancellation: nil)
+    }
+
+    /// The query's addresses, the IP versions taken in turn (RFC 8305).
+    static func resolve(_ query: TimeQuery) throws(TimeClientError) -> [ServerAddress] {
+        let addresses: [ServerAddress]
+        do {
+            addresses = try AddressResolver.resolve(
+                host: query.host,
+                port: query.effectivePort,
+                family: query.addressFamily
+            )
+        } catch {
+            throw .resolutionFailed(host: query.host, family: query.addressFamily, reason: error.message)
+        }
+        guard !addresses.isEmpty else {
+            throw .resolutionFailed(host: query.host, family: query.addressFamily, reason: "no address found")
+        }
+        return AddressResolver.interleaved(addresses)
+    }
+
     private static func poll(
         _ exchanges: [Exchange],
         wallClock: any WallClock,
@@ -73,7 +108,9 @@ enum PollingExchange {
                     owners.append(i)
                 }
             }
-            if fds.isEmpty { break }
+            // Nothing to wait on and nothing due: every exchange has ended. (With none to wait on
+            // but one due to start later, poll below sleeps until then.)
+            if fds.isEmpty && nearest == .max { break }
             if let cancellation {
                 fds.append(pollfd(fd: cancellation.readEnd, events: Int16(POLLIN), revents: 0))
             }
@@ -169,17 +206,22 @@ private final class Exchange {
     var firstByteAt: Instant?
     var firstByteMonotonic: UInt64?
     var outcome = ExchangeOutcome.pending
+    /// NTP: the request's transmit timestamp, which the answer's origin must echo.
+    var ntpTransmit = NTPTimestamp.zero
+    /// NTP: why a datagram was not taken, reported if no answer comes before the deadline.
+    var discarded: TimeClientError?
 
     var isFinished: Bool {
         if case .pending = self.outcome { return false }
         return true
     }
 
-    init(query: TimeQuery) {
+    /// An exchange whose deadline is its timeout after `startAt` (monotonic nanoseconds; now by default).
+    init(query: TimeQuery, startAt: UInt64 = MonotonicClock.nanoseconds()) {
         self.query = query
         let (seconds, attoseconds) = query.timeout.components
         let timeout = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-        self.deadline = MonotonicClock.nanoseconds() &+ timeout
+        self.deadline = startAt &+ timeout
     }
 
     deinit {
@@ -212,7 +254,7 @@ private final class Exchange {
     func start(wallClock: any WallClock) {
         do throws(TimeClientError) {
             try self.query.validate()
-            self.addresses = try self.resolve()
+            self.addresses = try PollingExchange.resolve(self.query)
         } catch {
             self.outcome = .failed(error)
             return
@@ -220,29 +262,12 @@ private final class Exchange {
         self.connect(wallClock: wallClock)
     }
 
-    private func resolve() throws(TimeClientError) -> [ServerAddress] {
-        let addresses: [ServerAddress]
-        do {
-            addresses = try AddressResolver.resolve(
-                host: self.query.host,
-                port: self.query.effectivePort,
-                family: self.query.addressFamily
-            )
-        } catch {
-            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: error.message)
-        }
-        guard !addresses.isEmpty else {
-            throw .resolutionFailed(host: self.query.host, family: self.query.addressFamily, reason: "no address found")
-        }
-        return AddressResolver.interleaved(addresses)
-    }
-
     /// Starts an attempt on the next address: opens a socket and connects (TCP), or sends the
     /// request (UDP). An address that fails at once is passed over for the next; when none is left
     /// and nothing is under way, the exchange fails with the first failure.
     func connect(wallClock: any WallClock) {
         self.nextAttemptAt = .max
-        let udp = self.query.transport == .udp
+        let udp = self.query.effectiveTransport == .udp
         while self.nextAddress < self.addresses.count {
             let index = self.nextAddress
             self.nextAddress += 1
@@ -297,14 +322,18 @@ private final class Exchange {
     }
 
     /// RFC 867 and 868 ignore what a UDP request holds; RFC 868 asks for an empty one. The Daytime
-    /// request is one newline, as some servers ignore empty datagrams. False if it could not be sent.
+    /// request is one newline, as some servers ignore empty datagrams; the NTP one is 48 bytes
+    /// (``SNTPRequest``). False if it could not be sent.
     func sendRequest(wallClock: any WallClock) -> Bool {
-        var newline: UInt8 = 0x0A
-        let length = self.query.protocol == .time ? 0 : 1
+        var request: [UInt8] = self.query.protocol == .time ? [] : [0x0A]
+        if self.query.protocol == .ntp {
+            (request, self.ntpTransmit) = SNTPRequest.make()
+        }
         self.connectStartedMonotonic = MonotonicClock.nanoseconds()
         self.connectStartedAt = wallClock.now()
         self.connectedAt = self.connectStartedAt
-        guard send(self.fd, &newline, length, Int32(MSG_NOSIGNAL)) >= 0 else {
+        let sent = request.withUnsafeBytes { send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent >= 0 else {
             let code = errno
             close(self.fd)
             self.fd = -1
@@ -372,13 +401,13 @@ private final class Exchange {
     }
 
     func read(wallClock: any WallClock) {
-        if self.firstByteMonotonic == nil {
-            self.firstByteMonotonic = MonotonicClock.nanoseconds()
-            self.firstByteAt = wallClock.now()
-        }
         let limit = self.query.maximumLineLength
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
+            if self.firstByteMonotonic == nil {
+                self.firstByteMonotonic = MonotonicClock.nanoseconds()
+                self.firstByteAt = wallClock.now()
+            }
             let n = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 guard self.bytes.count + n <= limit else {
@@ -388,8 +417,20 @@ private final class Exchange {
                     return
                 }
                 self.bytes.append(contentsOf: buffer[0..<n])
+                if self.query.protocol == .ntp && !SNTPRequest.isAnswer(self.bytes, to: self.ntpTransmit) {
+                    // Not the answer to this request (late, forged, or cut short): waited past,
+                    // as RFC 5905 drops a bogus packet, so that a forger cannot end the exchange.
+                    self.discarded =
+                        self.bytes.count < NTPPacket.size
+                        ? .shortNTPAnswer(endpoint: self.endpoint, count: self.bytes.count)
+                        : .originMismatch(endpoint: self.endpoint, timeout: self.query.timeout)
+                    self.bytes.removeAll()
+                    self.firstByteMonotonic = nil
+                    self.firstByteAt = nil
+                    continue
+                }
                 // A datagram is the whole answer.
-                if self.query.transport == .udp {
+                if self.query.effectiveTransport == .udp {
                     self.finish(ending: .endOfFile)
                     return
                 }
@@ -409,7 +450,7 @@ private final class Exchange {
                 }
                 return
             }
-            if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.transport == .udp) {
+            if self.bytes.isEmpty && (code == ECONNREFUSED || self.query.effectiveTransport == .udp) {
                 self.outcome = .failed(.connecting(errno: code, endpoint: self.endpoint, query: self.query))
                 return
             }
@@ -437,7 +478,9 @@ private final class Exchange {
     }
 
     func expire() {
-        if self.fd < 0 {
+        if let discarded = self.discarded {
+            self.outcome = .failed(discarded)
+        } else if self.fd < 0 {
             self.outcome = .failed(.connectTimeout(endpoint: self.endpoint, timeout: self.query.timeout))
         } else {
             self.outcome = .failed(

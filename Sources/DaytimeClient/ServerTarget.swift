@@ -7,8 +7,9 @@ import DaytimeCore
 /// - `[IPV6]`, `[IPV6]:PORT`: an IPv6 address in brackets, such as `[::1]:13`. An IPv6 address without
 ///   brackets (`::1`) is read whole, as a host without a port.
 /// - `SCHEME://HOST[:PORT]` with a scheme that names the protocol and optionally the transport:
-///   `daytime`, `time`, `daytime+tcp`, `daytime+udp`, `time+tcp`, `time+udp`; for example
-///   `daytime://[::1]`, `time+udp://127.0.0.1:37`. A trailing `/` is allowed.
+///   `daytime`, `time`, `daytime+tcp`, `daytime+udp`, `time+tcp`, `time+udp`, `ntp` (and
+///   `ntp+udp`: NTP is UDP only); for example `daytime://[::1]`, `time+udp://127.0.0.1:37`,
+///   `ntp://pool.ntp.org`. A trailing `/` is allowed.
 ///
 /// What the target does not say (protocol, transport, port) comes from the caller's defaults
 /// (``query(defaults:)``): the command line's `--protocol`, `--udp` and `--port`.
@@ -66,13 +67,16 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
             else {
                 throw ParseError(
                     description: "'\(text)': unknown scheme '\(scheme)'; use daytime://, time://, daytime+udp://, "
-                        + "time+udp:// (or +tcp)"
+                        + "time+udp:// (or +tcp), or ntp://"
                 )
             }
             self.protocol = kind
             if let transportText {
                 guard let transport = TimeQuery.Transport(rawValue: String(transportText)) else {
                     throw ParseError(description: "'\(text)': unknown transport '\(transportText)'; use tcp or udp")
+                }
+                guard kind != .ntp || transport == .udp else {
+                    throw ParseError(description: "'\(text)': NTP travels over UDP only; write ntp://")
                 }
                 self.transport = transport
             } else {

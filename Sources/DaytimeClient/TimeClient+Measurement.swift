@@ -17,10 +17,11 @@ public struct ServerMeasurement: Sendable {
         self.errors = errors
     }
 
-    /// The answer to trust most: among those with an offset, the one with the smallest round trip
-    /// (its bound is the tightest, as SNTP clients choose); else the first answer; nil if none came.
+    /// The answer to trust most: among those with an offset, the one with the least delay (the
+    /// round trip, or NTP's delay, which leaves out the server's own time), whose bound is the
+    /// tightest, as chrony's filter and ntpdig choose; else the first answer; nil if none came.
     public var best: TimeSample? {
-        self.samples.filter { $0.offset != nil }.min { $0.roundTrip < $1.roundTrip } ?? self.samples.first
+        self.samples.filter { $0.offset != nil }.min { $0.delay < $1.delay } ?? self.samples.first
     }
 
     /// The best answer, or the first error when no answer came.
@@ -71,6 +72,9 @@ extension TimeClient {
     /// Asks every server `samples` times (all servers at once in each round, rounds `spacing`
     /// apart), keeps each server's best answer, and combines them.
     ///
+    /// An NTP server that sends a Kiss-o'-Death RATE, DENY or RSTR is not asked again in this
+    /// measurement (RFC 4330 section 8): its error says so.
+    ///
     /// The exchanges run on a thread of their own, with non-blocking sockets and `poll(2)`, TCP or
     /// UDP as each query says. Failures are recorded per server, not thrown.
     ///
@@ -110,6 +114,39 @@ extension TimeClient {
         }
     }
 
+    /// The offset from a server that answers in whole seconds (Daytime, Time), narrowed from
+    /// ±0.5 s to a few milliseconds on loopback by finding when the server's second changes: at
+    /// most 12 queries within 3 seconds, timed so that the server reads its clock near that
+    /// instant. The sample returned is the last answer, with its ``TimeSample/secondEdge``; its
+    /// ``TimeSample/offset`` and ``TimeSample/offsetBound`` are the search's.
+    ///
+    /// It assumes the server truncates its clock to the second, as `ctime` and RFC 868 servers do;
+    /// one that rounds shows 0.5 s more than its offset. An NTP query, or an answer with a fraction
+    /// of a second, is returned as it is.
+    ///
+    /// - Throws: ``TimeClientError`` when the first query fails, or with
+    ///   ``TimeClientError/Code/inconsistentAnswers`` when the answers allow no common offset.
+    public func measurePrecisely(_ query: TimeQuery) async throws(TimeClientError) -> TimeSample {
+        let wallClock = self.wallClock
+        let result = await BlockingThread.run { () -> Result<TimeSample, TimeClientError> in
+            do throws(TimeClientError) {
+                return .success(try SecondEdgeSearch.run(query, wallClock: wallClock))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// ``measurePrecisely(_:)`` on the calling thread, which it blocks for up to about 3 seconds
+    /// plus the query's timeout. Never call it from a Swift task.
+    public static func measurePreciselyBlocking(
+        _ query: TimeQuery,
+        wallClock: any WallClock = SystemWallClock()
+    ) throws(TimeClientError) -> TimeSample {
+        try SecondEdgeSearch.run(query, wallClock: wallClock)
+    }
+
     /// ``measure(_:samples:spacing:)`` on the calling thread, which it blocks until the last
     /// answer or deadline: for command-line tools, which have nothing else to do meanwhile and
     /// gain by not starting threads. Never call it from a Swift task.
@@ -120,7 +157,10 @@ extension TimeClient {
         wallClock: any WallClock = SystemWallClock()
     ) -> TimeMeasurement {
         var servers = queries.map { ServerMeasurement(query: $0, samples: [], errors: []) }
+        // The servers still asked: those that sent a Kiss-o'-Death to back off or stop are not.
+        var asked = Array(queries.indices)
         for round in 0..<max(1, samples) {
+            if asked.isEmpty { break }
             if round > 0 && spacing > .zero {
                 let (seconds, attoseconds) = spacing.components
                 var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
@@ -129,13 +169,17 @@ extension TimeClient {
                     request = remaining
                 }
             }
-            let results = PollingExchange.run(queries, wallClock: wallClock)
-            for i in results.indices {
-                switch results[i] {
+            let results = PollingExchange.run(asked.map { queries[$0] }, wallClock: wallClock)
+            for slot in results.indices {
+                let i = asked[slot]
+                switch results[slot] {
                 case .answered(let sample): servers[i].samples.append(sample)
                 case .failed(let error): servers[i].errors.append(error)
                 case .pending: preconditionFailure("PollingExchange.run returned before an exchange ended")
                 }
+            }
+            asked.removeAll { i in
+                servers[i].errors.last.map { $0.code == .rateLimited || $0.code == .accessDenied } ?? false
             }
         }
         return TimeMeasurement(servers: servers)

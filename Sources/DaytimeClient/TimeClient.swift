@@ -1,6 +1,7 @@
 import DaytimeCore
 
-/// Asks Daytime (RFC 867) and Time (RFC 868) servers for the time, over TCP or UDP.
+/// Asks Daytime (RFC 867) and Time (RFC 868) servers for the time, over TCP or UDP, and NTP servers
+/// (SNTP, RFC 4330) over UDP.
 ///
 /// A client is a small value: keep one, or make one per query. It reads the local clock only
 /// through its ``wallClock`` (inject a shifted or fixed clock in tests). Each call runs its
@@ -64,9 +65,6 @@ extension TimeQuery {
         }
         guard self.timeout > .zero else {
             throw .invalidQuery("the timeout must be more than 0 seconds")
-        }
-        guard self.protocol != .ntp else {
-            throw .invalidQuery("this client asks Daytime and Time servers; it does not speak NTP")
         }
         guard self.maximumLineLength >= 1 else {
             throw .invalidQuery("the maximum line length must be at least 1 byte")

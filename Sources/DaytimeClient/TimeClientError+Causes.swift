@@ -115,6 +115,83 @@ extension TimeClientError {
         )
     }
 
+    static func shortNTPAnswer(endpoint: String, count: Int) -> TimeClientError {
+        TimeClientError(
+            .malformedAnswer,
+            "\(endpoint) sent \(count) bytes, but an NTP answer is at least 48: not an NTP server? check \(setting: .port) "
+                + "and \(setting: .protocol)",
+            endpoint: endpoint
+        )
+    }
+
+    static func notAnNTPServer(endpoint: String, mode: UInt8) -> TimeClientError {
+        TimeClientError(
+            .malformedAnswer,
+            "\(endpoint) answered in NTP mode \(mode), not 4 (server): its time is not used; try another server",
+            endpoint: endpoint
+        )
+    }
+
+    static func zeroTransmitTime(endpoint: String) -> TimeClientError {
+        TimeClientError(
+            .malformedAnswer,
+            "\(endpoint) sent an NTP answer whose transmit time is zero: it has no time to give; try another server",
+            endpoint: endpoint
+        )
+    }
+
+    static func unsynchronized(endpoint: String, reason: String) -> TimeClientError {
+        TimeClientError(
+            .serverUnsynchronized,
+            "\(endpoint) is not synchronized: \(reason); its time is not used; try another server",
+            endpoint: endpoint
+        )
+    }
+
+    /// A Kiss-o'-Death: RATE asks for fewer requests, DENY and RSTR refuse this client, any other
+    /// code means the server has no time to give (RFC 4330 section 8, RFC 5905 section 7.4).
+    static func kissOfDeath(endpoint: String, code: String) -> TimeClientError {
+        var error: TimeClientError
+        switch code {
+        case "RATE":
+            error = TimeClientError(
+                .rateLimited,
+                "\(endpoint) asks to be asked less often (Kiss-o'-Death RATE); not asked again in this run: wait "
+                    + "before asking it again, and ask it less often",
+                endpoint: endpoint
+            )
+        case "DENY", "RSTR":
+            error = TimeClientError(
+                .accessDenied,
+                "\(endpoint) refuses this client (Kiss-o'-Death \(code)); not asked again in this run: stop asking "
+                    + "it, and ask another server",
+                endpoint: endpoint
+            )
+        default:
+            error = .unsynchronized(endpoint: endpoint, reason: "it sent a Kiss-o'-Death \(code) (stratum 0)")
+        }
+        error.kissCode = code
+        return error
+    }
+
+    static func originMismatch(endpoint: String, timeout: Duration) -> TimeClientError {
+        TimeClientError(
+            .originMismatch,
+            "no answer from \(endpoint) within \(secondsText(timeout)) echoed the request's transmit time: those "
+                + "that came were late or forged, and were not used; try again, or try another server",
+            endpoint: endpoint
+        )
+    }
+
+    static func inconsistentAnswers(endpoint: String) -> TimeClientError {
+        TimeClientError(
+            .inconsistentAnswers,
+            "the answers of \(endpoint) allow no common offset: its clock stepped meanwhile, or it does not read its "
+                + "clock for each answer; try again, or measure without the precise search",
+            endpoint: endpoint
+        )
+    }
+
     /// A system call other than `connect` failed: `call` says which.
     static func networkError(endpoint: String, errno code: CInt, call: String) -> TimeClientError {
         TimeClientError(

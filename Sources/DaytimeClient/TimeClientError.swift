@@ -17,6 +17,11 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
             case oversizedAnswer
             case malformedAnswer
             case networkError
+            case serverUnsynchronized
+            case rateLimited
+            case accessDenied
+            case originMismatch
+            case inconsistentAnswers
         }
 
         private let base: Base
@@ -39,8 +44,22 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let connectionReset = Code(.connectionReset)
         /// The answer was longer than the query's ``TimeQuery/maximumLineLength``.
         public static let oversizedAnswer = Code(.oversizedAnswer)
-        /// The answer cannot be a time: empty, not ASCII text (Daytime), or not 4 to 8 bytes (Time).
+        /// The answer cannot be a time: empty, not ASCII text (Daytime), not 4 to 8 bytes (Time), or
+        /// (NTP) shorter than 48 bytes, not a server's answer, or with a zero transmit time.
         public static let malformedAnswer = Code(.malformedAnswer)
+        /// An NTP server says its clock is not synchronized (leap indicator 3, stratum 16, or a
+        /// Kiss-o'-Death other than RATE, DENY and RSTR): its time must not be used.
+        public static let serverUnsynchronized = Code(.serverUnsynchronized)
+        /// An NTP server sent a Kiss-o'-Death RATE: it is asked too often; ask it less often.
+        public static let rateLimited = Code(.rateLimited)
+        /// An NTP server sent a Kiss-o'-Death DENY or RSTR: it refuses this client; stop asking it.
+        public static let accessDenied = Code(.accessDenied)
+        /// Only answers that did not echo the request's transmit timestamp came back before the
+        /// timeout: late answers to another request, or forgeries. They were not used.
+        public static let originMismatch = Code(.originMismatch)
+        /// The answers of a precise measurement allow no common offset: the server's clock stepped
+        /// meanwhile, or its answers do not come from its clock when asked.
+        public static let inconsistentAnswers = Code(.inconsistentAnswers)
         /// Any other network failure.
         public static let networkError = Code(.networkError)
 
@@ -57,6 +76,8 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
     public var endpoint: String?
     /// The `errno` behind the failure, if a system call failed.
     public var systemError: CInt?
+    /// The code of an NTP server's Kiss-o'-Death, such as `RATE` or `DENY`.
+    public var kissCode: String?
     private var message: SettingMessage
 
     /// One line for people: what happened, and what to try, with the query's settings named in the

@@ -20,11 +20,11 @@ public struct TimeQuery: Sendable, Hashable {
 
     /// The server: a host name, an IPv4 address, or an IPv6 address without brackets.
     public var host: String
-    /// The server's port; nil means the protocol's well-known port (13 or 37).
+    /// The server's port; nil means the protocol's well-known port (13, 37 or 123).
     public var port: Int?
     /// The protocol to speak. Defaults to Daytime.
     public var `protocol`: TimeProtocolKind
-    /// TCP or UDP. Defaults to TCP.
+    /// TCP or UDP. Defaults to TCP. NTP always travels over UDP (``effectiveTransport``).
     public var transport: Transport
     /// Which IP versions to use. Defaults to ``AddressFamily/any``.
     public var addressFamily: AddressFamily
@@ -60,6 +60,11 @@ public struct TimeQuery: Sendable, Hashable {
         self.timeout = timeout
         self.maximumLineLength = maximumLineLength
         self.assumedTimeZone = assumedTimeZone
+    }
+
+    /// The transport actually used: ``transport``, or UDP for NTP, which has no other.
+    public var effectiveTransport: Transport {
+        self.protocol == .ntp ? .udp : self.transport
     }
 
     /// The port actually used: ``port``, or the protocol's well-known port.

@@ -17,6 +17,9 @@ import DaytimeCore
 /// loaded loopback the "established" reading can come milliseconds after the server's answer was
 /// written), and then an interval starting there would not contain the server's reading.
 /// The price is one extra network round trip inside the bound.
+///
+/// An NTP answer carries the server's receive and transmit times (``ntp``): its offset and bound
+/// are NTP's (``NTPAnswer``), to a few microseconds on loopback.
 public struct TimeSample: Sendable, Hashable {
     /// The host as the query named it.
     public var host: String
@@ -56,6 +59,11 @@ public struct TimeSample: Sendable, Hashable {
     /// T4 - T1 in seconds (TCP handshake plus answer, or the UDP round trip), measured on the
     /// monotonic clock, which steps of the wall clock do not affect.
     public var roundTrip: Double
+    /// For NTP, the answer's timestamps, header fields, offset and delay; nil for Daytime and Time.
+    public var ntp: NTPAnswer?
+    /// For a precise measurement (``TimeClient/measurePrecisely(_:)``), the offsets all its answers
+    /// allow: this sample is its last answer, and its offset and bound are the search's.
+    public var secondEdge: SecondEdge?
 
     /// Creates a sample from its parts.
     public init(
@@ -75,7 +83,8 @@ public struct TimeSample: Sendable, Hashable {
         firstByteAt: Instant,
         roundTrip: Double,
         connectStartedMonotonic: UInt64 = 0,
-        firstByteMonotonic: UInt64 = 0
+        firstByteMonotonic: UInt64 = 0,
+        ntp: NTPAnswer? = nil
     ) {
         self.host = host
         self.serverAddress = serverAddress
@@ -94,6 +103,7 @@ public struct TimeSample: Sendable, Hashable {
         self.roundTrip = roundTrip
         self.connectStartedMonotonic = connectStartedMonotonic
         self.firstByteMonotonic = firstByteMonotonic
+        self.ntp = ntp
     }
 
     /// The ``DaytimeFormat`` that writes the line's layout, for the layouts this package writes.
@@ -113,17 +123,52 @@ public struct TimeSample: Sendable, Hashable {
         self.connectStartedAt.advanced(by: self.firstByteAt.seconds(since: self.connectStartedAt) / 2)
     }
 
-    /// Server minus local clock, in seconds: `(serverInstant + resolution / 2) - (T1 + T4) / 2`.
-    /// Positive when the local clock is behind. Nil when the answer's time was not recognised.
+    /// Server minus local clock, in seconds: `(serverInstant + resolution / 2) - (T1 + T4) / 2`, or
+    /// for NTP ``NTPAnswer/offset``. Positive when the local clock is behind. Nil when the answer's
+    /// time was not recognised.
     public var offset: Double? {
+        if let ntp = self.ntp { return ntp.offset }
+        if let edge = self.secondEdge { return (edge.lower + edge.upper) / 2 }
         guard let serverInstant = self.serverInstant, let resolution = self.resolution else { return nil }
         return serverInstant.seconds(since: self.localMidpoint) + resolution / 2
     }
 
-    /// The most ``offset`` can be wrong by, in seconds, if the server's clock is right:
-    /// `roundTrip / 2 + resolution / 2`. Nil when ``offset`` is nil.
+    /// The most ``offset`` can be wrong by, in seconds, if the server's clock is right (for NTP: if
+    /// its account of its own error is right):
+    /// `roundTrip / 2 + resolution / 2`, or for NTP ``NTPAnswer/offsetBound``. Nil when ``offset`` is nil.
     public var offsetBound: Double? {
+        if let ntp = self.ntp { return ntp.offsetBound }
+        if let edge = self.secondEdge { return (edge.upper - edge.lower) / 2 }
         guard let resolution = self.resolution, self.serverInstant != nil else { return nil }
         return self.roundTrip / 2 + resolution / 2
+    }
+}
+
+extension TimeSample {
+    /// What samples of one server are ranked by, least first: NTP's delay (the round trip without
+    /// the server's own time, as chrony's filter and ntpdig rank), else the round trip.
+    var delay: Double {
+        self.ntp?.delay ?? self.roundTrip
+    }
+}
+
+/// What a precise measurement of a whole-second server found: the offsets (server minus local, in
+/// seconds) that every one of its answers allows, and how many queries it took.
+public struct SecondEdge: Sendable, Hashable {
+    /// The least offset every answer allows.
+    public var lower: Double
+    /// The greatest offset every answer allows.
+    public var upper: Double
+    /// The queries sent.
+    public var queries: Int
+    /// The answers that came back and were used.
+    public var answers: Int
+
+    /// Creates a result from its parts.
+    public init(lower: Double, upper: Double, queries: Int, answers: Int) {
+        self.lower = lower
+        self.upper = upper
+        self.queries = queries
+        self.answers = answers
     }
 }

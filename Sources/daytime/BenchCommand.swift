@@ -107,6 +107,12 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(DaytimeExitCode.usage)
         }
         let kind = server.protocol ?? self.connection.protocolKind.kind
+        guard kind != .ntp else {
+            printError(
+                "daytime: bench loads Daytime and Time servers only; for NTP servers, use a tool such as ntpperf"
+            )
+            throw ExitCode(DaytimeExitCode.usage)
+        }
         let port = server.port ?? self.connection.port ?? kind.defaultPort
         let family: BenchTarget.AddressFamily =
             self.connection.ipv4Only ? .ipv4 : self.connection.ipv6Only ? .ipv6 : .any

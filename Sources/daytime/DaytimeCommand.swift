@@ -1,14 +1,14 @@
 import ArgumentParser
 import DaytimeCore
 
-/// `daytime`: asks Daytime (RFC 867) and Time (RFC 868) servers for the time (`daytime HOST`, the
+/// `daytime`: asks Daytime (RFC 867), Time (RFC 868) and NTP (SNTP) servers for the time (`daytime HOST`, the
 /// default `query` subcommand), or measures how many answers a server gives (`daytime bench HOST`).
 struct DaytimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daytime",
-        abstract: "Ask a Daytime (RFC 867) or Time (RFC 868) server for the time.",
+        abstract: "Ask a Daytime (RFC 867), Time (RFC 868) or NTP (SNTP) server for the time.",
         discussion: """
-            daytime TARGET... [--port N] [--protocol daytime|time] [--udp] [--samples N] [--json|--quiet] \
+            daytime TARGET... [--port N] [--protocol daytime|time|ntp] [--udp] [--samples N|--precise] [--json|--quiet] \
             [--set|--dry-run] ... asks servers (see 'daytime help query'); daytime bench HOST ... measures a \
             server (see 'daytime help bench').
 

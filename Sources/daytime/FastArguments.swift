@@ -43,6 +43,7 @@ enum FastArguments {
                 switch value() {
                 case "daytime": settings.connection.protocolKind = .daytime
                 case "time": settings.connection.protocolKind = .time
+                case "ntp": settings.connection.protocolKind = .ntp
                 default: return nil
                 }
             case "--timeout":
@@ -61,6 +62,7 @@ enum FastArguments {
                 guard let text = value(), let seconds = Double(text) else { return nil }
                 settings.slewLimit = seconds
             case "--udp" where flag(): settings.connection.udp = true
+            case "--precise" where flag(): settings.precise = true
             case "-4": settings.connection.ipv4Only = true
             case "-6": settings.connection.ipv6Only = true
             case "--json" where flag(): settings.json = true

@@ -10,14 +10,25 @@ struct QueryCommand: ParsableCommand {
         abstract: "Ask servers for the time, and print the offset of the local clock (the default).",
         discussion: """
             A target is HOST, HOST:PORT, [IPV6]:PORT, or SCHEME://HOST[:PORT] with SCHEME one of daytime, \
-            time, daytime+udp, time+udp, daytime+tcp, time+tcp (for example time+udp://127.0.0.1:37). What \
-            a target does not say comes from --port, --protocol and --udp.
+            time, daytime+udp, time+udp, daytime+tcp, time+tcp, ntp (for example time+udp://127.0.0.1:37, \
+            ntp://pool.ntp.org). What a target does not say comes from --port, --protocol and --udp.
 
             For one server, prints its line (Daytime) or its time in RFC 3339 (Time), then the offset of \
             the local clock: offset = server - local, so a positive offset means the local clock is behind. \
             The ± bound is half the time from the start of the exchange to the first byte of the answer, \
-            plus half the resolution of the answer (1 s for ctime lines and for Time). With --samples N, \
-            each server is asked N times and the answer with the smallest round trip is kept.
+            plus half the resolution of the answer (1 s for ctime lines and for Time). An NTP server (SNTP) \
+            gives four timestamps: the offset is NTP's, and the bound half the round-trip delay plus the \
+            server's root dispersion, half its root delay and its precision. An NTP answer is refused when \
+            the server is unsynchronized (leap 3, stratum 16), sends a Kiss-o'-Death (RATE: ask less often; \
+            DENY, RSTR: not asked again), or does not echo the request's random transmit time. With \
+            --samples N, each server is asked N times (NTP servers 0.25 s apart) and the answer with the \
+            least delay is kept.
+
+            --precise narrows the bound of a whole-second server (Daytime, Time) from ±0.5 s to a few \
+            milliseconds on a good network: one query, four more over the next second, then rounds of five \
+            and two timed so that the server reads its clock just before or just after its second changes; \
+            every answer's interval is intersected. It assumes the server truncates its time to the second (a server that rounds \
+            shows 0.5 s too much).
 
             Several servers are asked at once. Their intervals (offset ± bound) are combined with \
             Marzullo's algorithm, as NTP selects servers: the estimate is the interval most of them \
@@ -38,6 +49,14 @@ struct QueryCommand: ParsableCommand {
 
     @Option(help: "Ask each server this many times and keep the answer with the smallest round trip.")
     var samples: Int = 1
+
+    @Flag(
+        help: """
+            Daytime and Time servers: find when the server's second changes, to narrow the bound from \
+            ±0.5 s to milliseconds (at most 12 queries in 3 s per server; servers asked one after another).
+            """
+    )
+    var precise = false
 
     @Flag(help: "Print JSON: one object for one server; for several, {\"servers\":[...],\"combined\":{...}}.")
     var json = false
@@ -99,6 +118,7 @@ struct QueryCommand: ParsableCommand {
             targets: self.targets,
             connection: self.connection.settings,
             samples: self.samples,
+            precise: self.precise,
             json: self.json,
             quiet: self.quiet,
             timeZone: self.timeZone,

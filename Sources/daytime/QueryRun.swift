@@ -55,13 +55,39 @@ enum QueryRun {
     static func measure(_ query: ValidatedQuery) throws(TimeClientError) -> Measured {
         let queries = query.queries
         let samples = query.settings.samples
+        // NTP servers limit each source's rate (daytimed: 4 a second, burst 16; chrony's `ratelimit`):
+        // rounds a quarter of a second apart stay inside such a limit, as ntpdig's gap does.
+        let spacing: Duration = queries.contains { $0.protocol == .ntp } ? .milliseconds(250) : .zero
+        if query.settings.precise {
+            return try self.measurePrecisely(queries)
+        }
         if queries.count > 1 {
-            return .several(TimeClient.measureBlocking(queries, samples: samples))
+            return .several(TimeClient.measureBlocking(queries, samples: samples, spacing: spacing))
         }
         if samples == 1 {
             return .one(try TimeClient.queryBlocking(queries[0]))
         }
-        return .one(try TimeClient.measureBlocking(queries, samples: samples).servers[0].result.get())
+        return .one(
+            try TimeClient.measureBlocking(queries, samples: samples, spacing: spacing).servers[0].result.get()
+        )
+    }
+
+    /// Each server's search in turn (an NTP server's one query); one server's failure throws, as
+    /// for a plain query.
+    static func measurePrecisely(_ queries: [TimeQuery]) throws(TimeClientError) -> Measured {
+        if queries.count == 1 {
+            return .one(try TimeClient.measurePreciselyBlocking(queries[0]))
+        }
+        var servers: [ServerMeasurement] = []
+        for query in queries {
+            do throws(TimeClientError) {
+                let sample = try TimeClient.measurePreciselyBlocking(query)
+                servers.append(ServerMeasurement(query: query, samples: [sample], errors: []))
+            } catch {
+                servers.append(ServerMeasurement(query: query, samples: [], errors: [error]))
+            }
+        }
+        return .several(TimeMeasurement(servers: servers))
     }
 
     /// The status of the measurement alone: several servers that disagree, or of which none

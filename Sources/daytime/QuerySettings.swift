@@ -7,6 +7,7 @@ struct QuerySettings {
     var targets: [String] = []
     var connection = ConnectionSettings()
     var samples = 1
+    var precise = false
     var json = false
     var quiet = false
     var timeZone: String? = nil
@@ -37,6 +38,9 @@ struct QuerySettings {
         }
         guard (1...100).contains(self.samples) else {
             throw QuerySettingsProblem("--samples \(self.samples) is out of range; give 1 to 100.")
+        }
+        guard !(self.precise && self.samples > 1) else {
+            throw QuerySettingsProblem("--precise chooses its own queries; leave out --samples.")
         }
         guard self.maxStep.isFinite, self.maxStep >= 0 else {
             throw QuerySettingsProblem("--max-step \(self.maxStep) is not a number of seconds; give 0 or more.")

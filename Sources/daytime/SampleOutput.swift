@@ -8,7 +8,7 @@ enum SampleOutput {
     /// Line 1: the server's line (Daytime) or its time in RFC 3339 (Time). Line 2: the offset of the
     /// local clock, server minus local, with its bound.
     static func text(_ sample: TimeSample) -> String {
-        let first = sample.line ?? sample.serverInstant.map { rfc3339($0, fractionDigits: 0) } ?? ""
+        let first = said(sample)
         guard let offset = sample.offset, let bound = sample.offsetBound else {
             return first
                 + "\noffset unknown: the line is in none of the layouts daytime reads (ctime, date, RFC 3339, RFC 2822, "
@@ -23,8 +23,25 @@ enum SampleOutput {
             verdict = "local clock agrees within the bound"
         }
         let sign = offset < 0 ? "-" : "+"
+        let digits = self.digits(sample)
+        let queries = sample.secondEdge.map { "; \($0.queries) queries" } ?? ""
         return first
-            + "\noffset \(sign)\(decimal(abs(offset), digits: 3)) s ± \(decimal(bound, digits: 3)) s (\(verdict))"
+            + "\noffset \(sign)\(decimal(abs(offset), digits: digits)) s ± \(decimal(bound, digits: digits)) s "
+            + "(\(verdict)\(queries))"
+    }
+
+    /// What the server said: its line (Daytime), its time in RFC 3339 (Time), or for NTP its time to
+    /// the microsecond with its stratum and reference.
+    static func said(_ sample: TimeSample) -> String {
+        if let line = sample.line { return line }
+        guard let instant = sample.serverInstant else { return "" }
+        guard let ntp = sample.ntp else { return rfc3339(instant, fractionDigits: 0) }
+        return rfc3339(instant, fractionDigits: 6) + " (stratum \(ntp.stratum), reference \(ntp.referenceID))"
+    }
+
+    /// Decimals for an offset and its bound: milliseconds, or microseconds for an NTP answer.
+    static func digits(_ sample: TimeSample) -> Int {
+        sample.ntp == nil ? 3 : 6
     }
 
     /// One JSON object on one line, with the clock decision when there is one. Unknown values are
@@ -118,10 +135,11 @@ enum SampleOutput {
             let name = targetText(server.query)
             switch server.result {
             case .success(let sample):
-                let said = sample.line ?? sample.serverInstant.map { rfc3339($0, fractionDigits: 0) } ?? ""
-                var line = "\(name): \(said)"
+                var line = "\(name): \(said(sample))"
                 if let offset = sample.offset, let bound = sample.offsetBound {
-                    line += "; offset \(signed(offset)) s ± \(decimal(bound, digits: 3)) s"
+                    let digits = self.digits(sample)
+                    line +=
+                        "; offset \(signed(offset, digits: digits)) s ± \(decimal(bound, digits: digits)) s"
                 } else {
                     line += "; offset unknown (layout not recognised)"
                 }
@@ -138,9 +156,11 @@ enum SampleOutput {
         }
         switch measurement.combined {
         case .success(let estimate):
+            // Microseconds when an agreeing server's answer has them to give.
+            let digits = estimate.truechimers.map { measurement.servers[$0].best.map(self.digits) ?? 3 }.max() ?? 3
             var line =
-                "combined: offset \(signed(estimate.offset)) s ± \(decimal(estimate.bound, digits: 3)) s "
-                + "(\(estimate.truechimers.count) of \(measurement.servers.count) servers agree"
+                "combined: offset \(signed(estimate.offset, digits: digits)) s ± "
+                + "\(decimal(estimate.bound, digits: digits)) s (\(estimate.truechimers.count) of \(measurement.servers.count) servers agree"
             if !estimate.falsetickers.isEmpty {
                 line +=
                     "; disagreeing: "
@@ -169,19 +189,21 @@ enum SampleOutput {
                 + "share an interval, and a majority must; add servers, or check their clocks"
     }
 
-    /// The target as the user would write it: `daytime+udp://[::1]:13` style only when it is not plain TCP daytime.
+    /// The target as the user would write it: `daytime+udp://[::1]:13` style only when it is not plain
+    /// TCP daytime; `ntp://` for NTP, which has one transport.
     static func targetText(_ query: TimeQuery) -> String {
         let endpoint =
             query.host.contains(":") ? "[\(query.host)]:\(query.effectivePort)" : "\(query.host):\(query.effectivePort)"
         if query.protocol == .daytime && query.transport == .tcp {
             return endpoint
         }
-        return "\(query.protocol)\(query.transport == .udp ? "+udp" : "")://\(endpoint)"
+        let udp = query.transport == .udp && query.protocol != .ntp
+        return "\(query.protocol)\(udp ? "+udp" : "")://\(endpoint)"
     }
 
     /// `+1.250` or `-0.003`.
-    static func signed(_ value: Double) -> String {
-        (value < 0 ? "-" : "+") + decimal(abs(value), digits: 3)
+    static func signed(_ value: Double, digits: Int = 3) -> String {
+        (value < 0 ? "-" : "+") + decimal(abs(value), digits: digits)
     }
 
     /// The fields of one answer.
@@ -208,6 +230,37 @@ enum SampleOutput {
             ("monotonic_connect_started_ns", String(sample.connectStartedMonotonic)),
             ("monotonic_first_byte_ns", String(sample.firstByteMonotonic)),
         ]
+        if let edge = sample.secondEdge {
+            fields.append(
+                (
+                    "precise",
+                    JSONText.object([
+                        ("lower_seconds", jsonNumber(edge.lower)),
+                        ("upper_seconds", jsonNumber(edge.upper)),
+                        ("queries", String(edge.queries)),
+                        ("answers", String(edge.answers)),
+                    ])
+                )
+            )
+        }
+        if let ntp = sample.ntp {
+            fields.append(
+                (
+                    "ntp",
+                    JSONText.object([
+                        ("leap", String(ntp.leap)),
+                        ("stratum", String(ntp.stratum)),
+                        ("precision_log2", String(ntp.precision)),
+                        ("root_delay_seconds", jsonNumber(ntp.rootDelay)),
+                        ("root_dispersion_seconds", jsonNumber(ntp.rootDispersion)),
+                        ("reference_id", JSONText.string(ntp.referenceID)),
+                        ("server_receive_time", JSONText.string(rfc3339(ntp.receiveTime, fractionDigits: 9))),
+                        ("server_transmit_time", JSONText.string(rfc3339(ntp.transmitTime, fractionDigits: 9))),
+                        ("delay_seconds", jsonNumber(ntp.delay)),
+                    ])
+                )
+            )
+        }
         if let nist = sample.nist {
             fields.append(
                 (

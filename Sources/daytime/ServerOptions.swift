@@ -4,16 +4,19 @@ import DaytimeCore
 
 /// How to reach servers: the options `query` and `bench` share (everything but the servers).
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "The servers' port, for targets that name none. (default: 13 for daytime, 37 for time)")
+    @Option(help: "The servers' port, for targets that name none. (default: 13 for daytime, 37 for time, 123 for ntp)")
     var port: Int?
 
     @Option(
         name: .customLong("protocol"),
-        help: "The protocol, for targets that name none: daytime (RFC 867, text) or time (RFC 868, binary)."
+        help: ArgumentHelp(
+            "The protocol, for targets that name none: daytime (RFC 867, text), time (RFC 868, binary) or ntp "
+                + "(SNTP, RFC 4330, over UDP)."
+        )
     )
     var protocolKind: ProtocolOption = .daytime
 
-    @Flag(help: "Ask over UDP instead of TCP, for targets that name no transport.")
+    @Flag(help: "Ask over UDP instead of TCP, for targets that name no transport (NTP is always UDP).")
     var udp = false
 
     @Option(help: "Seconds to wait for one whole exchange: name lookup, connection and answer.")
@@ -110,11 +113,13 @@ struct ServerOptions: ParsableArguments {
 enum ProtocolOption: String, CaseIterable, ExpressibleByArgument {
     case daytime
     case time
+    case ntp
 
     var kind: TimeProtocolKind {
         switch self {
         case .daytime: return .daytime
         case .time: return .time
+        case .ntp: return .ntp
         }
     }
 }

@@ -22,7 +22,7 @@ private let daytimeBinary: String = {
 }()
 
 /// Runs `daytime` with `arguments`, off the cooperative thread pool.
-private func daytime(_ arguments: [String]) async throws -> ChildProcess.Output {
+func daytime(_ arguments: [String]) async throws -> ChildProcess.Output {
     guard access(daytimeBinary, X_OK) == 0 else {
         throw ChildProcess.SpawnError(program: daytimeBinary, errno: ENOENT)
     }

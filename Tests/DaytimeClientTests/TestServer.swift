@@ -1,6 +1,7 @@
 import DaytimeCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -129,16 +130,28 @@ struct UDPTestServer: Sendable {
     let channel: any Channel
     let host: String
     let port: Int
+    /// Every datagram received, in order.
+    let requests: RequestLog
 
     static func start(host: String, _ answer: @escaping @Sendable () -> [UInt8]?) async throws -> UDPTestServer {
+        try await self.start(host: host, replying: { _ in answer().map { [$0] } ?? [] })
+    }
+
+    /// A server that answers each request with the datagrams `replying` makes of it, in order
+    /// (none: silence).
+    static func start(
+        host: String,
+        replying: @escaping @Sendable ([UInt8]) -> [[UInt8]]
+    ) async throws -> UDPTestServer {
+        let log = RequestLog()
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramAnswerHandler(answer: answer))
+                    try channel.pipeline.syncOperations.addHandler(DatagramAnswerHandler(log: log, replying: replying))
                 }
             }
             .bind(host: host, port: 0).get()
-        return UDPTestServer(channel: channel, host: host, port: channel.localAddress!.port!)
+        return UDPTestServer(channel: channel, host: host, port: channel.localAddress!.port!, requests: log)
     }
 
     func stop() async {
@@ -146,21 +159,40 @@ struct UDPTestServer: Sendable {
     }
 }
 
-/// Answers each datagram with one computed datagram.
+/// The datagrams a ``UDPTestServer`` received.
+final class RequestLog: Sendable {
+    private let storage = Mutex<[[UInt8]]>([])
+
+    func append(_ request: [UInt8]) {
+        self.storage.withLock { $0.append(request) }
+    }
+
+    var all: [[UInt8]] {
+        self.storage.withLock { $0 }
+    }
+}
+
+/// Answers each datagram with the datagrams computed from it.
 final class DatagramAnswerHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    let answer: @Sendable () -> [UInt8]?
+    let log: RequestLog
+    let replying: @Sendable ([UInt8]) -> [[UInt8]]
 
-    init(answer: @escaping @Sendable () -> [UInt8]?) {
-        self.answer = answer
+    init(log: RequestLog, replying: @escaping @Sendable ([UInt8]) -> [[UInt8]]) {
+        self.log = log
+        self.replying = replying
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let request = self.unwrapInboundIn(data)
-        guard let bytes = self.answer() else { return }
-        let envelope = AddressedEnvelope(remoteAddress: request.remoteAddress, data: ByteBuffer(bytes: bytes))
-        context.writeAndFlush(self.wrapOutboundOut(envelope), promise: nil)
+        let bytes = Array(request.data.readableBytesView)
+        self.log.append(bytes)
+        for reply in self.replying(bytes) {
+            let envelope = AddressedEnvelope(remoteAddress: request.remoteAddress, data: ByteBuffer(bytes: reply))
+            context.write(self.wrapOutboundOut(envelope), promise: nil)
+        }
+        context.flush()
     }
 }

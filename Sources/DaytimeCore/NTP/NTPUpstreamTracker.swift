@@ -36,13 +36,24 @@ public struct NTPUpstreamSample: Sendable, Hashable {
         guard answer.mode == .server, answer.originTime == sent, answer.leap != 3,
             (1...14).contains(answer.stratum), answer.transmitTime != .zero
         else { return nil }
-        let t2 = answer.receiveTime.instant(near: t1)
-        let t3 = answer.transmitTime.instant(near: t4)
+        let measured = Self.measure(answer, t1: t1, t4: t4)
         self.packet = answer
         self.referenceID = referenceID
-        self.offset = (t2.seconds(since: t1) + t3.seconds(since: t4)) / 2
-        self.delay = max(0, t4.seconds(since: t1) - t3.seconds(since: t2))
+        self.offset = measured.offset
+        self.delay = measured.delay
         self.receivedAt = receivedAt
+    }
+
+    /// RFC 5905 section 8's on-wire arithmetic for `answer`, sent at local time `t1` and received at
+    /// `t4`: the offset ((T2 - T1) + (T3 - T4)) / 2 (server minus local) and the delay
+    /// (T4 - T1) - (T3 - T2), never below 0. The answer is not checked.
+    public static func measure(_ answer: NTPPacket, t1: Instant, t4: Instant) -> (offset: Double, delay: Double) {
+        let t2 = answer.receiveTime.instant(near: t1)
+        let t3 = answer.transmitTime.instant(near: t4)
+        return (
+            (t2.seconds(since: t1) + t3.seconds(since: t4)) / 2,
+            max(0, t4.seconds(since: t1) - t3.seconds(since: t2))
+        )
     }
 
     /// The upstream's synchronization distance as this server sees it: its root delay and ours to
