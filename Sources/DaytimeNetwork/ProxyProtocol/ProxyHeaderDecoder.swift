@@ -96,9 +96,7 @@ public struct ProxyHeaderDecoder: Sendable {
                     return self.finish(.invalid(.wrongSignature))
                 }
             case .v1Line:
-                let byte = bytes[index]
-                index += 1
-                if let step = self.v1(byte, consumed: index) { return self.finish(step) }
+                if let step = self.v1(bytes, from: &index) { return self.finish(step) }
             case .v2Fixed:
                 let byte = bytes[index]
                 index += 1
@@ -129,52 +127,87 @@ public struct ProxyHeaderDecoder: Sendable {
 
     // MARK: - Version 1
 
-    /// One more byte of a v1 line; a step when the line ends or cannot be valid.
-    private mutating func v1(_ byte: UInt8, consumed: Int) -> Step? {
-        let previous = self.stored.last
-        self.stored.append(byte)
-        let count = self.stored.count
-        if count <= Self.v1Prefix.count {
-            return byte == Self.v1Prefix[count - 1] ? nil : .invalid(.wrongSignature)
+    /// The next bytes of a v1 line, from `index` on, checked byte by byte in one pass and then
+    /// kept at once; a step when the line ends or cannot be valid. `index` ends past what was read.
+    private mutating func v1(_ bytes: UnsafeRawBufferPointer, from index: inout Int) -> Step? {
+        let start = index
+        var previous = self.stored.last
+        var count = self.stored.count
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            count += 1
+            if count <= Self.v1Prefix.count {
+                if byte != Self.v1Prefix[count - 1] { return .invalid(.wrongSignature) }
+            } else if byte == Self.lineFeed {
+                guard previous == Self.carriageReturn else { return .invalid(.badLineEnding) }
+                self.stored.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+                return self.v1Line().map { .header($0, consumed: index) } ?? .invalid(self.v1Error)
+            } else if previous == Self.carriageReturn {
+                return .invalid(.badLineEnding)
+            } else if count == Self.v1MaximumLength {
+                return .invalid(.lineTooLong)
+            }
+            previous = byte
         }
-        if byte == Self.lineFeed {
-            guard previous == Self.carriageReturn else { return .invalid(.badLineEnding) }
-            return self.v1Line().map { .header($0, consumed: consumed) } ?? .invalid(self.v1Error)
-        }
-        if previous == Self.carriageReturn { return .invalid(.badLineEnding) }
-        if count == Self.v1MaximumLength { return .invalid(.lineTooLong) }
+        self.stored.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         return nil
     }
 
     /// Set by ``v1Line()`` when it returns nil.
     private var v1Error = ProxyHeaderError.malformedLine
 
-    /// Parses the complete line in `stored`: `PROXY ` already checked, CR LF at the end.
+    private static let unknownProtocol: [UInt8] = Array("UNKNOWN".utf8)
+    private static let tcp4: [UInt8] = Array("TCP4".utf8)
+    private static let tcp6: [UInt8] = Array("TCP6".utf8)
+
+    /// Parses the complete line in `stored`: `PROXY ` already checked, CR LF at the end. The fields
+    /// are separated by single spaces; it allocates nothing.
     private mutating func v1Line() -> ProxyHeader? {
-        let fields = self.stored[Self.v1Prefix.count..<(self.stored.count - 2)]
-            .split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        let proto = fields.first.map { Array($0) } ?? []
-        if proto == Array("UNKNOWN".utf8) {
+        let line = self.stored[Self.v1Prefix.count..<(self.stored.count - 2)]
+        // The first five fields' ranges, and how many fields there are (any empty one counts).
+        var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+        var fieldCount = 0
+        var fieldStart = line.startIndex
+        var anyEmpty = false
+        for position in line.startIndex...line.endIndex where position == line.endIndex || line[position] == 0x20 {
+            let field = fieldStart..<position
+            anyEmpty = anyEmpty || field.isEmpty
+            switch fieldCount {
+            case 0: fields.0 = field
+            case 1: fields.1 = field
+            case 2: fields.2 = field
+            case 3: fields.3 = field
+            case 4: fields.4 = field
+            default: break
+            }
+            fieldCount += 1
+            fieldStart = position + 1
+        }
+        let proto = line[fields.0]
+        if proto.elementsEqual(Self.unknownProtocol) {
             // The specification: the receiver ignores anything between UNKNOWN and CR LF.
             return ProxyHeader(version: .v1, command: .proxy, addresses: .unknown)
         }
         let family: IPAddress.Family
-        switch proto {
-        case Array("TCP4".utf8): family = .ipv4
-        case Array("TCP6".utf8): family = .ipv6
-        default:
+        if proto.elementsEqual(Self.tcp4) {
+            family = .ipv4
+        } else if proto.elementsEqual(Self.tcp6) {
+            family = .ipv6
+        } else {
             self.v1Error = proto.isEmpty ? .malformedLine : .unsupportedProtocol
             return nil
         }
-        guard fields.count == 5, fields.allSatisfy({ !$0.isEmpty }) else {
+        guard fieldCount == 5, !anyEmpty else {
             self.v1Error = .malformedLine
             return nil
         }
-        guard let source = Self.address(fields[1], family), let destination = Self.address(fields[2], family) else {
+        guard let source = Self.address(line[fields.1], family), let destination = Self.address(line[fields.2], family)
+        else {
             self.v1Error = .badAddress
             return nil
         }
-        guard let sourcePort = Self.port(fields[3]), let destinationPort = Self.port(fields[4]) else {
+        guard let sourcePort = Self.port(line[fields.3]), let destinationPort = Self.port(line[fields.4]) else {
             self.v1Error = .badPort
             return nil
         }
