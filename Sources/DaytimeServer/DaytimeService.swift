@@ -227,7 +227,7 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// Sources the rate limiter tracks now, and its fixed capacity (0 and 0 when it is off).
-    public var trackedSources: (entries: Int, capacity: Int) {
+    package var trackedSources: (entries: Int, capacity: Int) {
         let tracked = self.settings.current().settings.policy.trackedSources
         return (tracked.entries, tracked.capacity)
     }
@@ -267,7 +267,7 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// Connections to the PROXY protocol listeners that are still waiting for their header.
-    public var pendingProxyConnections: Int {
+    package var pendingProxyConnections: Int {
         self.proxyServer?.pending.current ?? 0
     }
 

@@ -16,7 +16,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// The most tokens the bucket holds: how many admissions in a row a full bucket allows.
     public let burst: Int
     /// Nanoseconds per token: `1e9 / rate`, rounded, from 1 ns to about 52 days.
-    public let nanosecondsPerToken: UInt64
+    @usableFromInline package let nanosecondsPerToken: UInt64
     /// How far ahead of now the full-again time may be for the bucket still to hold a token.
     @usableFromInline
     let tolerance: UInt64
@@ -39,7 +39,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// The pure step, for a bucket kept in an atomic and shared by threads: load the state,
     /// compute this, and compare-exchange; retry on a lost race.
     @inlinable
-    public func stateAfterAdmitting(_ state: UInt64, now: UInt64) -> UInt64? {
+    package func stateAfterAdmitting(_ state: UInt64, now: UInt64) -> UInt64? {
         if state > now && state - now > self.tolerance {
             return nil
         }
@@ -50,7 +50,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// Takes a token from the bucket at `state` if it has one: returns whether it did, and
     /// updates `state` when it does.
     @inlinable
-    public func admit(_ state: inout UInt64, now: UInt64) -> Bool {
+    package func admit(_ state: inout UInt64, now: UInt64) -> Bool {
         guard let next = self.stateAfterAdmitting(state, now: now) else {
             return false
         }
@@ -60,7 +60,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
 
     /// The tokens in the bucket at `state` at time `now`, from 0 to ``burst`` (fractional while
     /// refilling).
-    public func tokens(state: UInt64, now: UInt64) -> Double {
+    package func tokens(state: UInt64, now: UInt64) -> Double {
         let owed = state > now ? Double(state - now) / Double(self.nanosecondsPerToken) : 0
         return max(0, Double(self.burst) - owed)
     }
