@@ -243,7 +243,7 @@ public final class DaytimeService: Service, Sendable {
     /// after tzdata was upgraded. Answers use the new list from their next second on.
     ///
     /// - Returns: the list now in use, or nil if no file is configured.
-    /// - Throws: ``LeapSecondTableError`` if the file is missing or fails its checks; the list
+    /// - Throws: `LeapSecondTableError` if the file is missing or fails its checks; the list
     ///   loaded before (if any) then stays in use, and ``timeStatus()`` reports the error.
     @discardableResult
     public func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {

@@ -1,9 +1,9 @@
 /// A token-bucket rate: `rate` tokens a second, at most `burst` in the bucket, one token per
-/// admission. The arithmetic shared by ``TokenBucket`` and ``SourceRateLimiter``.
+/// admission. The arithmetic shared by `TokenBucket` and `SourceRateLimiter`.
 ///
 /// A bucket's whole state is one number, the monotonic time in nanoseconds at which it will be
 /// full again (the "theoretical arrival time" of the generic cell rate algorithm, which is an exact
-/// token bucket): admitting takes a token by moving that time one ``nanosecondsPerToken`` later,
+/// token bucket): admitting takes a token by moving that time one `nanosecondsPerToken` later,
 /// and the bucket has a token to give while that time is at most `burst - 1` tokens' worth ahead of
 /// now. A state of 0, or any time not after now, is a full bucket, so a new bucket costs nothing to
 /// make and a bucket that has refilled can be forgotten without changing any answer.
