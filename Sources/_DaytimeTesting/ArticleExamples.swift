@@ -52,6 +52,17 @@ public enum ArticleExamples {
         return blocks.filter { !source.contains($0) }
     }
 
+    /// The Swift blocks of the DocC catalogue of `module` (`Sources/<module>/<module>.docc/<module>.md`)
+    /// that the calling test file, in `Tests/<Target>/`, does not contain verbatim; nil as for
+    /// ``missingBlocks(ofArticleAt:inSourceAt:)``.
+    public static func missingCatalogueBlocks(of module: String, testFilePath: String = #filePath) -> [String]? {
+        let root = packageRoot(fromTestFile: testFilePath)
+        return missingBlocks(
+            ofArticleAt: "\(root)/Sources/\(module)/\(module).docc/\(module).md",
+            inSourceAt: testFilePath
+        )
+    }
+
     /// The package's root folder, from the `#filePath` of a file in `Tests/<Target>/` (or deeper:
     /// `depth` folders under `Tests/`).
     public static func packageRoot(fromTestFile filePath: String, depth: Int = 1) -> String {

@@ -25,13 +25,8 @@ func serve(_ service: DaytimeService) async throws {
 @Suite("DaytimeServer's documentation example")
 struct CatalogueExampleTests {
     @Test("The catalogue shows the code this file runs")
-    func catalogueMatches() throws {
-        let root = ArticleExamples.packageRoot(fromTestFile: #filePath)
-        let missing = ArticleExamples.missingBlocks(
-            ofArticleAt: root + "/Sources/DaytimeServer/DaytimeServer.docc/DaytimeServer.md",
-            inSourceAt: #filePath
-        )
-        #expect(missing == [])
+    func catalogueMatches() {
+        #expect(ArticleExamples.missingCatalogueBlocks(of: "DaytimeServer") == [])
     }
 
     // `serve(_:)` is compiled, not run: its signal handlers would stay in the test process.
