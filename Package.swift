@@ -8,8 +8,9 @@ import PackageDescription
 //   DaytimeNetwork               addresses, access lists, rate limits, source policy, PROXY protocol;
 //                                pure Swift over Glibc and DaytimeCore (for Transport), no NIO
 //   DaytimeServer, DaytimeClient over DaytimeCore (the server also over DaytimeNetwork); never import each other
-//   DaytimeBench                 the load generator behind `daytime bench` (plain sockets, epoll)
-//   DaytimeMetrics               the /metrics and /healthz endpoint over DaytimeServer (NIO, Prometheus)
+//   DaytimeMetrics               internal: daytimed's /metrics and /healthz endpoint (NIO, Prometheus)
+//   _DaytimeBench                the load generator behind `daytime bench` (plain sockets, epoll)
+//   _DaytimeTesting              test doubles: fixed and shifted wall clocks, a seeded generator
 //   daytimed, daytime            thin command lines over the libraries
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -71,16 +72,20 @@ let serverLinkerSettings: [LinkerSetting] = [
     )
 ]
 
+// Linux only: the server and the load generator call Linux interfaces directly (accept4, recvmmsg,
+// epoll, adjtimex), and no other platform is built or tested, so none is declared.
 let package = Package(
     name: "swift-daytime",
-    platforms: [.macOS(.v15)],
     products: [
+        // The API: what a program that embeds the server or the client builds on.
         .library(name: "DaytimeCore", targets: ["DaytimeCore"]),
         .library(name: "DaytimeNetwork", targets: ["DaytimeNetwork"]),
         .library(name: "DaytimeServer", targets: ["DaytimeServer"]),
         .library(name: "DaytimeClient", targets: ["DaytimeClient"]),
-        .library(name: "DaytimeBench", targets: ["DaytimeBench"]),
-        .library(name: "DaytimeMetrics", targets: ["DaytimeMetrics"]),
+        // Not API, underscored as SwiftNIO marks its own (`_NIOConcurrency`): products only because
+        // Benchmarks/, a package of its own, can import nothing else. They may change in any release.
+        .library(name: "_DaytimeBench", targets: ["_DaytimeBench"]),
+        .library(name: "_DaytimeTesting", targets: ["_DaytimeTesting"]),
         .executable(name: "daytimed", targets: ["daytimed"]),
         .executable(name: "daytime", targets: ["daytime"]),
     ],
@@ -93,6 +98,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only for scripts/docs (`swift package generate-documentation`): a plugin, built when run.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -148,14 +155,22 @@ let package = Package(
             dependencies: ["DaytimeCore", "DaytimeSystem"],
             swiftSettings: strictSettings
         ),
+        // The load generator behind `daytime bench`, which Benchmarks/ also drives.
         .target(
-            name: "DaytimeBench",
+            name: "_DaytimeBench",
             dependencies: [
                 "DaytimeCore",
                 "CDaytimeLinux",
                 "DaytimeSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Test doubles that the tests of several modules and Benchmarks/ share: the fixed and the
+        // shifted wall clock, a seeded random generator.
+        .target(
+            name: "_DaytimeTesting",
+            dependencies: ["DaytimeCore"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -182,7 +197,7 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "DaytimeClient",
-                "DaytimeBench",
+                "_DaytimeBench",
                 "DaytimeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -192,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaytimeCoreTests",
-            dependencies: ["DaytimeCore", "CDaytimeLinux"],
+            dependencies: ["DaytimeCore", "CDaytimeLinux", "_DaytimeTesting"],
             swiftSettings: strictSettings
         ),
         // daytimed's settings table, through @testable import of the executable.
@@ -205,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaytimeNetworkTests",
-            dependencies: ["DaytimeNetwork"],
+            dependencies: ["DaytimeNetwork", "_DaytimeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -216,6 +231,7 @@ let package = Package(
         .testTarget(
             name: "DaytimeServerTests",
             dependencies: [
+                "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeNetwork",
                 "DaytimeServer",
@@ -234,6 +250,7 @@ let package = Package(
         .testTarget(
             name: "DaytimeServerHandlerTests",
             dependencies: [
+                "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeNetwork",
                 "DaytimeServer",
@@ -269,6 +286,7 @@ let package = Package(
         .testTarget(
             name: "DaytimeClientTests",
             dependencies: [
+                "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeClient",
                 "ProcessTesting",
@@ -282,7 +300,8 @@ let package = Package(
             dependencies: [
                 "DaytimeCore",
                 "DaytimeServer",
-                "DaytimeBench",
+                "_DaytimeBench",
+                "_DaytimeTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: nioSideSettings
@@ -290,6 +309,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeServer",
                 "DaytimeClient",

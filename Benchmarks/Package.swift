@@ -7,7 +7,6 @@ import PackageDescription
 //   swift package benchmark thresholds check   fails if an allocation count exceeds Thresholds/
 let package = Package(
     name: "swift-daytime-benchmarks",
-    platforms: [.macOS(.v15)],
     dependencies: [
         // The parent package by a fixed name, whatever its checkout folder is called.
         .package(name: "swift-daytime", path: "../"),
@@ -23,7 +22,8 @@ let package = Package(
                 .product(name: "DaytimeCore", package: "swift-daytime"),
                 .product(name: "DaytimeNetwork", package: "swift-daytime"),
                 .product(name: "DaytimeServer", package: "swift-daytime"),
-                .product(name: "DaytimeBench", package: "swift-daytime"),
+                .product(name: "_DaytimeBench", package: "swift-daytime"),
+                .product(name: "_DaytimeTesting", package: "swift-daytime"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/DaytimeBenchmarks",

@@ -8,33 +8,33 @@ import DaytimeServer
 /// ```
 /// Served with 200 when every check is healthy, 503 otherwise, so that a load balancer or a
 /// `curl --fail` needs to read only the status code.
-public struct HealthReport: Sendable, Hashable {
+package struct HealthReport: Sendable, Hashable {
     /// One check's result.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The check's name.
-        public var name: String
+        package var name: String
         /// What it found.
-        public var status: HealthCheck.Status
+        package var status: HealthCheck.Status
     }
 
     /// Every check's result, in the order the checks were given.
-    public var entries: [Entry]
+    package var entries: [Entry]
     /// Seconds since the endpoint was set up.
-    public var uptimeSeconds: Double
+    package var uptimeSeconds: Double
 
     /// Whether every check is healthy (true when there are none).
-    public var healthy: Bool {
+    package var healthy: Bool {
         self.entries.allSatisfy(\.status.healthy)
     }
 
     /// Runs `checks` now.
-    public init(running checks: [HealthCheck], uptimeSeconds: Double) {
+    package init(running checks: [HealthCheck], uptimeSeconds: Double) {
         self.entries = checks.map { Entry(name: $0.name, status: $0.check()) }
         self.uptimeSeconds = uptimeSeconds
     }
 
     /// The report as one line of JSON.
-    public var json: String {
+    package var json: String {
         let checks = self.entries.map { entry in
             (
                 entry.name,

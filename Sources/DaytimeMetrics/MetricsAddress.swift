@@ -1,18 +1,18 @@
 /// The `HOST:PORT` the metrics endpoint listens on: `127.0.0.1:9813`, `[::1]:9813`, `localhost:9813`.
-public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
+package struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
     /// An address or name; an IPv6 address without brackets.
-    public var host: String
+    package var host: String
     /// 0 to 65535; 0 picks a free port.
-    public var port: Int
+    package var port: Int
 
     /// Creates an address.
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
     /// Parses `HOST:PORT` (an IPv6 host in brackets), or returns nil.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -33,7 +33,7 @@ public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `host:port`, with brackets around an IPv6 address.
-    public var description: String {
+    package var description: String {
         self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
     }
 }

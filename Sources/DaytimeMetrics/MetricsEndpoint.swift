@@ -5,20 +5,20 @@ import DaytimeServer
 ///
 /// Closures, so the handler can be tested with any content, and so that the executable can compose
 /// the health checks of whatever it runs.
-public struct MetricsEndpoint: Sendable {
+package struct MetricsEndpoint: Sendable {
     /// The Prometheus text exposition (0.0.4) for `/metrics`.
-    public let metrics: @Sendable () -> [UInt8]
+    package let metrics: @Sendable () -> [UInt8]
     /// The report for `/healthz`.
-    public let health: @Sendable () -> HealthReport
+    package let health: @Sendable () -> HealthReport
 
     /// An endpoint with any content.
-    public init(metrics: @escaping @Sendable () -> [UInt8], health: @escaping @Sendable () -> HealthReport) {
+    package init(metrics: @escaping @Sendable () -> [UInt8], health: @escaping @Sendable () -> HealthReport) {
         self.metrics = metrics
         self.health = health
     }
 
     /// Serves `exporter`'s metrics and runs `healthChecks` on each `/healthz`; uptime counts from now.
-    public init(exporter: StatisticsExporter, healthChecks: [HealthCheck]) {
+    package init(exporter: StatisticsExporter, healthChecks: [HealthCheck]) {
         let started = MonotonicClock.nanoseconds()
         self.metrics = {
             var buffer: [UInt8] = []

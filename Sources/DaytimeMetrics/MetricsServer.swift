@@ -26,14 +26,14 @@ import Glibc
 /// )
 /// let group = ServiceGroup(services: [service, metrics], gracefulShutdownSignals: [.sigterm], logger: logger)
 /// ```
-public final class MetricsServer: Service, Sendable {
+package final class MetricsServer: Service, Sendable {
     /// The address asked for, with the real port if 0 was asked for.
-    public let address: MetricsAddress
+    package let address: MetricsAddress
     private let channel: any Channel
     private let logger: Logger
 
     /// How long a keep-alive connection may stay silent before it is closed.
-    public static let idleTimeout = TimeAmount.seconds(60)
+    package static let idleTimeout = TimeAmount.seconds(60)
 
     private init(address: MetricsAddress, channel: any Channel, logger: Logger) {
         self.address = address
@@ -44,7 +44,7 @@ public final class MetricsServer: Service, Sendable {
     /// Binds the endpoint's listening socket.
     ///
     /// - Throws: ``ServerError`` naming the address, what failed and how to fix it.
-    public static func bind(
+    package static func bind(
         _ address: MetricsAddress,
         endpoint: MetricsEndpoint,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -72,7 +72,7 @@ public final class MetricsServer: Service, Sendable {
     }
 
     /// Serves until graceful shutdown or cancellation, then closes the listening socket.
-    public func run() async throws {
+    package func run() async throws {
         self.logger.notice("serving metrics on http://\(self.address)/metrics and /healthz")
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await self.channel.closeFuture.get()

@@ -10,9 +10,9 @@ import Glibc
 /// Read the way Prometheus's own client libraries do on Linux: the start time in clock ticks since
 /// boot (field 22 of `/proc/self/stat`) plus the boot time (`btime` in `/proc/stat`), so the value
 /// is the kernel's, not the moment some code first ran.
-public enum ProcessStartTime {
+package enum ProcessStartTime {
     /// Seconds since the Unix epoch; the current time if `/proc` cannot be read.
-    public static func secondsSinceEpoch() -> Double {
+    package static func secondsSinceEpoch() -> Double {
         guard let stat = self.read("/proc/self/stat"), let system = self.read("/proc/stat"),
             let ticks = self.startTicks(stat: stat), let boot = self.bootTime(stat: system)
         else {

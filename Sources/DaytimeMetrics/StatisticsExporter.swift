@@ -17,9 +17,9 @@ import Synchronization
 /// pre-bucketed answers into it at each scrape would cost time in proportion to the traffic. Its
 /// lines follow the same text format (version 0.0.4), from the atomic buckets, in time
 /// proportional to the number of buckets.
-public final class StatisticsExporter: Sendable {
+package final class StatisticsExporter: Sendable {
     /// The registry the server's metrics are in; register more metrics here to have them scraped too.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     private let statistics: ServerStatistics
     private let exported = Mutex(ServerStatistics.Snapshot?.none)
     private let answers: [String: Counter]
@@ -64,7 +64,7 @@ public final class StatisticsExporter: Sendable {
     ///     `/proc/self/stat` by default.
     ///   - timeStatus: the clock's state (``DaytimeService/timeStatus()``), exported as gauges when
     ///     it is not nil at registration, with NTP's when NTP is served.
-    public init(
+    package init(
         statistics: ServerStatistics,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         processStartTime: Double = ProcessStartTime.secondsSinceEpoch(),
@@ -213,7 +213,7 @@ public final class StatisticsExporter: Sendable {
     }
 
     /// Everything, in the Prometheus text exposition format 0.0.4.
-    public func emit(into buffer: inout [UInt8]) {
+    package func emit(into buffer: inout [UInt8]) {
         let snapshot = self.statistics.snapshot()
         self.exported.withLock { previous in
             func advance(_ counter: Counter, _ now: Int, _ before: Int?) {
@@ -260,7 +260,7 @@ public final class StatisticsExporter: Sendable {
     }
 
     /// ``emit(into:)`` as a string.
-    public func emitToString() -> String {
+    package func emitToString() -> String {
         var buffer: [UInt8] = []
         self.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

@@ -1,6 +1,6 @@
 import DaytimeCore
 
-/// The transport a listener serves a protocol over: see ``DaytimeCore/Transport``.
+/// The transport a listener serves a protocol over: see `Transport`.
 public typealias Transport = DaytimeCore.Transport
 
 /// A set of transports, as the `--daytime-transports` / `--time-transports` flags give it.

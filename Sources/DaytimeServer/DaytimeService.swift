@@ -227,7 +227,7 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// Sources the rate limiter tracks now, and its fixed capacity (0 and 0 when it is off).
-    public var trackedSources: (entries: Int, capacity: Int) {
+    package var trackedSources: (entries: Int, capacity: Int) {
         let tracked = self.settings.current().settings.policy.trackedSources
         return (tracked.entries, tracked.capacity)
     }
@@ -243,7 +243,7 @@ public final class DaytimeService: Service, Sendable {
     /// after tzdata was upgraded. Answers use the new list from their next second on.
     ///
     /// - Returns: the list now in use, or nil if no file is configured.
-    /// - Throws: ``LeapSecondTableError`` if the file is missing or fails its checks; the list
+    /// - Throws: `LeapSecondTableError` if the file is missing or fails its checks; the list
     ///   loaded before (if any) then stays in use, and ``timeStatus()`` reports the error.
     @discardableResult
     public func reloadLeapSeconds() throws(LeapSecondTableError) -> LeapSecondTable? {
@@ -267,7 +267,7 @@ public final class DaytimeService: Service, Sendable {
     }
 
     /// Connections to the PROXY protocol listeners that are still waiting for their header.
-    public var pendingProxyConnections: Int {
+    package var pendingProxyConnections: Int {
         self.proxyServer?.pending.current ?? 0
     }
 

@@ -1,13 +1,13 @@
 import ArgumentParser
 import CDaytimeLinux
-import DaytimeBench
 import DaytimeClient
 import DaytimeCore
 import DaytimeSystem
 import Glibc
+import _DaytimeBench
 
 /// `daytime bench HOST`: a load generator for Daytime and Time servers, over TCP or UDP, closed
-/// loop (`--concurrency`) or open loop (`--rate`). The engine is ``LoadGenerator`` (DaytimeBench):
+/// loop (`--concurrency`) or open loop (`--rate`). The engine is ``LoadGenerator`` (_DaytimeBench):
 /// plain sockets and epoll on OS threads of its own, so that the client is cheaper than the server.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import DaytimeCore
 import Testing
 
-@testable import DaytimeBench
+@testable import _DaytimeBench
 
 #if canImport(Glibc)
 import Glibc

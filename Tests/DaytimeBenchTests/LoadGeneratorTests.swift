@@ -2,7 +2,7 @@ import DaytimeCore
 import DaytimeServer
 import Testing
 
-@testable import DaytimeBench
+@testable import _DaytimeBench
 
 @Suite("LoadGenerator against real servers on loopback")
 struct LoadGeneratorTests {

@@ -1,9 +1,10 @@
-import DaytimeBench
 import DaytimeCore
 import DaytimeServer
 import Foundation
 import Logging
 import Synchronization
+import _DaytimeBench
+import _DaytimeTesting
 
 #if canImport(Glibc)
 import Glibc

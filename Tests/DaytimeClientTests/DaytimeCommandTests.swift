@@ -7,8 +7,6 @@ import Testing
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The `daytime` executable beside this test binary (`swift test` builds every product into the

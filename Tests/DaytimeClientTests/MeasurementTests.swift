@@ -2,6 +2,7 @@ import DaytimeClient
 import DaytimeCore
 import NIOCore
 import Testing
+import _DaytimeTesting
 
 /// The bytes of a line in `format` read from the system clock shifted by `offset` seconds.
 private func line(_ format: DaytimeFormat, clockOffset offset: Double) -> [UInt8] {

@@ -1,6 +1,7 @@
 import DaytimeClient
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// What a scripted NTP responder does with a request.
 enum NTPResponse: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,7 @@
 import DaytimeClient
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// A server clock shifted by a known amount, in a given layout.
 struct ShiftedServer: Sendable, CustomTestStringConvertible {

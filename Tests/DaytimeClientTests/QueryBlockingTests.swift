@@ -3,6 +3,7 @@ import DaytimeCore
 import Glibc
 import ProcessTesting
 import Testing
+import _DaytimeTesting
 
 /// `TimeClient.queryBlocking`: one server, once, on the calling thread (the `daytime` command's
 /// common case). It blocks, so each call runs on a thread of its own (`offPool`).

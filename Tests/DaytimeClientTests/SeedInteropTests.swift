@@ -8,8 +8,6 @@ import Testing
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// `shared/bench/peers/seed_server.py`, found from this file's path: the package root is three

@@ -2,13 +2,12 @@ import DaytimeCore
 import NIOCore
 import NIOPosix
 import Synchronization
+import _DaytimeTesting
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// What a test server does with each connection it accepts.

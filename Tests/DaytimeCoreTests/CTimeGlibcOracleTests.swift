@@ -1,12 +1,11 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 @Suite("ctime against the C library")

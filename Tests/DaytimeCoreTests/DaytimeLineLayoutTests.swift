@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// The folder of answers recorded from real servers (see its README.md).
 private let fixtures: String = {

@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// Seconds since the epoch of a UTC date and time (the parser tests' own helper).
 private func epochSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int = 0, _ mi: Int = 0, _ s: Int = 0) -> Int64 {

@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 private func line(_ pattern: String, _ instant: Instant, utcOffset: Int = 0) throws -> String {
     let format = try DaytimeFormat.parse(pattern)

@@ -6,8 +6,6 @@ import Testing
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The code `text` is refused with, or nil if it loads.

@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 private func nist(label: String = "UTC(NIST)", advance: Double = 0) -> NISTFormatOptions {
     do { return try NISTFormatOptions(label: label, advanceMilliseconds: advance) } catch {

@@ -5,8 +5,6 @@ import Testing
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// A change of offset: the instant it happens, and the period before and after it.

@@ -1,5 +1,6 @@
 import DaytimeNetwork
 import Testing
+import _DaytimeTesting
 
 private func ranges(_ texts: [String]) -> [AddressRange] {
     texts.map { try! AddressRange($0) }

@@ -1,12 +1,11 @@
 import DaytimeNetwork
 import Testing
+import _DaytimeTesting
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// How glibc's `inet_pton` reads `text` (as IPv6 if it has a colon, else as IPv4), or nil.

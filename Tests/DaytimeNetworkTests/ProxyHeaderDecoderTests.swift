@@ -1,5 +1,6 @@
 import DaytimeNetwork
 import Testing
+import _DaytimeTesting
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Testing
+import _DaytimeTesting
 
 @testable import DaytimeServer
 

@@ -4,6 +4,7 @@ import DaytimeServer
 import Foundation
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @Suite("The access log")
 struct AccessLogTests {

@@ -1,6 +1,7 @@
 import DaytimeCore
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @testable import DaytimeServer
 

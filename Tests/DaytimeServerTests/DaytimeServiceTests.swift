@@ -6,6 +6,7 @@ import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+import _DaytimeTesting
 
 /// 2021-05-07T20:36:52.123456789Z, the seed's own example instant.
 let seedInstant = Instant(seconds: 1_620_419_812, nanoseconds: 123_456_789)

@@ -3,6 +3,7 @@ import DaytimeNetwork
 import DaytimeServer
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @Suite("inetd mode: one connection, or a wait-mode datagram socket, then return")
 struct InetdModeTests {

@@ -2,6 +2,7 @@ import DaytimeCore
 import DaytimeServer
 import Glibc
 import Testing
+import _DaytimeTesting
 
 /// Clients that send something before they read (a request line, an HTTP request): with
 /// ``ServerConfiguration/lingeringClose`` they get the line and a FIN, never a reset.

@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 import ServiceLifecycleTestKit
 import Testing
+import _DaytimeTesting
 
 /// A plain HTTP/1.1 GET over a blocking socket, with `Connection: close` so the body ends at EOF.
 func httpGet(

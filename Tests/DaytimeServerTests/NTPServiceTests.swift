@@ -3,6 +3,7 @@ import DaytimeMetrics
 import DaytimeNetwork
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @testable import DaytimeServer
 

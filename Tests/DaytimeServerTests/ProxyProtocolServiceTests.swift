@@ -6,6 +6,7 @@ import Glibc
 import InMemoryLogging
 import Logging
 import Testing
+import _DaytimeTesting
 
 private let loopbackRanges = SourcePolicyConfiguration.loopback
 

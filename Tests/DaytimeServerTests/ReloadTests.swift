@@ -2,6 +2,7 @@ import DaytimeCore
 import DaytimeNetwork
 import Synchronization
 import Testing
+import _DaytimeTesting
 
 @testable import DaytimeServer
 

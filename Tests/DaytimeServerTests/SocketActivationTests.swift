@@ -2,6 +2,7 @@ import DaytimeCore
 import DaytimeServer
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @Suite("socket activation: the LISTEN_* protocol and inherited sockets")
 struct SocketActivationTests {

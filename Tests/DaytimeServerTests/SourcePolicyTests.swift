@@ -3,6 +3,7 @@ import DaytimeNetwork
 import DaytimeServer
 import Glibc
 import Testing
+import _DaytimeTesting
 
 @Suite("Access lists and rate limits on the wire")
 struct SourcePolicyTests {

@@ -4,6 +4,7 @@ import InMemoryLogging
 import Logging
 import Synchronization
 import Testing
+import _DaytimeTesting
 
 @testable import DaytimeCore
 

@@ -5,6 +5,7 @@ import DaytimeServer
 import Foundation
 import Logging
 import Testing
+import _DaytimeTesting
 
 /// The client's millisecond measurements against real servers: NTP queries and the precise search
 /// of whole-second servers, against `DaytimeService` in this process with a shifted clock, chronyd

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _DaytimeTesting
 
 /// The configuration reader (swift-configuration's JSON and YAML providers plus `SettingKey`'s
 /// checks) on damaged files, through `daytimed --check-config`: whatever the bytes, the answer is
@@ -35,15 +36,15 @@ struct ConfigurationMutationTests {
 
     @Test("200 mutated YAML and JSON files: settings or one clear line, never a crash")
     func mutatedFiles() async throws {
-        var random = Xorshift(seed: 0x5EED_C0F1)
+        var random = SplitMix64(seed: 0x5EED_C0F1)
         var cases: [(name: String, text: [UInt8])] = []
         for _ in 0..<200 {
-            let seed = Self.seeds[Int(random.next() % UInt64(Self.seeds.count))]
+            let seed = Self.seeds[random.below(Self.seeds.count)]
             var bytes = Array(seed.text.utf8)
-            for _ in 0..<(1 + Int(random.next() % 4)) {
-                let position = Int(random.next() % UInt64(bytes.count + 1))
-                let byte = Self.alphabet[Int(random.next() % UInt64(Self.alphabet.count))]
-                switch random.next() % 3 {
+            for _ in 0..<(1 + random.below(4)) {
+                let position = random.below(bytes.count + 1)
+                let byte = Self.alphabet[random.below(Self.alphabet.count)]
+                switch random.below(3) {
                 case 0 where position < bytes.count: bytes[position] = byte
                 case 1 where position < bytes.count: bytes.remove(at: position)
                 default: bytes.insert(byte, at: position)
@@ -77,21 +78,5 @@ struct ConfigurationMutationTests {
             }
         }
         #expect(failures.isEmpty, "\(failures.count) files: \(failures.prefix(3))")
-    }
-}
-
-/// A seeded generator (xorshift64*), so that a failing mutation comes back on the next run.
-struct Xorshift {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed == 0 ? 1 : seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state ^= self.state >> 12
-        self.state ^= self.state << 25
-        self.state ^= self.state >> 27
-        return self.state &* 0x2545_F491_4F6C_DD1D
     }
 }

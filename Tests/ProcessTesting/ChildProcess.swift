@@ -9,8 +9,6 @@ import CDaytimeLinux
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// A program started with `posix_spawnp` (found on `PATH`), for interop tests with real peers.

@@ -1,5 +1,5 @@
 import Benchmark
-import DaytimeBench
+import _DaytimeBench
 import DaytimeCore
 import DaytimeServer
 

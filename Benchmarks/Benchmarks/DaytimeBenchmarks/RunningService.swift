@@ -1,3 +1,4 @@
+import _DaytimeTesting
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer

@@ -3,9 +3,10 @@
 /// and every inetd user see what they always saw.
 ///
 /// The line carries no time zone; it is read in whatever zone the server was told to use.
-public enum CTimeFormat {
+@usableFromInline
+package enum CTimeFormat {
     /// Length of the text without the line ending (for 4-digit years).
-    public static let length = 24
+    package static let length = 24
 
     @usableFromInline
     static let weekdayNames: StaticString = "SunMonTueWedThuFriSat"
@@ -14,7 +15,7 @@ public enum CTimeFormat {
 
     /// Writes the 24 characters for `time` at the start of `buffer`; returns 24.
     @inlinable
-    public static func write(_ time: CivilDateTime, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    package static func write(_ time: CivilDateTime, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         var w = ASCIIWriter(buffer)
         w.name(weekdayNames, index: time.weekday)
         w.byte(0x20)

@@ -13,7 +13,7 @@ public enum DaytimeFormat: Sendable, Hashable {
     case rfc2822
     /// NIST's Internet Time Service line, `\n60640 24-11-26 16:13:06 00 0 0   0.0 UTC(daytimed) * \n`,
     /// always in UTC, with the leap-second warning and clock health from a ``TimeQualitySource``
-    /// (see ``NISTFormat``). Ends with LF, as NIST's does.
+    /// (see ``NISTFormatOptions``). Ends with LF, as NIST's does.
     case nist(NISTFormatOptions)
     /// A layout given as a strftime-style pattern (see ``DaytimePattern``).
     case pattern(DaytimePattern)

@@ -62,9 +62,10 @@ public struct NISTFormatOptions: Sendable, Hashable {
 /// milliseconds, `%5.1f`; the label; `*` the on-time marker. The framing is NIST's: a line feed
 /// before the code, a space and a line feed after the marker, no carriage return. See
 /// docs/FORMATS.md.
-public enum NISTFormat {
+@usableFromInline
+package enum NISTFormat {
     /// The line's length apart from the label, with a seven-digit MJD (year 9999).
-    public static let lengthWithoutLabel = 44
+    package static let lengthWithoutLabel = 44
 
     /// The MJD of 1970-01-01.
     @usableFromInline
@@ -72,7 +73,7 @@ public enum NISTFormat {
 
     /// The Modified Julian Date of the UTC day containing `instant` (days since 1858-11-17).
     @inlinable
-    public static func modifiedJulianDate(_ instant: Instant) -> Int {
+    package static func modifiedJulianDate(_ instant: Instant) -> Int {
         var days = instant.seconds / 86_400
         if instant.seconds % 86_400 < 0 { days -= 1 }
         return Int(days) + Self.mjdOfUnixEpoch
@@ -82,7 +83,7 @@ public enum NISTFormat {
     /// of `buffer`, which holds at least `lengthWithoutLabel + options.label.count` bytes. Returns
     /// its length. Instants before 1858-11-17 write MJD 00000; years after 9999 are clamped.
     @inlinable
-    public static func write(
+    package static func write(
         _ instant: Instant,
         leap: LeapIndicator,
         health: Int,

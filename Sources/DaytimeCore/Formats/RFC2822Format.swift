@@ -1,11 +1,12 @@
 /// The RFC 2822 (e-mail) date: `Fri, 07 May 2021 20:36:52 +0000`, always with a numeric offset.
-public enum RFC2822Format {
+@usableFromInline
+package enum RFC2822Format {
     /// Length of the text without the line ending (for 4-digit years).
-    public static let length = 31
+    package static let length = 31
 
     /// Writes `time` at the start of `buffer`; returns 31.
     @inlinable
-    public static func write(_ time: CivilDateTime, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    package static func write(_ time: CivilDateTime, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         var w = ASCIIWriter(buffer)
         w.name(CTimeFormat.weekdayNames, index: time.weekday)
         w.byte(0x2C)

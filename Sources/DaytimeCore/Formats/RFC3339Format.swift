@@ -2,16 +2,17 @@
 ///
 /// UTC is written `Z`; any other offset as `+hh:mm` / `-hh:mm`. The fraction, when asked for, is
 /// truncated (never rounded up into the next second), so the line never claims a time not yet reached.
-public enum RFC3339Format {
+@usableFromInline
+package enum RFC3339Format {
     /// The longest text (without line ending) for the given number of fraction digits.
-    public static func maximumLength(fractionDigits: Int) -> Int {
+    package static func maximumLength(fractionDigits: Int) -> Int {
         25 + (fractionDigits > 0 ? fractionDigits + 1 : 0)
     }
 
     /// Writes `time` at the start of `buffer` and returns the number of bytes written.
     /// `fractionDigits` is 0 (no fraction) or 1...9.
     @inlinable
-    public static func write(
+    package static func write(
         _ time: CivilDateTime,
         fractionDigits: Int,
         into buffer: UnsafeMutableRawBufferPointer

@@ -9,10 +9,11 @@
 /// The rule is the one in force since 2007 (Energy Policy Act of 2005; tz `Rule US 2007 max`):
 /// daylight time from the second Sunday of March to the first Sunday of November. It is applied to
 /// every year; lines for dates before 2007 show today's rule, not the old one.
-public enum USDaylightSavingCode {
+@usableFromInline
+package enum USDaylightSavingCode {
     /// The code for a UTC date, 0...99.
     @inlinable
-    public static func code(year: Int, month: Int, day: Int) -> Int {
+    package static func code(year: Int, month: Int, day: Int) -> Int {
         switch month {
         case 3:
             let change = Self.sunday(year: year, month: 3, ordinal: 2)
@@ -29,7 +30,7 @@ public enum USDaylightSavingCode {
 
     /// The day of the month of the `ordinal`-th Sunday (1 = first).
     @inlinable
-    public static func sunday(year: Int, month: Int, ordinal: Int) -> Int {
+    package static func sunday(year: Int, month: Int, ordinal: Int) -> Int {
         let weekdayOfFirst = CivilDateTime.weekday(
             daysSinceEpoch: CivilDateTime.daysSinceEpoch(year: year, month: month, day: 1)
         )

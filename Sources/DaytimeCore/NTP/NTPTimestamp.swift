@@ -69,17 +69,17 @@ public struct NTPTimestamp: Sendable, Hashable, CustomStringConvertible {
 
 /// NTP's 32-bit short format (RFC 5905 section 6): 16 bits of seconds and 16 of fraction, for the
 /// root delay and root dispersion.
-public enum NTPShortFormat {
+package enum NTPShortFormat {
     /// `seconds` in the short format, rounded up (a bound must not shrink), saturating at the
     /// largest value (about 18 hours) and at zero for negative input.
-    public static func encode(_ seconds: Double) -> UInt32 {
+    package static func encode(_ seconds: Double) -> UInt32 {
         guard seconds > 0 else { return 0 }
         let scaled = (seconds * 65536).rounded(.up)
         return scaled >= Double(UInt32.max) ? UInt32.max : UInt32(scaled)
     }
 
     /// The seconds a short-format value stands for.
-    public static func decode(_ value: UInt32) -> Double {
+    package static func decode(_ value: UInt32) -> Double {
         Double(value) / 65536
     }
 }

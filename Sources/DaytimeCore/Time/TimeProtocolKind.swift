@@ -19,7 +19,7 @@ public enum TimeProtocolKind: String, Sendable, Hashable, CaseIterable, CustomSt
 
     /// Daytime and Time, the two classic services: answered over TCP and UDP, with the same bytes
     /// whatever the request.
-    public static let classic: [TimeProtocolKind] = [.daytime, .time]
+    package static let classic: [TimeProtocolKind] = [.daytime, .time]
 
     /// The protocol's name as the command line and JSON output spell it: `daytime`, `time` or `ntp`.
     public var description: String {

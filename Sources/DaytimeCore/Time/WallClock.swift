@@ -2,15 +2,13 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// A source of the current wall-clock time.
 ///
 /// Servers and clients read the time only through this protocol, so tests can inject a clock that
-/// stands still (``FixedWallClock``) or is shifted by a known amount, and nothing ever has to touch
-/// the machine's real clock.
+/// stands still or is shifted by a known amount (`_DaytimeTesting` has both), and nothing ever has
+/// to touch the machine's real clock.
 public protocol WallClock: Sendable {
     /// The current time on the POSIX scale.
     func now() -> Instant
@@ -40,47 +38,6 @@ public struct SystemWallClock: WallClock {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Instant(seconds: Int64(ts.tv_sec), nanoseconds: Int32(ts.tv_nsec))
-    }
-}
-
-/// A clock that always reads the same instant, for tests.
-public struct FixedWallClock: WallClock {
-    /// The instant every call to ``now()`` returns.
-    public var instant: Instant
-
-    /// Creates a clock stopped at `instant`.
-    public init(_ instant: Instant) {
-        self.instant = instant
-    }
-
-    public func now() -> Instant {
-        self.instant
-    }
-
-    public func reading(atSystemTime systemTime: Instant) -> Instant {
-        self.instant
-    }
-}
-
-/// A clock that reads another clock shifted by a fixed offset, for tests of offset estimation.
-public struct OffsetWallClock<Base: WallClock>: WallClock {
-    /// The clock being shifted.
-    public var base: Base
-    /// Seconds added to every reading of `base`; negative to run behind.
-    public var offset: Double
-
-    /// Creates a clock that reads `base` plus `offset` seconds.
-    public init(_ base: Base, offset: Double) {
-        self.base = base
-        self.offset = offset
-    }
-
-    public func now() -> Instant {
-        self.base.now().advanced(by: self.offset)
-    }
-
-    public func reading(atSystemTime systemTime: Instant) -> Instant {
-        self.base.reading(atSystemTime: systemTime).advanced(by: self.offset)
     }
 }
 

@@ -4,8 +4,6 @@ import DaytimeSystem
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The rules of one time zone: which offset from UTC applies at each instant.

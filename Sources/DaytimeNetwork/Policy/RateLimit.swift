@@ -1,9 +1,9 @@
 /// A token-bucket rate: `rate` tokens a second, at most `burst` in the bucket, one token per
-/// admission. The arithmetic shared by ``TokenBucket`` and ``SourceRateLimiter``.
+/// admission. The arithmetic shared by `TokenBucket` and `SourceRateLimiter`.
 ///
 /// A bucket's whole state is one number, the monotonic time in nanoseconds at which it will be
 /// full again (the "theoretical arrival time" of the generic cell rate algorithm, which is an exact
-/// token bucket): admitting takes a token by moving that time one ``nanosecondsPerToken`` later,
+/// token bucket): admitting takes a token by moving that time one `nanosecondsPerToken` later,
 /// and the bucket has a token to give while that time is at most `burst - 1` tokens' worth ahead of
 /// now. A state of 0, or any time not after now, is a full bucket, so a new bucket costs nothing to
 /// make and a bucket that has refilled can be forgotten without changing any answer.
@@ -16,7 +16,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// The most tokens the bucket holds: how many admissions in a row a full bucket allows.
     public let burst: Int
     /// Nanoseconds per token: `1e9 / rate`, rounded, from 1 ns to about 52 days.
-    public let nanosecondsPerToken: UInt64
+    @usableFromInline package let nanosecondsPerToken: UInt64
     /// How far ahead of now the full-again time may be for the bucket still to hold a token.
     @usableFromInline
     let tolerance: UInt64
@@ -39,7 +39,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// The pure step, for a bucket kept in an atomic and shared by threads: load the state,
     /// compute this, and compare-exchange; retry on a lost race.
     @inlinable
-    public func stateAfterAdmitting(_ state: UInt64, now: UInt64) -> UInt64? {
+    package func stateAfterAdmitting(_ state: UInt64, now: UInt64) -> UInt64? {
         if state > now && state - now > self.tolerance {
             return nil
         }
@@ -50,7 +50,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// Takes a token from the bucket at `state` if it has one: returns whether it did, and
     /// updates `state` when it does.
     @inlinable
-    public func admit(_ state: inout UInt64, now: UInt64) -> Bool {
+    package func admit(_ state: inout UInt64, now: UInt64) -> Bool {
         guard let next = self.stateAfterAdmitting(state, now: now) else {
             return false
         }
@@ -60,7 +60,7 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
 
     /// The tokens in the bucket at `state` at time `now`, from 0 to ``burst`` (fractional while
     /// refilling).
-    public func tokens(state: UInt64, now: UInt64) -> Double {
+    package func tokens(state: UInt64, now: UInt64) -> Double {
         let owed = state > now ? Double(state - now) / Double(self.nanosecondsPerToken) : 0
         return max(0, Double(self.burst) - owed)
     }

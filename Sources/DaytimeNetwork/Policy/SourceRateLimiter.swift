@@ -45,24 +45,24 @@
 /// own limiter; then a source whose packets the kernel spreads over `n` threads gets up to `n`
 /// times the rate (exact again where the kernel steers each source to one thread, as with one
 /// `SO_REUSEPORT` socket per thread).
-public struct SourceRateLimiter: Sendable {
+package struct SourceRateLimiter: Sendable {
     /// The rate and burst each source group gets.
-    public let limit: RateLimit
+    package let limit: RateLimit
     /// Leading bits of an IPv4 address that name its group: 32 (the default) limits each address.
-    public let ipv4PrefixLength: Int
+    package let ipv4PrefixLength: Int
     /// Leading bits of an IPv6 address that name its group: 64 (the default) limits each /64.
-    public let ipv6PrefixLength: Int
+    package let ipv6PrefixLength: Int
     /// The number of slots: the most groups tracked at once.
-    public let capacity: Int
+    package let capacity: Int
     /// Slots in use. Never more than ``capacity``; slots are reused, never freed.
-    public private(set) var entries = 0
+    package private(set) var entries = 0
     /// Groups dropped from a full set while their bucket was still refilling (see "Eviction").
-    public private(set) var evictions: UInt64 = 0
+    package private(set) var evictions: UInt64 = 0
     /// Calls to ``admit(_:now:)`` that answered false.
-    public private(set) var rejections: UInt64 = 0
+    package private(set) var rejections: UInt64 = 0
 
     /// Slots per set: how many a lookup reads.
-    public static let ways = 8
+    package static let ways = 8
 
     private var slots: [Slot]
     private let setMask: Int
@@ -84,7 +84,7 @@ public struct SourceRateLimiter: Sendable {
     ///   - ipv4PrefixLength: 0 to 32; the default 32 limits each IPv4 address on its own.
     ///   - ipv6PrefixLength: 0 to 128; the default 64 limits each IPv6 /64 as one source.
     ///   - seed: the hash key; `nil` (the default) for a random one, a fixed value for tests.
-    public init(
+    package init(
         rate: Double,
         burst: Int,
         capacity: Int = 65_536,
@@ -121,7 +121,7 @@ public struct SourceRateLimiter: Sendable {
     /// Whether the group of `address` may have one more connection or datagram at `now`
     /// (monotonic nanoseconds, see DaytimeCore's `MonotonicClock.nanoseconds()`); takes a token if so.
     /// Does not allocate.
-    public mutating func admit(_ address: IPAddress, now: UInt64) -> Bool {
+    package mutating func admit(_ address: IPAddress, now: UInt64) -> Bool {
         let (keyHigh, keyLow) = self.key(address)
         let first = self.setIndex(keyHigh, keyLow) &* Self.ways
         let limit = self.limit
@@ -173,14 +173,14 @@ public struct SourceRateLimiter: Sendable {
     }
 
     /// The group `address` is limited as: `192.0.2.7/32`, `2001:db8:1:2::/64`; for logs.
-    public func group(of address: IPAddress) -> AddressRange {
+    package func group(of address: IPAddress) -> AddressRange {
         let address = address.unmappingIPv4
         let length = address.family == .ipv4 ? self.ipv4PrefixLength : self.ipv6PrefixLength
         return AddressRange(validNetwork: address.masked(toPrefixLength: length), prefixLength: length)
     }
 
     /// The tokens left at `now` for the group of `address` (the burst, if it is not in the table).
-    public func tokens(for address: IPAddress, now: UInt64) -> Double {
+    package func tokens(for address: IPAddress, now: UInt64) -> Double {
         let (keyHigh, keyLow) = self.key(address)
         let first = self.setIndex(keyHigh, keyLow) &* Self.ways
         for slot in self.slots[first..<(first + Self.ways)]

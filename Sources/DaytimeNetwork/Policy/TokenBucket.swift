@@ -4,27 +4,27 @@
 /// share of the rate, or guard one with a lock. For one bucket shared by threads without a lock,
 /// keep its state in an `Atomic<UInt64>` and update it with
 /// ``RateLimit/stateAfterAdmitting(_:now:)`` in a compare-exchange loop.
-public struct TokenBucket: Sendable, Hashable {
+package struct TokenBucket: Sendable, Hashable {
     /// The bucket's rate and size.
-    public let limit: RateLimit
+    package let limit: RateLimit
     /// The bucket's state: when it will be full again (see ``RateLimit``); 0 when new.
-    public private(set) var state: UInt64 = 0
+    package private(set) var state: UInt64 = 0
     /// How many calls to ``admit(now:)`` found the bucket empty.
-    public private(set) var rejections: UInt64 = 0
+    package private(set) var rejections: UInt64 = 0
 
     /// A full bucket that refills at `rate` tokens a second and holds at most `burst`.
-    public init(rate: Double, burst: Int) {
+    package init(rate: Double, burst: Int) {
         self.limit = RateLimit(rate: rate, burst: burst)
     }
 
     /// A full bucket with the rate and size of `limit`.
-    public init(_ limit: RateLimit) {
+    package init(_ limit: RateLimit) {
         self.limit = limit
     }
 
     /// Takes a token if there is one at `now` (monotonic nanoseconds, see
     /// DaytimeCore's `MonotonicClock.nanoseconds()`): true to go ahead, false if over the limit.
-    public mutating func admit(now: UInt64) -> Bool {
+    package mutating func admit(now: UInt64) -> Bool {
         if self.limit.admit(&self.state, now: now) {
             return true
         }
@@ -33,7 +33,7 @@ public struct TokenBucket: Sendable, Hashable {
     }
 
     /// The tokens in the bucket at `now`, from 0 to the burst.
-    public func tokens(now: UInt64) -> Double {
+    package func tokens(now: UInt64) -> Double {
         self.limit.tokens(state: self.state, now: now)
     }
 }

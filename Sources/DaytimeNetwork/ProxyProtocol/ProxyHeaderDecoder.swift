@@ -2,7 +2,7 @@
 /// first bytes of a connection, as they arrive: a pure state machine over bytes, with no I/O, so it
 /// can be tested byte by byte and fuzzed.
 ///
-/// Feed it each read with ``decode(_:)``. It answers ``Step/needMoreBytes`` (every byte given was
+/// Feed it each read with the mutating `decode(_:)`. It answers ``Step/needMoreBytes`` (every byte given was
 /// part of the header), ``Step/header(_:consumed:)`` once the header is complete (`consumed` counts
 /// the bytes of that read that belong to it: the decoder never takes a byte past the header), or
 /// ``Step/invalid(_:)`` as soon as a byte cannot start or continue a header, so the connection can

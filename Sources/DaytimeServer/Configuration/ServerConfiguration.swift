@@ -32,7 +32,7 @@ public struct ServerConfiguration: Sendable {
     /// Access list, per-source rate limit and UDP cap. Defaults: everyone allowed, 4 answers a
     /// second (burst 16) per source, 20,000 UDP answers a second in all, loopback exempt from limits.
     public var sourcePolicy: SourcePolicyConfiguration
-    /// The layout of the daytime line. Default ``DaytimeFormat/ctime``, like Python's `time.ctime()` server and inetd.
+    /// The layout of the daytime line. Default `DaytimeFormat.ctime`, like Python's `time.ctime()` server and inetd.
     public var format: DaytimeFormat
     /// The zone daytime lines are written in. Default: the machine's local zone, like Python's `time.ctime()` server.
     public var timeZone: TimeZoneRules
@@ -46,7 +46,7 @@ public struct ServerConfiguration: Sendable {
     /// or memory, so that it neither spins nor gives up. Default 100 ms.
     public var acceptBackoff: Duration
     /// The tz database's leap-second list, for NIST's `L`; nil for none (`L` then says unknown).
-    /// Default ``LeapSecondTable/defaultPath`` (Debian's tzdata). Read again on every
+    /// Default `LeapSecondTable.defaultPath` (Debian's tzdata). Read again on every
     /// ``DaytimeService/reload(_:)``, which may also change it.
     public var leapSecondsFile: String?
     /// When the kernel's clock state counts as healthy or wrong (NIST's `H`, logs, status).

@@ -58,8 +58,11 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
     /// Creates an error.
     ///
     /// - Parameters:
+    ///   - code: the kind of failure.
     ///   - description: the message; the settings interpolated in it are named by whoever shows it.
     ///   - settings: the settings it is about; by default, the ones `description` names.
+    ///   - address: the address or host name that failed, if one did.
+    ///   - systemError: the `errno` of the system call that failed, if one did.
     public init(
         code: Code,
         description: SettingMessage,

@@ -66,23 +66,23 @@ public struct ServerSetting: Hashable, Sendable, CustomStringConvertible {
     public static let lingeringClose = ServerSetting("lingeringClose")
     /// ``ServerConfiguration/accessLog``.
     public static let accessLog = ServerSetting("accessLog")
-    /// ``SourcePolicyConfiguration/allow``.
+    /// `SourcePolicyConfiguration.allow`.
     public static let allow = ServerSetting("sourcePolicy.allow")
-    /// ``SourcePolicyConfiguration/deny``.
+    /// `SourcePolicyConfiguration.deny`.
     public static let deny = ServerSetting("sourcePolicy.deny")
-    /// The rate of ``SourcePolicyConfiguration/rateLimit``.
+    /// The rate of `SourcePolicyConfiguration.rateLimit`.
     public static let rateLimit = ServerSetting("sourcePolicy.rateLimit")
-    /// The burst of ``SourcePolicyConfiguration/rateLimit``.
+    /// The burst of `SourcePolicyConfiguration.rateLimit`.
     public static let rateBurst = ServerSetting("sourcePolicy.rateLimit.burst")
-    /// ``SourcePolicyConfiguration/rateLimitTableSize``.
+    /// `SourcePolicyConfiguration.rateLimitTableSize`.
     public static let rateLimitTableSize = ServerSetting("sourcePolicy.rateLimitTableSize")
-    /// ``SourcePolicyConfiguration/ipv4PrefixLength``.
+    /// `SourcePolicyConfiguration.ipv4PrefixLength`.
     public static let ipv4PrefixLength = ServerSetting("sourcePolicy.ipv4PrefixLength")
-    /// ``SourcePolicyConfiguration/ipv6PrefixLength``.
+    /// `SourcePolicyConfiguration.ipv6PrefixLength`.
     public static let ipv6PrefixLength = ServerSetting("sourcePolicy.ipv6PrefixLength")
-    /// ``SourcePolicyConfiguration/exempt``.
+    /// `SourcePolicyConfiguration.exempt`.
     public static let rateLimitExempt = ServerSetting("sourcePolicy.exempt")
-    /// ``SourcePolicyConfiguration/udpAnswersPerSecond``.
+    /// `SourcePolicyConfiguration.udpAnswersPerSecond`.
     public static let udpAnswersPerSecond = ServerSetting("sourcePolicy.udpAnswersPerSecond")
     /// ``ProxyProtocolConfiguration/daytimePort``.
     public static let proxyDaytimePort = ServerSetting("proxyProtocol.daytimePort")

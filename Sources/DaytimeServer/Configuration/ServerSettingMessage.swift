@@ -1,4 +1,4 @@
 import DaytimeCore
 
-/// A message that names ``ServerSetting``s: see ``DaytimeCore/SettingMessage``.
+/// A message that names ``ServerSetting``s: see `SettingMessage`.
 public typealias SettingMessage = DaytimeCore.SettingMessage<ServerSetting>

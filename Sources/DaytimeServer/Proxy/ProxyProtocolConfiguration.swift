@@ -7,7 +7,7 @@ import DaytimeNetwork
 /// forbids guessing whether a header is present, since any client could then forge its address. A
 /// connection is answered only if it comes from a ``trusted`` range and starts with a complete,
 /// valid header within ``headerTimeout``; the access list, rate limit and logs then see the client
-/// the header names. Everything else is closed without an answer and counted by ``RefusalReason``.
+/// the header names. Everything else is closed without an answer and counted by `RefusalReason`.
 public struct ProxyProtocolConfiguration: Sendable {
     /// TCP port for Daytime behind a balancer, `0` for an ephemeral port, `nil` for none. Default nil.
     public var daytimePort: Int?
@@ -21,7 +21,7 @@ public struct ProxyProtocolConfiguration: Sendable {
     /// cover one TCP retransmission.
     public var headerTimeout: Duration
     /// Connections still waiting for their header, at most, over all PROXY listeners; one more is
-    /// closed at once (``RefusalReason/proxyPendingLimit``). Each costs a socket and a few hundred
+    /// closed at once (`RefusalReason.proxyPendingLimit`). Each costs a socket and a few hundred
     /// bytes. Default 4,096.
     public var maximumPendingConnections: Int
 

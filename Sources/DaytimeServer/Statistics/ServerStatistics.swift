@@ -35,7 +35,7 @@ public final class ServerStatistics: Sendable {
         /// Answers sent, keyed `daytime/tcp`, `daytime/udp`, `time/tcp`, `time/udp`, `ntp/tcp`
         /// (always 0) and `ntp/udp`.
         public var answered: [String: Int]
-        /// Connections and datagrams refused an answer, keyed by ``RefusalReason`` raw value.
+        /// Connections and datagrams refused an answer, keyed by `RefusalReason` raw value.
         public var refused: [RefusalReason: Int]
         /// Answers the kernel refused to send.
         public var sendFailures: Int

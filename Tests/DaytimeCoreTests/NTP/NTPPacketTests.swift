@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// A header written out by hand from RFC 5905 figure 8, field by field.
 private let handWritten: [UInt8] =

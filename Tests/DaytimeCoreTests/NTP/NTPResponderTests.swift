@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 /// Why `bytes` (a whole datagram unless `length` says it was longer) gets no answer.
 private func dropReason(_ bytes: [UInt8], length: Int? = nil) -> NTPDropReason? {

@@ -1,5 +1,6 @@
 import DaytimeCore
 import Testing
+import _DaytimeTesting
 
 // The expectations are literals computed with python3 (datetime for the dates, integer arithmetic for
 // the fractions), not with the code under test: NTP seconds = Unix seconds + 2208988800, modulo 2^32.
