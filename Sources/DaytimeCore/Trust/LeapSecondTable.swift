@@ -4,8 +4,6 @@ import DaytimeSystem
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The leap seconds the IERS has announced, read from the tz database's `leap-seconds.list`.

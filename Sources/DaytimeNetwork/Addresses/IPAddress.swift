@@ -2,8 +2,6 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// An IPv4 or IPv6 address: 16 bytes and a family, kept inline (never on the heap).

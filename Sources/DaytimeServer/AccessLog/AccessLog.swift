@@ -13,7 +13,7 @@ import Logging
 /// `peer` and the connecting proxy's address as `proxy`.
 public final class AccessLog: Sendable {
     /// What became of a connection or datagram.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         /// The answer was sent.
         case answered
         /// No answer, on purpose.
@@ -35,7 +35,7 @@ public final class AccessLog: Sendable {
     ///   - statistics: counts the lines dropped when the writer cannot keep up.
     ///   - logger: the server's own log, for write errors.
     /// - Throws: ``ServerError`` naming the path and how to fix it.
-    public init(
+    package init(
         configuration: AccessLogConfiguration,
         clock: any WallClock = SystemWallClock(),
         statistics: ServerStatistics,
@@ -47,7 +47,7 @@ public final class AccessLog: Sendable {
     }
 
     /// Starts the writing thread; lines recorded before are kept and written then.
-    public func start() throws(ServerError) {
+    package func start() throws(ServerError) {
         try self.writer.start()
     }
 
@@ -69,7 +69,7 @@ public final class AccessLog: Sendable {
     ///   - transport: the transport it came over.
     ///   - peer: the client's address (nil if not IPv4 or IPv6), and `port` its port.
     ///   - proxy: the address and port of the proxy that relayed the client, if any.
-    public func record(
+    package func record(
         _ outcome: Outcome,
         service: TimeProtocolKind,
         transport: Transport,

@@ -4,28 +4,28 @@ import DaytimeCore
 ///
 /// The endpoint runs every check on each request and reports each one; it is healthy when all are.
 /// Add checks by composing more of these (clock health, say) where the endpoint is set up.
-public struct HealthCheck: Sendable {
+package struct HealthCheck: Sendable {
     /// The result of one run of a check.
-    public struct Status: Sendable, Hashable {
+    package struct Status: Sendable, Hashable {
         /// Whether this part of the server is fit to serve.
-        public var healthy: Bool
+        package var healthy: Bool
         /// A short human-readable detail: what was seen.
-        public var detail: String
+        package var detail: String
 
         /// Creates a status.
-        public init(healthy: Bool, detail: String) {
+        package init(healthy: Bool, detail: String) {
             self.healthy = healthy
             self.detail = detail
         }
     }
 
     /// A short identifier, used as a JSON key: `listeners`, `clock`.
-    public let name: String
+    package let name: String
     /// Runs the check. Called on an event loop: it must be quick and must not block.
-    public let check: @Sendable () -> Status
+    package let check: @Sendable () -> Status
 
     /// Creates a check.
-    public init(name: String, check: @escaping @Sendable () -> Status) {
+    package init(name: String, check: @escaping @Sendable () -> Status) {
         self.name = name
         self.check = check
     }
@@ -34,7 +34,7 @@ public struct HealthCheck: Sendable {
 extension DaytimeService {
     /// Healthy while ``run()`` serves on every listening socket; unhealthy before it starts and
     /// after it stops.
-    public var listenersHealthCheck: HealthCheck {
+    package var listenersHealthCheck: HealthCheck {
         HealthCheck(name: "listeners") { [self] in
             let count = self.listeners.count
             let sockets = "\(count) socket\(count == 1 ? "" : "s")"
@@ -49,7 +49,7 @@ extension DaytimeService {
     /// The clock's one state (``timeStatus()``): unhealthy while it is unsynchronized, whatever the
     /// service does about it; an unreadable state (a container without `adjtimex`) passes, as does
     /// an expired leap-second list, both shown in the detail.
-    public var clockHealthCheck: HealthCheck {
+    package var clockHealthCheck: HealthCheck {
         HealthCheck(name: "clock") { [self] in
             let status = self.timeStatus()
             var detail = status.clock.summary

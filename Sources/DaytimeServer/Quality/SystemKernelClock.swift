@@ -8,7 +8,6 @@ public struct SystemKernelClock: KernelClockReading {
     public init() {}
 
     public func read() -> KernelClockState? {
-        #if os(Linux)
         var maximumError = 0
         var estimatedError = 0
         var status: Int32 = 0
@@ -19,8 +18,5 @@ public struct SystemKernelClock: KernelClockReading {
             maximumErrorMicroseconds: maximumError,
             estimatedErrorMicroseconds: estimatedError
         )
-        #else
-        return nil
-        #endif
     }
 }
