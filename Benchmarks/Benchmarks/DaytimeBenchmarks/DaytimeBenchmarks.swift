@@ -1,7 +1,7 @@
 import Benchmark
-import _DaytimeBench
 import DaytimeCore
 import DaytimeServer
+import _DaytimeBench
 
 #if canImport(Glibc)
 import Glibc

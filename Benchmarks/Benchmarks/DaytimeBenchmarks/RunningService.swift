@@ -1,9 +1,9 @@
-import _DaytimeTesting
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
 import Logging
 import Synchronization
+import _DaytimeTesting
 
 /// A `DaytimeService` on 127.0.0.1 with an ephemeral port and one thread, started by a benchmark's
 /// setup and stopped by its teardown.
