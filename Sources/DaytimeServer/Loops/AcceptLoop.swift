@@ -114,43 +114,8 @@ struct AcceptLoop: ~Copyable {
             if let proxy = self.proxy {
                 self.serveProxied(fd, peer: &peer, accepted: accepted, proxy.listener, waiting: proxy.waiting)
                 self.context.statistics.countOpenConnections(-1)
-                if self.context.stopFlag.isSet {
-                    drained += 1
-                    if drained >= self.context.drainLimit { return }
-                }
-                continue
-            }
-            let outcome: AccessLog.Outcome
-            if let address = IPAddress(&peer),
-                let refusal = self.current.refusal(
-                    for: address,
-                    transport: .tcp,
-                    now: accepted != 0 ? accepted : MonotonicClock.nanoseconds()
-                )
-            {
-                // Over a limit or not allowed: close without an answer.
-                self.context.statistics.countRefusal(refusal)
-                outcome = .refused(refusal)
-                if self.current.logsAnswers {
-                    self.context.logger.info(
-                        "Refused a connection from \(SocketAddressText.describe(&peer))",
-                        metadata: ["protocol": "\(self.service)", "transport": "tcp", "reason": "\(refusal)"]
-                    )
-                }
             } else {
-                outcome = self.answer(fd, accepted: accepted) ? .answered : .sendFailed
-                if self.current.logsAnswers {
-                    self.context.logger.info(
-                        "Got a connection from \(SocketAddressText.describe(&peer))",
-                        metadata: ["protocol": "\(self.service)", "transport": "tcp"]
-                    )
-                }
-            }
-            self.finish(fd, answered: outcome == .answered)
-            self.context.statistics.countOpenConnections(-1)
-            // After the close, so that the client is not kept waiting for a log line.
-            if let accessLog = self.context.accessLog {
-                accessLog.record(outcome, service: self.service, transport: .tcp, socketAddress: &peer)
+                self.serve(fd, peer: &peer, accepted: accepted)
             }
             if self.context.stopFlag.isSet {
                 drained += 1
@@ -174,6 +139,44 @@ struct AcceptLoop: ~Copyable {
     /// How long a stopping loop waits for the handshakes already under way: a round trip of most
     /// clients (nanoseconds).
     static let handshakeGrace: UInt64 = 100_000_000
+
+    /// A connection to a plain listener: the source policy, then the answer or nothing, the close,
+    /// and the access log's line after it.
+    @inline(__always)
+    private mutating func serve(_ fd: Int32, peer: inout sockaddr_storage, accepted: UInt64) {
+        let outcome: AccessLog.Outcome
+        if let address = IPAddress(&peer),
+            let refusal = self.current.refusal(
+                for: address,
+                transport: .tcp,
+                now: accepted != 0 ? accepted : MonotonicClock.nanoseconds()
+            )
+        {
+            // Over a limit or not allowed: close without an answer.
+            self.context.statistics.countRefusal(refusal)
+            outcome = .refused(refusal)
+            if self.current.logsAnswers {
+                self.context.logger.info(
+                    "Refused a connection from \(SocketAddressText.describe(&peer))",
+                    metadata: ["protocol": "\(self.service)", "transport": "tcp", "reason": "\(refusal)"]
+                )
+            }
+        } else {
+            outcome = self.answer(fd, accepted: accepted) ? .answered : .sendFailed
+            if self.current.logsAnswers {
+                self.context.logger.info(
+                    "Got a connection from \(SocketAddressText.describe(&peer))",
+                    metadata: ["protocol": "\(self.service)", "transport": "tcp"]
+                )
+            }
+        }
+        self.finish(fd, answered: outcome == .answered)
+        self.context.statistics.countOpenConnections(-1)
+        // After the close, so that the client is not kept waiting for a log line.
+        if let accessLog = self.context.accessLog {
+            accessLog.record(outcome, service: self.service, transport: .tcp, socketAddress: &peer)
+        }
+    }
 
     /// A connection to a PROXY protocol listener, from its balancer: closed at once unless the
     /// balancer is trusted; else its header, read with one `recv` (`TCP_DEFER_ACCEPT` has brought it
