@@ -1,5 +1,6 @@
 import Benchmark
 import DaytimeCore
+import DaytimeNetwork
 import DaytimeServer
 import _DaytimeBench
 
@@ -197,6 +198,32 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(TimeProtocolValue(bigEndianBytes: answer)?.instant(eraRule: .nearest(to: reference)))
             }
             benchmark.stopMeasurement()
+        }
+    }
+
+    // MARK: - PROXY protocol
+
+    // What a PROXY port's accepting thread does per connection: decode the header it read with one
+    // recv (HAProxy's send-proxy and send-proxy-v2 from an IPv4 client).
+    let proxyHeaders: [(name: String, bytes: [UInt8])] = [
+        ("v1", Array("PROXY TCP4 192.0.2.10 198.51.100.1 51234 13\r\n".utf8)),
+        (
+            "v2",
+            ProxyHeaderDecoder.v2Signature + [
+                0x21, 0x11, 0x00, 0x0C, 192, 0, 2, 10, 198, 51, 100, 1, 0xC8, 0x22, 0x00, 0x0D,
+            ]
+        ),
+    ]
+    for (name, bytes) in proxyHeaders {
+        Benchmark("Proxy.decode.\(name)", configuration: inProcess) { benchmark in
+            bytes.withUnsafeBytes { header in
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    var decoder = ProxyHeaderDecoder()
+                    blackHole(decoder.decode(header))
+                }
+                benchmark.stopMeasurement()
+            }
         }
     }
 

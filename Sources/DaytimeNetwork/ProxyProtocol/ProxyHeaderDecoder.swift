@@ -57,7 +57,7 @@ public struct ProxyHeaderDecoder: Sendable {
 
     private var phase = Phase.undecided
     /// The header bytes read so far that decoding still needs: at most 107 (v1) or 16 + 36 (v2).
-    private var stored: [UInt8] = []
+    private var stored = StoredBytes()
 
     /// A decoder waiting for the first byte of a connection.
     public init() {}
@@ -87,10 +87,8 @@ public struct ProxyHeaderDecoder: Sendable {
             case .undecided:
                 switch bytes[index] {
                 case Self.v1Prefix[0]:
-                    self.stored.reserveCapacity(Self.v1MaximumLength)
                     self.phase = .v1Line
                 case Self.v2Signature[0]:
-                    self.stored.reserveCapacity(Self.v2FixedLength + 36)
                     self.phase = .v2Fixed
                 default:
                     return self.finish(.invalid(.wrongSignature))
@@ -121,7 +119,7 @@ public struct ProxyHeaderDecoder: Sendable {
 
     private mutating func finish(_ step: Step) -> Step {
         self.phase = .finished(step)
-        self.stored = []
+        self.stored.count = 0
         return step
     }
 
@@ -142,7 +140,10 @@ public struct ProxyHeaderDecoder: Sendable {
             } else if byte == Self.lineFeed {
                 guard previous == Self.carriageReturn else { return .invalid(.badLineEnding) }
                 self.stored.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-                return self.v1Line().map { .header($0, consumed: index) } ?? .invalid(self.v1Error)
+                switch self.stored.withBytes({ Self.v1Line($0[Self.v1Prefix.count..<($0.count - 2)]) }) {
+                case .success(let header): return .header(header, consumed: index)
+                case .failure(let error): return .invalid(error)
+                }
             } else if previous == Self.carriageReturn {
                 return .invalid(.badLineEnding)
             } else if count == Self.v1MaximumLength {
@@ -154,17 +155,13 @@ public struct ProxyHeaderDecoder: Sendable {
         return nil
     }
 
-    /// Set by ``v1Line()`` when it returns nil.
-    private var v1Error = ProxyHeaderError.malformedLine
-
     private static let unknownProtocol: [UInt8] = Array("UNKNOWN".utf8)
     private static let tcp4: [UInt8] = Array("TCP4".utf8)
     private static let tcp6: [UInt8] = Array("TCP6".utf8)
 
-    /// Parses the complete line in `stored`: `PROXY ` already checked, CR LF at the end. The fields
-    /// are separated by single spaces; it allocates nothing.
-    private mutating func v1Line() -> ProxyHeader? {
-        let line = self.stored[Self.v1Prefix.count..<(self.stored.count - 2)]
+    /// The header in `line`, the fields between `PROXY ` and CR LF, separated by single spaces; it
+    /// allocates nothing.
+    private static func v1Line(_ line: Slice<UnsafeRawBufferPointer>) -> Result<ProxyHeader, ProxyHeaderError> {
         // The first five fields' ranges, and how many fields there are (any empty one counts).
         var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
         var fieldCount = 0
@@ -187,7 +184,7 @@ public struct ProxyHeaderDecoder: Sendable {
         let proto = line[fields.0]
         if proto.elementsEqual(Self.unknownProtocol) {
             // The specification: the receiver ignores anything between UNKNOWN and CR LF.
-            return ProxyHeader(version: .v1, command: .proxy, addresses: .unknown)
+            return .success(ProxyHeader(version: .v1, command: .proxy, addresses: .unknown))
         }
         let family: IPAddress.Family
         if proto.elementsEqual(Self.tcp4) {
@@ -195,23 +192,19 @@ public struct ProxyHeaderDecoder: Sendable {
         } else if proto.elementsEqual(Self.tcp6) {
             family = .ipv6
         } else {
-            self.v1Error = proto.isEmpty ? .malformedLine : .unsupportedProtocol
-            return nil
+            return .failure(proto.isEmpty ? .malformedLine : .unsupportedProtocol)
         }
         guard fieldCount == 5, !anyEmpty else {
-            self.v1Error = .malformedLine
-            return nil
+            return .failure(.malformedLine)
         }
         guard let source = Self.address(line[fields.1], family), let destination = Self.address(line[fields.2], family)
         else {
-            self.v1Error = .badAddress
-            return nil
+            return .failure(.badAddress)
         }
         guard let sourcePort = Self.port(line[fields.3]), let destinationPort = Self.port(line[fields.4]) else {
-            self.v1Error = .badPort
-            return nil
+            return .failure(.badPort)
         }
-        return ProxyHeader(
+        let header = ProxyHeader(
             version: .v1,
             command: .proxy,
             addresses: .inet(
@@ -220,17 +213,18 @@ public struct ProxyHeaderDecoder: Sendable {
                 destination: .init(address: destination, port: destinationPort)
             )
         )
+        return .success(header)
     }
 
     /// An address in the text form of `family` (TCP4 takes dotted IPv4 only, TCP6 IPv6 only).
-    private static func address(_ text: ArraySlice<UInt8>, _ family: IPAddress.Family) -> IPAddress? {
+    private static func address(_ text: Slice<UnsafeRawBufferPointer>, _ family: IPAddress.Family) -> IPAddress? {
         // IPv6 text has a colon, IPv4 text has none: checking it keeps `TCP4 ::1` out.
         guard text.contains(UInt8(ascii: ":")) == (family == .ipv6) else { return nil }
-        return text.withUnsafeBytes { IPAddress(utf8: $0) }
+        return IPAddress(utf8: UnsafeRawBufferPointer(rebasing: text))
     }
 
     /// 0 to 65535 in decimal, without leading zeros (no octal confusion, as the specification says).
-    private static func port(_ text: ArraySlice<UInt8>) -> UInt16? {
+    private static func port(_ text: Slice<UnsafeRawBufferPointer>) -> UInt16? {
         guard (1...5).contains(text.count), text.count == 1 || text.first != UInt8(ascii: "0") else { return nil }
         var value = 0
         for byte in text {
@@ -288,8 +282,12 @@ public struct ProxyHeaderDecoder: Sendable {
     private func v2Header() -> ProxyHeader {
         guard self.isProxyCommand else { return ProxyHeader(version: .v2, command: .local, addresses: .unknown) }
         let familyByte = self.stored[13]
+        return self.stored.withBytes { Self.v2Header(familyByte: familyByte, block: $0[Self.v2FixedLength...]) }
+    }
+
+    /// A PROXY command's header from its family byte and its address block.
+    private static func v2Header(familyByte: UInt8, block: Slice<UnsafeRawBufferPointer>) -> ProxyHeader {
         let transport: ProxyHeader.TransportProtocol = familyByte & 0x0F == 2 ? .datagram : .stream
-        let block = self.stored[Self.v2FixedLength...]
         switch Self.addressLength(familyByte: familyByte) {
         case 12:
             func ipv4(_ offset: Int) -> IPAddress {
@@ -315,7 +313,7 @@ public struct ProxyHeaderDecoder: Sendable {
         _ transport: ProxyHeader.TransportProtocol,
         _ source: IPAddress,
         _ destination: IPAddress,
-        _ block: ArraySlice<UInt8>,
+        _ block: Slice<UnsafeRawBufferPointer>,
         portsAt offset: Int
     ) -> ProxyHeader {
         let sourcePort = UInt16(truncatingIfNeeded: Self.bigEndian(block, at: offset, bytes: 2) ?? 0)
@@ -332,9 +330,43 @@ public struct ProxyHeaderDecoder: Sendable {
     }
 
     /// `bytes` bytes at `offset` into `block`, most significant first.
-    private static func bigEndian(_ block: ArraySlice<UInt8>, at offset: Int, bytes: Int) -> UInt64? {
+    private static func bigEndian(_ block: Slice<UnsafeRawBufferPointer>, at offset: Int, bytes: Int) -> UInt64? {
         let start = block.startIndex + offset
         guard start + bytes <= block.endIndex else { return nil }
         return block[start..<(start + bytes)].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
+
+/// The bytes a ``ProxyHeaderDecoder`` keeps, inline: a decoder allocates nothing, so the accept
+/// loops can decode a header on the connection's path at no cost to the heap.
+private struct StoredBytes: Sendable {
+    /// The longest thing kept: a v1 line (107 bytes); v2 keeps at most 16 + 36.
+    private var bytes = InlineArray<112, UInt8>(repeating: 0)
+    /// How many of `bytes` are kept.
+    var count = 0
+
+    var last: UInt8? { self.count == 0 ? nil : self.bytes[self.count - 1] }
+
+    subscript(index: Int) -> UInt8 {
+        get { self.bytes[index] }
+        set { self.bytes[index] = newValue }
+    }
+
+    /// Keeps `byte`; the decoder's limits keep the total at most 112.
+    mutating func append(_ byte: UInt8) {
+        self.bytes[self.count] = byte
+        self.count += 1
+    }
+
+    /// Keeps `more`; the decoder's limits keep the total at most 112.
+    mutating func append(contentsOf more: UnsafeRawBufferPointer) {
+        var span = self.bytes.mutableSpan
+        for (offset, byte) in more.enumerated() { span[self.count + offset] = byte }
+        self.count += more.count
+    }
+
+    /// Calls `body` with the kept bytes.
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        self.bytes.span.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<self.count])) }
     }
 }
