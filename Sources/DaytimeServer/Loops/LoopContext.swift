@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import Logging
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// What every serving loop of one ``DaytimeService`` shares, whatever it serves: fixed when the
@@ -167,9 +168,12 @@ struct LoopSettings: Sendable {
     }
 }
 
-/// Set once when the service stops; read by every serving loop after each wake-up.
+/// Set once when the service stops; read by every serving loop after each wake-up, and waited on
+/// by the threads that sleep between rounds of work (the NTP upstream poller).
 final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// The same value, for ``sleep(for:)``: the loops read the atomic, which costs no lock.
+    private let condition = ConditionLock(value: false)
 
     var isSet: Bool {
         self.flag.load(ordering: .relaxed)
@@ -177,5 +181,20 @@ final class StopFlag: Sendable {
 
     func set() {
         self.flag.store(true, ordering: .relaxed)
+        self.condition.lock()
+        self.condition.unlock(withValue: true)
+    }
+
+    /// Sleeps for `duration`, or until the flag is set if that comes first: a thread that waits
+    /// between rounds wakes once per round, not every few milliseconds to look at the flag.
+    /// Returns whether the flag is set.
+    func sleep(for duration: Duration) -> Bool {
+        let (seconds, attoseconds) = duration.components
+        let timeout = max(0, Double(seconds) + Double(attoseconds) / 1e18)
+        if self.condition.lock(whenValue: true, timeoutSeconds: timeout) {
+            self.condition.unlock()
+            return true
+        }
+        return self.isSet
     }
 }

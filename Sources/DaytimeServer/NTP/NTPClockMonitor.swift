@@ -97,12 +97,7 @@ final class NTPClockMonitor: Sendable {
             }
             self.pollRounds.add(1, ordering: .relaxed)
             afterPolls()
-            // Sleep out the interval in short steps, to notice a stop.
-            let deadline = MonotonicClock.nanoseconds() &+ Self.nanoseconds(configuration.pollInterval)
-            while !stop.isSet && MonotonicClock.nanoseconds() < deadline {
-                var step = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-                nanosleep(&step, nil)
-            }
+            if stop.sleep(for: configuration.pollInterval) { return }
         }
     }
 
