@@ -26,6 +26,8 @@ final class LingeringCloser: Sendable {
     private let lingering = Atomic<Int>(0)
     private let epoll: Int32
     private let linger: UInt64
+    /// How long a socket lingers at most.
+    let duration: Duration
     /// The most sockets lingering at once.
     let capacity: Int
 
@@ -47,6 +49,7 @@ final class LingeringCloser: Sendable {
         }
         let (seconds, attoseconds) = linger.components
         self.linger = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+        self.duration = linger
         self.capacity = capacity
     }
 
@@ -57,8 +60,7 @@ final class LingeringCloser: Sendable {
     /// Takes over an answered socket: sends its FIN now, and closes it once the client has closed
     /// its side or the linger time has passed.
     func close(_ fd: Int32) {
-        guard self.lingering.add(1, ordering: .relaxed).newValue <= self.capacity else {
-            self.lingering.subtract(1, ordering: .relaxed)
+        guard self.reserve() else {
             Glibc.close(fd)
             return
         }
@@ -75,6 +77,22 @@ final class LingeringCloser: Sendable {
             self.lingering.subtract(1, ordering: .relaxed)
             Glibc.close(fd)
         }
+    }
+
+    /// Takes a place for a socket that lingers elsewhere (a SwiftNIO channel of a PROXY port, which
+    /// lingers on its own event loop); false when all ``capacity`` places are taken. Give it back
+    /// with ``release()`` when the socket closes.
+    func reserve() -> Bool {
+        guard self.lingering.add(1, ordering: .relaxed).newValue <= self.capacity else {
+            self.lingering.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// Gives back a place taken with ``reserve()``.
+    func release() {
+        self.lingering.subtract(1, ordering: .relaxed)
     }
 
     /// The lingering thread's loop, until `stopFlag` is set; then it closes what still lingers

@@ -130,6 +130,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
         let statistics = self.listener.loop.statistics
         let channel = context.channel
         let accessLog = self.listener.loop.accessLog
+        let lingeringCloser = self.listener.loop.lingeringCloser
         let proxy = balancer
         let length = bytes.readableBytes
         context.writeAndFlush(self.wrapOutboundOut(bytes)).whenComplete { result in
@@ -147,7 +148,11 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
             case .failure:
                 statistics.countSendFailure()
             }
-            channel.close(promise: nil)
+            if result.isSuccess, let lingeringCloser {
+                Self.linger(channel, lingeringCloser)
+            } else {
+                channel.close(promise: nil)
+            }
             accessLog?.record(
                 result.isSuccess ? .answered : .sendFailed,
                 service: service,
@@ -161,6 +166,25 @@ final class ProxyHeaderHandler: ChannelInboundHandler {
             "Got a connection from \(client)",
             metadata: self.listener.metadata(header: header, balancer: balancer)
         )
+    }
+
+    /// Closes an answered connection as the accept loops' ``LingeringCloser`` does, on the
+    /// channel's own event loop: the FIN now, then what the client sends is read and dropped (this
+    /// handler ignores it once done) until it closes its side, which closes the channel, or the
+    /// linger time has passed.
+    private static func linger(_ channel: any Channel, _ closer: LingeringCloser) {
+        guard closer.reserve() else {
+            channel.close(promise: nil)
+            return
+        }
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(closer.duration)) {
+            channel.close(promise: nil)
+        }
+        channel.closeFuture.whenComplete { _ in
+            deadline.cancel()
+            closer.release()
+        }
+        channel.close(mode: .output, promise: nil)
     }
 
     private func refuse(
