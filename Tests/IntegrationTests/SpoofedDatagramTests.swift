@@ -25,7 +25,24 @@ struct SpoofedDatagramTests {
         let destination: String
         let outcome: Outcome
 
+        init(_ source: String, _ port: Int, to destination: String, _ outcome: Outcome) {
+            self.source = source
+            self.port = port
+            self.destination = destination
+            self.outcome = outcome
+        }
+
         var description: String { "\(self.source) port \(self.port) -> \(self.destination)" }
+
+        /// Sends the forged datagram to the server's port, 1313.
+        func send() throws {
+            try ForgedDatagram(
+                source: self.source,
+                sourcePort: self.port,
+                destination: self.destination,
+                destinationPort: 1313
+            ).send()
+        }
     }
 
     /// The namespace's addresses besides loopback: the server's and an honest client's, per family.
@@ -67,22 +84,12 @@ struct SpoofedDatagramTests {
             // The refused first, then the answered: when the last answer is in, the server has read
             // everything before it from the same socket.
             for probe in probes where probe.outcome != .answered {
-                try ForgedDatagram(
-                    source: probe.source,
-                    sourcePort: probe.port,
-                    destination: probe.destination,
-                    destinationPort: 1313
-                ).send()
+                try probe.send()
             }
             var answers: [String: [UInt8]?] = [:]
             for probe in probes where probe.outcome == .answered {
                 let receiver = try DatagramReceiver(probe.source, port: probe.port)
-                try ForgedDatagram(
-                    source: probe.source,
-                    sourcePort: probe.port,
-                    destination: probe.destination,
-                    destinationPort: 1313
-                ).send()
+                try probe.send()
                 answers[probe.description] = receiver.receive()
             }
             return (answers, try Self.settledMetrics(expecting: probes))
@@ -136,40 +143,30 @@ struct SpoofedDatagramTests {
         return nil
     }
 
+    /// Sources that cannot send (`0.0.0.0/8`, multicast, the limited broadcast, `::`): refused
+    /// whatever the socket is bound to.
+    static let impossibleSources = [
+        Probe("0.1.2.3", 40_001, to: "10.9.0.1", .refused("invalid_source")),
+        Probe("224.0.0.9", 40_002, to: "10.9.0.1", .refused("invalid_source")),
+        Probe("239.1.2.3", 40_003, to: "10.9.0.1", .refused("invalid_source")),
+        Probe("255.255.255.255", 40_004, to: "10.9.0.1", .refused("invalid_source")),
+        Probe("::", 40_005, to: "fd00:9::1", .refused("invalid_source")),
+    ]
+
     @Test("bound to specific addresses: impossible sources, forged loopback and blocked ports are refused")
     func boundToAddresses() async throws {
         try await Self.check(
             hosts: ["10.9.0.1", "fd00:9::1"],
-            probes: [
-                Probe(source: "0.0.0.1", port: 40_001, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(source: "0.1.2.3", port: 40_002, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(source: "224.0.0.9", port: 40_003, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(source: "239.1.2.3", port: 40_004, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(
-                    source: "255.255.255.255",
-                    port: 40_005,
-                    destination: "10.9.0.1",
-                    outcome: .refused("invalid_source")
-                ),
-                Probe(source: "::", port: 40_006, destination: "fd00:9::1", outcome: .refused("invalid_source")),
-                Probe(
-                    source: "127.0.0.1",
-                    port: 40_007,
-                    destination: "10.9.0.1",
-                    outcome: .refused("spoofed_loopback")
-                ),
-                Probe(
-                    source: "127.0.0.53",
-                    port: 40_008,
-                    destination: "10.9.0.1",
-                    outcome: .refused("spoofed_loopback")
-                ),
-                Probe(source: "::1", port: 40_009, destination: "fd00:9::1", outcome: .refused("spoofed_loopback")),
-                Probe(source: "10.9.0.2", port: 0, destination: "10.9.0.1", outcome: .refused("blocked_source_port")),
-                Probe(source: "10.9.0.2", port: 19, destination: "10.9.0.1", outcome: .refused("blocked_source_port")),
-                Probe(source: "fd00:9::2", port: 7, destination: "fd00:9::1", outcome: .refused("blocked_source_port")),
-                Probe(source: "10.9.0.2", port: 40_010, destination: "10.9.0.1", outcome: .answered),
-                Probe(source: "fd00:9::2", port: 40_011, destination: "fd00:9::1", outcome: .answered),
+            probes: Self.impossibleSources + [
+                Probe("0.0.0.1", 40_006, to: "10.9.0.1", .refused("invalid_source")),
+                Probe("127.0.0.1", 40_007, to: "10.9.0.1", .refused("spoofed_loopback")),
+                Probe("127.0.0.53", 40_008, to: "10.9.0.1", .refused("spoofed_loopback")),
+                Probe("::1", 40_009, to: "fd00:9::1", .refused("spoofed_loopback")),
+                Probe("10.9.0.2", 0, to: "10.9.0.1", .refused("blocked_source_port")),
+                Probe("10.9.0.2", 19, to: "10.9.0.1", .refused("blocked_source_port")),
+                Probe("fd00:9::2", 7, to: "fd00:9::1", .refused("blocked_source_port")),
+                Probe("10.9.0.2", 40_010, to: "10.9.0.1", .answered),
+                Probe("fd00:9::2", 40_011, to: "fd00:9::1", .answered),
             ]
         )
     }
@@ -180,20 +177,11 @@ struct SpoofedDatagramTests {
     func boundToWildcard() async throws {
         try await Self.check(
             hosts: [],  // the default: every address, dual-stack
-            probes: [
-                Probe(source: "0.1.2.3", port: 40_001, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(source: "224.0.0.9", port: 40_002, destination: "10.9.0.1", outcome: .refused("invalid_source")),
-                Probe(
-                    source: "255.255.255.255",
-                    port: 40_003,
-                    destination: "10.9.0.1",
-                    outcome: .refused("invalid_source")
-                ),
-                Probe(source: "::", port: 40_004, destination: "fd00:9::1", outcome: .refused("invalid_source")),
-                Probe(source: "127.0.0.1", port: 0, destination: "10.9.0.1", outcome: .refused("blocked_source_port")),
-                Probe(source: "127.0.0.1", port: 40_005, destination: "10.9.0.1", outcome: .answered),
-                Probe(source: "::1", port: 40_006, destination: "fd00:9::1", outcome: .answered),
-                Probe(source: "10.9.0.2", port: 40_007, destination: "10.9.0.1", outcome: .answered),
+            probes: Self.impossibleSources + [
+                Probe("127.0.0.1", 0, to: "10.9.0.1", .refused("blocked_source_port")),
+                Probe("127.0.0.1", 40_006, to: "10.9.0.1", .answered),
+                Probe("::1", 40_007, to: "fd00:9::1", .answered),
+                Probe("10.9.0.2", 40_008, to: "10.9.0.1", .answered),
             ]
         )
     }
