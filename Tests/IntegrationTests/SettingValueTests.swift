@@ -4,7 +4,9 @@ import Testing
 /// Every setting of `daytimed`, through the built binary's `--check-config`: a good value given as a
 /// `DAYTIMED_` variable or as a flag reaches the settings with that origin, and a bad one stops the
 /// start with one line that names where it came from.
-@Suite("daytimed: every setting's value, from a DAYTIMED_ variable and from a flag")
+// Serialized: about 160 short-lived daytimed processes, one at a time rather than all at once
+// beside the tests that time answers.
+@Suite("daytimed: every setting's value, from a DAYTIMED_ variable and from a flag", .serialized)
 struct SettingValueTests {
     /// A setting and values to give it.
     struct Sample: Sendable, CustomStringConvertible {
