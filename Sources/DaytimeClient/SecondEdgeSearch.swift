@@ -24,7 +24,7 @@ import DaytimeCore
 /// second shows an offset 0.5 s too large whose bound does not contain the truth; nothing in its
 /// answers tells rounding from an offset of 0.5 s. Answers whose intervals do not meet (a server
 /// whose clock stepped, or that answers from a cache) end the search with
-/// ``TimeClientError/Code/inconsistentAnswers``.
+/// `TimeClientError.Code.inconsistentAnswers`.
 enum SecondEdgeSearch {
     /// The most queries one search sends.
     static let maximumQueries = 12

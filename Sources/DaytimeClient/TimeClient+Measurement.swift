@@ -125,7 +125,7 @@ extension TimeClient {
     /// of a second, is returned as it is.
     ///
     /// - Throws: ``TimeClientError`` when the first query fails, or with
-    ///   ``TimeClientError/Code/inconsistentAnswers`` when the answers allow no common offset.
+    ///   `TimeClientError.Code.inconsistentAnswers` when the answers allow no common offset.
     public func measurePrecisely(_ query: TimeQuery) async throws(TimeClientError) -> TimeSample {
         let wallClock = self.wallClock
         let result = await BlockingThread.run { () -> Result<TimeSample, TimeClientError> in

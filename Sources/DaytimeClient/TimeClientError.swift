@@ -6,68 +6,7 @@ import DaytimeCore
 /// in minor releases, so a `switch` over codes needs a default.
 public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable {
-            case invalidQuery
-            case resolutionFailed
-            case connectionRefused
-            case hostUnreachable
-            case timeout
-            case connectionReset
-            case oversizedAnswer
-            case malformedAnswer
-            case networkError
-            case serverUnsynchronized
-            case rateLimited
-            case accessDenied
-            case originMismatch
-            case inconsistentAnswers
-        }
-
-        private let base: Base
-
-        private init(_ base: Base) {
-            self.base = base
-        }
-
-        /// The query itself is unusable (empty host, port outside 1...65535, timeout not positive).
-        public static let invalidQuery = Code(.invalidQuery)
-        /// The host name has no address (of the requested IP version), or the resolver failed.
-        public static let resolutionFailed = Code(.resolutionFailed)
-        /// The server's host answered that nothing listens on the port.
-        public static let connectionRefused = Code(.connectionRefused)
-        /// No route to the server's host or network.
-        public static let hostUnreachable = Code(.hostUnreachable)
-        /// The whole exchange (resolution, connection, answer) took longer than the query's timeout.
-        public static let timeout = Code(.timeout)
-        /// The server reset the connection before its answer was complete.
-        public static let connectionReset = Code(.connectionReset)
-        /// The answer was longer than the query's ``TimeQuery/maximumLineLength``.
-        public static let oversizedAnswer = Code(.oversizedAnswer)
-        /// The answer cannot be a time: empty, not ASCII text (Daytime), not 4 to 8 bytes (Time), or
-        /// (NTP) shorter than 48 bytes, not a server's answer, or with a zero transmit time.
-        public static let malformedAnswer = Code(.malformedAnswer)
-        /// An NTP server says its clock is not synchronized (leap indicator 3, stratum 16, or a
-        /// Kiss-o'-Death other than RATE, DENY and RSTR): its time must not be used.
-        public static let serverUnsynchronized = Code(.serverUnsynchronized)
-        /// An NTP server sent a Kiss-o'-Death RATE: it is asked too often; ask it less often.
-        public static let rateLimited = Code(.rateLimited)
-        /// An NTP server sent a Kiss-o'-Death DENY or RSTR: it refuses this client; stop asking it.
-        public static let accessDenied = Code(.accessDenied)
-        /// Only answers that did not echo the request's transmit timestamp came back before the
-        /// timeout: late answers to another request, or forgeries. They were not used.
-        public static let originMismatch = Code(.originMismatch)
-        /// The answers of a precise measurement allow no common offset: the server's clock stepped
-        /// meanwhile, or its answers do not come from its clock when asked.
-        public static let inconsistentAnswers = Code(.inconsistentAnswers)
-        /// Any other network failure.
-        public static let networkError = Code(.networkError)
-
-        /// The code's name, such as `connectionRefused`.
-        public var description: String {
-            self.base.rawValue
-        }
-    }
+    public typealias Code = ErrorCode<TimeClientError>
 
     /// The kind of failure.
     public var code: Code
@@ -110,4 +49,39 @@ public struct TimeClientError: Error, Sendable, Hashable, CustomStringConvertibl
         self.endpoint = endpoint
         self.systemError = systemError
     }
+}
+
+extension ErrorCode where Owner == TimeClientError {
+    /// The query itself is unusable (empty host, port outside 1...65535, timeout not positive).
+    public static var invalidQuery: Self { Self("invalidQuery") }
+    /// The host name has no address (of the requested IP version), or the resolver failed.
+    public static var resolutionFailed: Self { Self("resolutionFailed") }
+    /// The server's host answered that nothing listens on the port.
+    public static var connectionRefused: Self { Self("connectionRefused") }
+    /// No route to the server's host or network.
+    public static var hostUnreachable: Self { Self("hostUnreachable") }
+    /// The whole exchange (resolution, connection, answer) took longer than the query's timeout.
+    public static var timeout: Self { Self("timeout") }
+    /// The server reset the connection before its answer was complete.
+    public static var connectionReset: Self { Self("connectionReset") }
+    /// The answer was longer than the query's ``TimeQuery/maximumLineLength``.
+    public static var oversizedAnswer: Self { Self("oversizedAnswer") }
+    /// The answer cannot be a time: empty, not ASCII text (Daytime), not 4 to 8 bytes (Time), or
+    /// (NTP) shorter than 48 bytes, not a server's answer, or with a zero transmit time.
+    public static var malformedAnswer: Self { Self("malformedAnswer") }
+    /// An NTP server says its clock is not synchronized (leap indicator 3, stratum 16, or a
+    /// Kiss-o'-Death other than RATE, DENY and RSTR): its time must not be used.
+    public static var serverUnsynchronized: Self { Self("serverUnsynchronized") }
+    /// An NTP server sent a Kiss-o'-Death RATE: it is asked too often; ask it less often.
+    public static var rateLimited: Self { Self("rateLimited") }
+    /// An NTP server sent a Kiss-o'-Death DENY or RSTR: it refuses this client; stop asking it.
+    public static var accessDenied: Self { Self("accessDenied") }
+    /// Only answers that did not echo the request's transmit timestamp came back before the
+    /// timeout: late answers to another request, or forgeries. They were not used.
+    public static var originMismatch: Self { Self("originMismatch") }
+    /// The answers of a precise measurement allow no common offset: the server's clock stepped
+    /// meanwhile, or its answers do not come from its clock when asked.
+    public static var inconsistentAnswers: Self { Self("inconsistentAnswers") }
+    /// Any other network failure.
+    public static var networkError: Self { Self("networkError") }
 }

@@ -31,7 +31,7 @@ public struct TimeQuery: Sendable, Hashable {
     /// The deadline for the whole exchange: name resolution, connection and reading the answer.
     /// Defaults to 5 seconds.
     public var timeout: Duration
-    /// The most bytes an answer may have; a longer answer is an error (``TimeClientError/Code/oversizedAnswer``).
+    /// The most bytes an answer may have; a longer answer is an error (`TimeClientError.Code.oversizedAnswer`).
     /// Defaults to 1,024, the size the Python `time.ctime()` client reads (`recv(1024)`).
     public var maximumLineLength: Int
     /// The zone in which to read a Daytime line that states no offset (ctime lines such as

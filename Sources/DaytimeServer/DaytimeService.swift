@@ -406,8 +406,8 @@ public final class DaytimeService: Service, Sendable {
     /// whether to refuse while unsynchronized, and the leap-second file's path apply at once, and
     /// the list is read again (see ``reloadLeapSeconds()``).
     ///
-    /// - Throws: ``ServerError`` with code ``ServerError/Code/invalidConfiguration`` if the new
-    ///   configuration is invalid, or ``ServerError/Code/restartRequired`` naming the listener
+    /// - Throws: ``ServerError`` with code `ServerError.Code.invalidConfiguration` if the new
+    ///   configuration is invalid, or `ServerError.Code.restartRequired` naming the listener
     ///   settings that differ. Nothing changes when it throws.
     public func reload(_ new: ServerConfiguration) throws(ServerError) {
         try Self.validate(new)

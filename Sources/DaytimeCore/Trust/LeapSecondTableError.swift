@@ -1,42 +1,23 @@
 /// Why a leap-second list could not be used, in words that tell the operator what to do.
-public struct LeapSecondTableError: Error, CustomStringConvertible, Hashable {
-    /// The kind of failure, for callers (health checks, metrics) that react to each differently.
-    ///
-    /// A struct rather than an enum, so that new kinds can be added without breaking a `switch`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case missing, unreadable, malformed, hashMismatch
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+///
+/// Health checks and metrics react to the ``ErrorCode``; the message names the file and says how
+/// to fix it, ending with ``CodedError/advice``.
+public typealias LeapSecondTableError = CodedError<LeapSecondTable>
 
-        /// There is no file at the path.
-        public static let missing = Code(.missing)
-        /// The file exists but cannot be read (permissions, a directory, too big).
-        public static let unreadable = Code(.unreadable)
-        /// A line is not what the format allows, or a required line (`#@`, `#h`, data) is absent.
-        public static let malformed = Code(.malformed)
-        /// The `#h` line does not match the data: the file is truncated or was edited.
-        public static let hashMismatch = Code(.hashMismatch)
+extension ErrorCode where Owner == LeapSecondTable {
+    /// There is no file at the path.
+    public static var missing: Self { Self("missing") }
+    /// The file exists but cannot be read (permissions, a directory, too big).
+    public static var unreadable: Self { Self("unreadable") }
+    /// A line is not what the format allows, or a required line (`#@`, `#h`, data) is absent.
+    public static var malformed: Self { Self("malformed") }
+    /// The `#h` line does not match the data: the file is truncated or was edited.
+    public static var hashMismatch: Self { Self("hashMismatch") }
+}
 
-        public var description: String { self.base.rawValue }
-    }
-
-    /// The kind of failure.
-    public var code: Code
-    /// The full message, naming the file and saying how to fix it.
-    public var message: String
-
-    /// Creates an error with a code and a complete message.
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String { self.message }
-
+extension CodedError where Owner == LeapSecondTable {
     /// How to get a usable list, as every message ends.
-    public static let advice =
+    public static var advice: String {
         "install a current list (Debian: apt-get install --only-upgrade tzdata) or configure another one"
+    }
 }

@@ -1,41 +1,16 @@
 /// Why a time zone could not be loaded, in words that tell the user what to do next.
-public struct TimeZoneError: Error, CustomStringConvertible, Hashable {
-    /// The kind of failure, for callers that react differently to each.
-    ///
-    /// A struct rather than an enum, so that new kinds can be added without breaking a `switch`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case unknownZone, invalidData, invalidRule
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias TimeZoneError = CodedError<TimeZoneRules>
 
-        /// No zone of that name: no such file, a directory, or a name that is not allowed.
-        public static let unknownZone = Code(.unknownZone)
-        /// The zone file exists but is not valid TZif data (truncated, corrupt, or not TZif at all).
-        public static let invalidData = Code(.invalidData)
-        /// A POSIX TZ rule string (from `TZ` or a TZif footer) does not parse.
-        public static let invalidRule = Code(.invalidRule)
+extension ErrorCode where Owner == TimeZoneRules {
+    /// No zone of that name: no such file, a directory, or a name that is not allowed.
+    public static var unknownZone: Self { Self("unknownZone") }
+    /// The zone file exists but is not valid TZif data (truncated, corrupt, or not TZif at all).
+    public static var invalidData: Self { Self("invalidData") }
+    /// A POSIX TZ rule string (from `TZ` or a TZif footer) does not parse.
+    public static var invalidRule: Self { Self("invalidRule") }
+}
 
-        public var description: String { self.base.rawValue }
-    }
-
-    /// The kind of failure.
-    public var code: Code
-    /// The full message, naming the zone or file and saying how to fix it.
-    public var message: String
-
-    /// Creates an error with a code and a complete message.
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String {
-        self.message
-    }
-
+extension CodedError where Owner == TimeZoneRules {
     /// The advice every "unknown zone" message ends with.
     static func namingAdvice(directory: String) -> String {
         "use an IANA name such as America/New_York or Europe/London (list: \(directory)), or UTC"

@@ -1,37 +1,13 @@
+import DaytimeCore
+
 /// Why the server could not start or reload. Its description names what failed and how to fix it,
 /// and its fields say which setting, address and system error it is about.
 ///
-/// A struct with a ``Code`` rather than an enum, so that new reasons can be added without breaking
+/// A struct with a `Code` rather than an enum, so that new reasons can be added without breaking
 /// anyone's `switch` (the convention of swift-service-lifecycle and postgres-nio).
 public struct ServerError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case addressInUse, permissionDenied, addressNotAvailable, unresolvableHost
-            case invalidConfiguration, systemResource, alreadyRunning, restartRequired
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
-
-        /// Another socket already listens on the address and port.
-        public static let addressInUse = Code(.addressInUse)
-        /// The process may not bind the port (below 1024 without privilege).
-        public static let permissionDenied = Code(.permissionDenied)
-        /// The host is not an address of this machine.
-        public static let addressNotAvailable = Code(.addressNotAvailable)
-        /// A host name could not be resolved to an address.
-        public static let unresolvableHost = Code(.unresolvableHost)
-        /// The configuration is inconsistent (no listener, bad port, bad thread count).
-        public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// A system call failed for lack of a resource (file descriptors, memory, threads).
-        public static let systemResource = Code(.systemResource)
-        /// ``DaytimeService/run()`` was called twice.
-        public static let alreadyRunning = Code(.alreadyRunning)
-        /// A reload asked to change what only a restart can (the listening sockets).
-        public static let restartRequired = Code(.restartRequired)
-
-        public var description: String { self.base.rawValue }
-    }
+    public typealias Code = ErrorCode<ServerError>
 
     /// The kind of failure, for programs.
     public let code: Code
@@ -76,4 +52,23 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
         self.address = address
         self.systemError = systemError
     }
+}
+
+extension ErrorCode where Owner == ServerError {
+    /// Another socket already listens on the address and port.
+    public static var addressInUse: Self { Self("addressInUse") }
+    /// The process may not bind the port (below 1024 without privilege).
+    public static var permissionDenied: Self { Self("permissionDenied") }
+    /// The host is not an address of this machine.
+    public static var addressNotAvailable: Self { Self("addressNotAvailable") }
+    /// A host name could not be resolved to an address.
+    public static var unresolvableHost: Self { Self("unresolvableHost") }
+    /// The configuration is inconsistent (no listener, bad port, bad thread count).
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// A system call failed for lack of a resource (file descriptors, memory, threads).
+    public static var systemResource: Self { Self("systemResource") }
+    /// ``DaytimeService/run()`` was called twice.
+    public static var alreadyRunning: Self { Self("alreadyRunning") }
+    /// A reload asked to change what only a restart can (the listening sockets).
+    public static var restartRequired: Self { Self("restartRequired") }
 }

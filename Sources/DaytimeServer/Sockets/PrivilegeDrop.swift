@@ -42,24 +42,7 @@ public struct PrivilegeDrop: Sendable {
     /// Why the drop failed, and what to do.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         /// The kind of failure.
-        public struct Code: Hashable, Sendable, CustomStringConvertible {
-            private enum Base: String, Hashable, Sendable {
-                case unknownAccount, privilegedAccount, systemCallFailed, notDropped
-            }
-            private let base: Base
-            private init(_ base: Base) { self.base = base }
-
-            /// No such user or group.
-            public static let unknownAccount = Code(.unknownAccount)
-            /// The user or group is root's: nothing would be dropped.
-            public static let privilegedAccount = Code(.privilegedAccount)
-            /// A system call failed (see ``Failure/systemError``).
-            public static let systemCallFailed = Code(.systemCallFailed)
-            /// The calls returned, but a thread or an id kept privilege.
-            public static let notDropped = Code(.notDropped)
-
-            public var description: String { self.base.rawValue }
-        }
+        public typealias Code = ErrorCode<PrivilegeDrop.Failure>
 
         /// The kind of failure, for programs.
         public let code: Code
@@ -277,4 +260,15 @@ public struct PrivilegeDrop: Sendable {
         guard let entry else { return nil }
         return (String(cString: entry.pointee.gr_name), entry.pointee.gr_gid)
     }
+}
+
+extension ErrorCode where Owner == PrivilegeDrop.Failure {
+    /// No such user or group.
+    public static var unknownAccount: Self { Self("unknownAccount") }
+    /// The user or group is root's: nothing would be dropped.
+    public static var privilegedAccount: Self { Self("privilegedAccount") }
+    /// A system call failed (see ``Failure/systemError``).
+    public static var systemCallFailed: Self { Self("systemCallFailed") }
+    /// The calls returned, but a thread or an id kept privilege.
+    public static var notDropped: Self { Self("notDropped") }
 }
