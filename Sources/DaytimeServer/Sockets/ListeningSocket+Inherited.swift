@@ -1,6 +1,5 @@
 import CDaytimeLinux
 import DaytimeCore
-import DaytimeNetwork
 
 #if canImport(Glibc)
 import Glibc
@@ -80,15 +79,13 @@ extension ListeningSocket {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var wake = receiveTimeout
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
-        let wildcard = IPAddress(host)?.isUnspecified ?? false
-        let packetInfo = transport == .udp && wildcard && c_daytime_enable_packet_info(fd, family) == 0
         return ListeningSocket(
             service: service,
             transport: transport,
             host: host,
             port: port,
             descriptor: fd,
-            receivesPacketInfo: packetInfo
+            family: family
         )
     }
 

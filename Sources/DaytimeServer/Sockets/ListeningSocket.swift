@@ -204,16 +204,28 @@ public struct ListeningSocket: Sendable, CustomStringConvertible {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
         }
         let (host, port) = SocketAddressText.hostAndPort(&local)
-        let wildcard = IPAddress(host)?.isUnspecified ?? false
-        let packetInfo = transport == .udp && wildcard && c_daytime_enable_packet_info(fd, family) == 0
         return ListeningSocket(
             service: service,
             transport: transport,
             host: host,
             port: port,
             descriptor: owner.adopt(owned),
-            receivesPacketInfo: packetInfo
+            family: family
         )
+    }
+
+    /// A listener on `descriptor`, a socket of address family `family` bound to `host` and `port`
+    /// (bound here or inherited). On a wildcard UDP socket it turns on the destination-address
+    /// control messages (``receivesPacketInfo``).
+    init(service: TimeProtocolKind, transport: Transport, host: String, port: Int, descriptor: Int32, family: Int32) {
+        self.service = service
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.descriptor = descriptor
+        let wildcard = IPAddress(host)?.isUnspecified ?? false
+        self.receivesPacketInfo =
+            transport == .udp && wildcard && c_daytime_enable_packet_info(descriptor, family) == 0
     }
 
     /// A ``ServerError`` for a failed socket call, worded for the person who ran the server.
