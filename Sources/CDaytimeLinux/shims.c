@@ -26,7 +26,6 @@ _Static_assert(offsetof(struct c_daytime_mmsghdr, msg_len) == offsetof(struct mm
 _Static_assert(C_DAYTIME_MSG_WAITFORONE == MSG_WAITFORONE, "MSG_WAITFORONE");
 #ifdef __linux__
 _Static_assert(C_DAYTIME_STA_UNSYNC == STA_UNSYNC, "STA_UNSYNC");
-_Static_assert(C_DAYTIME_TIME_OOP == TIME_OOP, "TIME_OOP");
 _Static_assert(C_DAYTIME_TIME_ERROR == TIME_ERROR, "TIME_ERROR");
 #endif
 
@@ -105,50 +104,55 @@ unsigned long c_daytime_receive_timestamp_space(void) {
     return CMSG_SPACE(sizeof(struct timespec));
 }
 
-int c_daytime_receive_timestamp(const void *received, unsigned long receivedLength, int64_t *seconds, int32_t *nanoseconds) {
+/// The first control message of `level` and `type` among the `length` bytes at `received`, or NULL.
+static inline const struct cmsghdr *c_daytime_find_control(const void *received, unsigned long length, int level, int type) {
     struct msghdr in = {0};
     in.msg_control = (void *)received;
-    in.msg_controllen = receivedLength;
+    in.msg_controllen = length;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c != NULL; c = CMSG_NXTHDR(&in, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-            struct timespec stamp;
-            memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
-            *seconds = stamp.tv_sec;
-            *nanoseconds = (int32_t)stamp.tv_nsec;
-            return 1;
+        if (c->cmsg_level == level && c->cmsg_type == type) {
+            return c;
         }
     }
-    return 0;
+    return NULL;
+}
+
+/// Writes one control message of `level` and `type` carrying the `size` bytes at `data` into
+/// `reply`; returns the space it takes.
+static inline unsigned long c_daytime_write_control(void *reply, int level, int type, const void *data, size_t size) {
+    struct cmsghdr *out = reply;
+    out->cmsg_level = level;
+    out->cmsg_type = type;
+    out->cmsg_len = CMSG_LEN(size);
+    memcpy(CMSG_DATA(out), data, size);
+    return CMSG_SPACE(size);
+}
+
+int c_daytime_receive_timestamp(const void *received, unsigned long receivedLength, int64_t *seconds, int32_t *nanoseconds) {
+    const struct cmsghdr *c = c_daytime_find_control(received, receivedLength, SOL_SOCKET, SCM_TIMESTAMPNS);
+    if (c == NULL) {
+        return 0;
+    }
+    struct timespec stamp;
+    memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+    *seconds = stamp.tv_sec;
+    *nanoseconds = (int32_t)stamp.tv_nsec;
+    return 1;
 }
 
 unsigned long c_daytime_reply_packet_info(const void *received, unsigned long receivedLength, void *reply) {
-    struct msghdr in = {0};
-    in.msg_control = (void *)received;
-    in.msg_controllen = receivedLength;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&in); c != NULL; c = CMSG_NXTHDR(&in, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            struct in_pktinfo info;
-            memcpy(&info, CMSG_DATA(c), sizeof(info));
-            struct cmsghdr *out = reply;
-            out->cmsg_level = IPPROTO_IP;
-            out->cmsg_type = IP_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-            struct in_pktinfo answer = {0};
-            answer.ipi_spec_dst = info.ipi_addr;  // the address the client asked becomes our source
-            memcpy(CMSG_DATA(out), &answer, sizeof(answer));
-            return CMSG_SPACE(sizeof(struct in_pktinfo));
-        }
-        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            struct in6_pktinfo info;
-            memcpy(&info, CMSG_DATA(c), sizeof(info));
-            struct cmsghdr *out = reply;
-            out->cmsg_level = IPPROTO_IPV6;
-            out->cmsg_type = IPV6_PKTINFO;
-            out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-            // Same address, same interface (needed for link-local addresses).
-            memcpy(CMSG_DATA(out), &info, sizeof(info));
-            return CMSG_SPACE(sizeof(struct in6_pktinfo));
-        }
+    const struct cmsghdr *c = c_daytime_find_control(received, receivedLength, IPPROTO_IP, IP_PKTINFO);
+    if (c != NULL) {
+        struct in_pktinfo info;
+        memcpy(&info, CMSG_DATA(c), sizeof(info));
+        struct in_pktinfo answer = {0};
+        answer.ipi_spec_dst = info.ipi_addr;  // the address the client asked becomes our source
+        return c_daytime_write_control(reply, IPPROTO_IP, IP_PKTINFO, &answer, sizeof(answer));
+    }
+    c = c_daytime_find_control(received, receivedLength, IPPROTO_IPV6, IPV6_PKTINFO);
+    if (c != NULL) {
+        // Same address, same interface (needed for link-local addresses).
+        return c_daytime_write_control(reply, IPPROTO_IPV6, IPV6_PKTINFO, CMSG_DATA(c), sizeof(struct in6_pktinfo));
     }
     return 0;
 }

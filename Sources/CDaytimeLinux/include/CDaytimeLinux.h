@@ -102,8 +102,6 @@ int c_daytime_read_kernel_clock(long *maximum_error, long *estimated_error, int 
 
 /// `STA_UNSYNC`: the clock is not synchronized.
 #define C_DAYTIME_STA_UNSYNC 0x0040
-/// `TIME_OOP`: a leap second is being inserted now.
-#define C_DAYTIME_TIME_OOP 3
 /// `TIME_ERROR`: the clock is not synchronized (or, with `STA_UNSYNC`, never was).
 #define C_DAYTIME_TIME_ERROR 5
 #endif
