@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// How a ``BenchResult`` is printed: a few lines for people, one JSON object for programs, and the
 /// `RESULT` line of `shared/bench/loadgen.c` for scripts written against it.
 public enum BenchReport {
@@ -62,14 +64,14 @@ public enum BenchReport {
         let tally = result.tally
         var rate = "null"
         if case .open(let perSecond) = configuration.loop { rate = fixed(perSecond, 3) }
-        let errors = BenchErrorKind.allCases.map { "\"\($0)\":\(tally.errors($0))" }.joined(separator: ",")
-        var latency = percentiles.map { "\"\($0.name)\":\(microseconds(result.latency(atPercentile: $0.value)))" }
-        latency.append("\"max\":\(microseconds(tally.maximumLatency))")
-        let fields: [(String, String)] = [
-            ("target", "\"\(configuration.target.description)\""),
-            ("transport", "\"\(configuration.transport)\""),
-            ("protocol", "\"\(configuration.protocol)\""),
-            ("loop", configuration.loop == .closed ? "\"closed\"" : "\"open\""),
+        let errors = BenchErrorKind.allCases.map { ($0.description, String(tally.errors($0))) }
+        var latency = percentiles.map { ($0.name, microseconds(result.latency(atPercentile: $0.value))) }
+        latency.append(("max", microseconds(tally.maximumLatency)))
+        return JSONText.object([
+            ("target", JSONText.string(configuration.target.description)),
+            ("transport", JSONText.string(configuration.transport.description)),
+            ("protocol", JSONText.string(configuration.protocol.description)),
+            ("loop", JSONText.string(configuration.loop == .closed ? "closed" : "open")),
             ("rate", rate),
             ("concurrency", String(configuration.concurrency)),
             ("threads", String(configuration.threads)),
@@ -78,14 +80,13 @@ public enum BenchReport {
             ("answers", String(tally.answers)),
             ("answers_per_second", fixed(result.answersPerSecond, 1)),
             ("error_count", String(tally.errorCount)),
-            ("errors", "{" + errors + "}"),
+            ("errors", JSONText.object(errors)),
             ("unsent", String(tally.unsent)),
-            ("latency_us", "{" + latency.joined(separator: ",") + "}"),
+            ("latency_us", JSONText.object(latency)),
             ("client_cpu_user_s", fixed(Double(result.userCPUNanoseconds) / 1e9, 6)),
             ("client_cpu_system_s", fixed(Double(result.systemCPUNanoseconds) / 1e9, 6)),
             ("client_cpu_us_per_transaction", fixed(result.clientCPUPerTransaction / 1000, 3)),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        ])
     }
 
     /// `value` with `digits` digits after the point (no Foundation, so no `String(format:)`).
