@@ -40,7 +40,7 @@ enum AnswerDecoder {
             let answer = try SNTPRequest.decode(bytes, t1: answer.connectStartedAt, t4: firstByteAt, endpoint: endpoint)
             ntp = answer
             serverInstant = answer.transmitTime
-            resolution = answer.precisionSeconds
+            resolution = answer.server.precisionSeconds
         case .daytime:
             guard isText(bytes) else {
                 throw .notText(endpoint: endpoint)

@@ -1,5 +1,4 @@
 import DaytimeCore
-import Glibc
 
 /// What an SNTP server's answer says beyond its time: the four timestamps' result and the server's
 /// own account of its clock (RFC 5905 section 7.3).
@@ -13,20 +12,10 @@ import Glibc
 /// root delay (how far the server's clock may be from the true time), plus the server's precision.
 /// If the server's account of itself is honest, the true offset lies within `offset ± offsetBound`.
 public struct NTPAnswer: Sendable, Hashable {
-    /// The leap indicator: 0 no warning, 1 a second is inserted at the end of the month, 2 deleted.
-    /// (3, unsynchronized, is refused.)
-    public var leap: UInt8
-    /// The server's stratum, 1 (primary) to 15.
-    public var stratum: UInt8
-    /// The precision of the server's clock, log2 seconds.
-    public var precision: Int8
-    /// The server's round-trip delay to the primary reference, in seconds.
-    public var rootDelay: Double
-    /// The server's dispersion to the primary reference, in seconds.
-    public var rootDispersion: Double
-    /// The reference identifier as text: an upstream's IPv4 address (or the hash of an IPv6 one) as
-    /// a dotted quad, or a reference clock's code such as `GPS` or `LOCL`.
-    public var referenceID: String
+    /// The server's account of its clock: the leap indicator (0 no warning, 1 a second is inserted
+    /// at the end of the month, 2 deleted; 3, unsynchronized, is refused), the stratum (1 to 15),
+    /// the precision, the root delay and dispersion, the reference identifier and time.
+    public var server: NTPServerClock
     /// T2: when the request reached the server, on the server's clock.
     public var receiveTime: Instant
     /// T3: when the answer left the server, on the server's clock.
@@ -37,38 +26,23 @@ public struct NTPAnswer: Sendable, Hashable {
     public var delay: Double
 
     /// Creates an answer from its parts.
-    public init(
-        leap: UInt8,
-        stratum: UInt8,
-        precision: Int8,
-        rootDelay: Double,
-        rootDispersion: Double,
-        referenceID: String,
-        receiveTime: Instant,
-        transmitTime: Instant,
-        offset: Double,
-        delay: Double
-    ) {
-        self.leap = leap
-        self.stratum = stratum
-        self.precision = precision
-        self.rootDelay = rootDelay
-        self.rootDispersion = rootDispersion
-        self.referenceID = referenceID
+    public init(server: NTPServerClock, receiveTime: Instant, transmitTime: Instant, offset: Double, delay: Double) {
+        self.server = server
         self.receiveTime = receiveTime
         self.transmitTime = transmitTime
         self.offset = offset
         self.delay = delay
     }
 
-    /// The server's precision in seconds, 2^``precision``.
-    public var precisionSeconds: Double {
-        scalbn(1.0, Int32(self.precision))
+    /// The reference identifier as text: an upstream's IPv4 address (or the hash of an IPv6 one) as
+    /// a dotted quad, or a reference clock's code such as `GPS` or `LOCL`.
+    public var referenceID: String {
+        NTPPacket.describe(referenceID: self.server.referenceID)
     }
 
     /// The most ``offset`` can be wrong by, in seconds: `delay / 2 + rootDispersion + rootDelay / 2
     /// + 2^precision`.
     public var offsetBound: Double {
-        self.delay / 2 + self.rootDispersion + self.rootDelay / 2 + self.precisionSeconds
+        self.delay / 2 + self.server.rootDispersion + self.server.rootDelay / 2 + self.server.precisionSeconds
     }
 }

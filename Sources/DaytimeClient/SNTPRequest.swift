@@ -53,12 +53,7 @@ enum SNTPRequest {
         }
         let measured = NTPUpstreamSample.measure(packet, t1: t1, t4: t4)
         return NTPAnswer(
-            leap: packet.leap,
-            stratum: packet.stratum,
-            precision: packet.precision,
-            rootDelay: NTPShortFormat.decode(packet.rootDelay),
-            rootDispersion: NTPShortFormat.decode(packet.rootDispersion),
-            referenceID: NTPPacket.describe(referenceID: packet.referenceID),
+            server: NTPServerClock(packet),
             receiveTime: packet.receiveTime.instant(near: t1),
             transmitTime: packet.transmitTime.instant(near: t4),
             offset: measured.offset,

@@ -36,7 +36,7 @@ enum SampleOutput {
         if let line = sample.line { return line }
         guard let instant = sample.serverInstant else { return "" }
         guard let ntp = sample.ntp else { return rfc3339(instant, fractionDigits: 0) }
-        return rfc3339(instant, fractionDigits: 6) + " (stratum \(ntp.stratum), reference \(ntp.referenceID))"
+        return rfc3339(instant, fractionDigits: 6) + " (stratum \(ntp.server.stratum), reference \(ntp.referenceID))"
     }
 
     /// Decimals for an offset and its bound: milliseconds, or microseconds for an NTP answer.
@@ -248,11 +248,11 @@ enum SampleOutput {
                 (
                     "ntp",
                     JSONText.object([
-                        ("leap", String(ntp.leap)),
-                        ("stratum", String(ntp.stratum)),
-                        ("precision_log2", String(ntp.precision)),
-                        ("root_delay_seconds", jsonNumber(ntp.rootDelay)),
-                        ("root_dispersion_seconds", jsonNumber(ntp.rootDispersion)),
+                        ("leap", String(ntp.server.leap)),
+                        ("stratum", String(ntp.server.stratum)),
+                        ("precision_log2", String(ntp.server.precision)),
+                        ("root_delay_seconds", jsonNumber(ntp.server.rootDelay)),
+                        ("root_dispersion_seconds", jsonNumber(ntp.server.rootDispersion)),
                         ("reference_id", JSONText.string(ntp.referenceID)),
                         ("server_receive_time", JSONText.string(rfc3339(ntp.receiveTime, fractionDigits: 9))),
                         ("server_transmit_time", JSONText.string(rfc3339(ntp.transmitTime, fractionDigits: 9))),

@@ -139,12 +139,14 @@ struct NTPClientTests {
         #expect(abs(measured - offset) <= bound, "offset \(measured) ± \(bound)")
         #expect(sample.protocol == .ntp)
         #expect(sample.transport == .udp)
-        #expect(ntp.stratum == 2)
+        #expect(ntp.server.stratum == 2)
         #expect(ntp.referenceID == "192.0.2.1")
-        #expect(abs(ntp.rootDelay - NTPResponse.rootDelay) < 1e-4)
-        #expect(abs(ntp.rootDispersion - NTPResponse.rootDispersion) < 1e-4)
-        #expect(ntp.precisionSeconds == 1.0 / 1_048_576)
-        #expect(bound == ntp.delay / 2 + ntp.rootDispersion + ntp.rootDelay / 2 + ntp.precisionSeconds)
+        #expect(abs(ntp.server.rootDelay - NTPResponse.rootDelay) < 1e-4)
+        #expect(abs(ntp.server.rootDispersion - NTPResponse.rootDispersion) < 1e-4)
+        #expect(ntp.server.precisionSeconds == 1.0 / 1_048_576)
+        #expect(
+            bound == ntp.delay / 2 + ntp.server.rootDispersion + ntp.server.rootDelay / 2 + ntp.server.precisionSeconds
+        )
         #expect(ntp.delay <= sample.roundTrip + 1e-3)
     }
 
@@ -255,12 +257,15 @@ struct NTPClientTests {
                 firstByteAt: at,
                 roundTrip: roundTrip,
                 ntp: NTPAnswer(
-                    leap: 0,
-                    stratum: 2,
-                    precision: -20,
-                    rootDelay: 0,
-                    rootDispersion: 0,
-                    referenceID: "LOCL",
+                    server: NTPServerClock(
+                        leap: 0,
+                        stratum: 2,
+                        precision: -20,
+                        rootDelay: 0,
+                        rootDispersion: 0,
+                        referenceID: NTPPacket.referenceID(ascii: "LOCL"),
+                        referenceTime: .zero
+                    ),
                     receiveTime: at,
                     transmitTime: at,
                     offset: offset,

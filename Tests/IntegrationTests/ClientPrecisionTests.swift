@@ -62,7 +62,7 @@ struct ClientPrecisionTests {
             let bound = try #require(sample.offsetBound)
             #expect(abs(offset - 0.25) <= bound, "offset \(offset) ± \(bound)")
             #expect(bound < 0.005, "offset \(offset) ± \(bound)")
-            #expect(sample.ntp?.stratum == 3)
+            #expect(sample.ntp?.server.stratum == 3)
             #expect(sample.ntp?.referenceID == "LOCL")
         }
     }
@@ -105,7 +105,7 @@ struct ClientPrecisionTests {
         let bound = try #require(sample.offsetBound)
         #expect(abs(offset) <= bound, "offset \(offset) ± \(bound)")
         #expect(bound < 0.005, "offset \(offset) ± \(bound)")
-        #expect(sample.ntp?.stratum == 8)
+        #expect(sample.ntp?.server.stratum == 8)
     }
 
     @Test("daytime and ntpdig ask the same daytimed: their offsets agree within the sum of their bounds")

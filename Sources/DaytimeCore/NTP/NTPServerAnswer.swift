@@ -54,6 +54,19 @@ public struct NTPServerClock: Sendable, Hashable {
         self.referenceTime = referenceTime
     }
 
+    /// What the server that sent `packet` says about its clock.
+    public init(_ packet: NTPPacket) {
+        self.init(
+            leap: packet.leap,
+            stratum: packet.stratum,
+            precision: packet.precision,
+            rootDelay: NTPShortFormat.decode(packet.rootDelay),
+            rootDispersion: NTPShortFormat.decode(packet.rootDispersion),
+            referenceID: packet.referenceID,
+            referenceTime: packet.referenceTime
+        )
+    }
+
     /// A clock that must not be used: leap indicator 3, stratum 16, no reference.
     public static func unsynchronized(precision: Int8) -> NTPServerClock {
         NTPServerClock(
@@ -65,6 +78,16 @@ public struct NTPServerClock: Sendable, Hashable {
             referenceID: 0,
             referenceTime: .zero
         )
+    }
+
+    /// The precision in seconds, 2^``precision``.
+    public var precisionSeconds: Double {
+        Self.seconds(log2: self.precision)
+    }
+
+    /// 2^`exponent` seconds, exactly.
+    static func seconds(log2 exponent: Int8) -> Double {
+        Double(sign: .plus, exponent: Int(exponent), significand: 1)
     }
 
     /// Whether a client may take time from this clock.

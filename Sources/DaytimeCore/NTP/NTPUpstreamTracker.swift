@@ -129,7 +129,7 @@ public struct NTPUpstreamTracker: Sendable {
     /// leap warning of the server's own leap-second list: used at the local stratum, and when
     /// synchronized if the upstream announces nothing.
     public func clock(at now: UInt64, wallNow: Instant, localLeap: LeapIndicator) -> NTPServerClock {
-        let precisionSeconds = Self.seconds(ofLog2: self.precision)
+        let precisionSeconds = NTPServerClock.seconds(log2: self.precision)
         if let reference = self.reference(at: now) {
             let upstream = reference.packet
             // A sample recorded after `now` was read (a poll meanwhile) is fresh, not 2^64 ns old.
@@ -163,13 +163,4 @@ public struct NTPUpstreamTracker: Sendable {
         return .unsynchronized(precision: self.precision)
     }
 
-    static func seconds(ofLog2 exponent: Int8) -> Double {
-        var value = 1.0
-        if exponent < 0 {
-            for _ in 0..<Int(-exponent) { value /= 2 }
-        } else {
-            for _ in 0..<Int(exponent) { value *= 2 }
-        }
-        return value
-    }
 }
