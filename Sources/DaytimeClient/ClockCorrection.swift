@@ -124,29 +124,17 @@ public enum ClockCorrection: Sendable, Hashable, CustomStringConvertible {
     public func description(naming name: (ClientSetting) -> String) -> String {
         switch self {
         case .none(let offset, let bound):
-            return "leave the clock alone: the offset \(signed(offset)) s is within its bound ±\(fixed(bound)) s"
+            return
+                "leave the clock alone: the offset \(DecimalText.signed(offset, digits: 3)) s is within its bound ±\(DecimalText.fixed(bound, digits: 3)) s"
         case .slew(let seconds):
-            return "slew the clock by \(signed(seconds)) s (adjtime)"
+            return "slew the clock by \(DecimalText.signed(seconds, digits: 3)) s (adjtime)"
         case .step(let seconds):
-            return "step the clock by \(signed(seconds)) s (clock_settime)"
+            return "step the clock by \(DecimalText.signed(seconds, digits: 3)) s (clock_settime)"
         case .refused(let offset, let maximumStep):
             let message: SettingMessage =
-                "refuse to step the clock by \(signed(offset)) s: more than \(setting: .maximumStep) \(fixed(maximumStep)) s; "
+                "refuse to step the clock by \(DecimalText.signed(offset, digits: 3)) s: more than \(setting: .maximumStep) \(DecimalText.fixed(maximumStep, digits: 3)) s; "
                 + "check the servers, or add \(setting: .force)"
             return message.description(naming: name)
         }
     }
-}
-
-/// `+1.250`, `-0.003`: three decimals and a sign.
-private func signed(_ value: Double) -> String {
-    (value < 0 ? "-" : "+") + fixed(abs(value))
-}
-
-/// Three decimals, rounded half away from zero.
-private func fixed(_ value: Double) -> String {
-    let thousandths = Int64((abs(value) * 1000).rounded())
-    let fraction = String(thousandths % 1000)
-    return (value < 0 && thousandths != 0 ? "-" : "") + "\(thousandths / 1000)."
-        + String(repeating: "0", count: 3 - fraction.count) + fraction
 }

@@ -89,19 +89,9 @@ public enum BenchReport {
         ])
     }
 
-    /// `value` with `digits` digits after the point (no Foundation, so no `String(format:)`).
+    /// `value` with `digits` digits after the point; 0 for a rate over no time (not finite).
     static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return "0" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        guard scaled < 9e18 else { return String(value) }
-        let whole = UInt64(scaled)
-        let sign = value < 0 && whole > 0 ? "-" : ""
-        let unit = UInt64(scale)
-        guard digits > 0 else { return sign + String(whole) }
-        let fraction = String(whole % unit)
-        return sign + String(whole / unit) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+        value.isFinite ? DecimalText.fixed(value, digits: digits) : "0"
     }
 
     /// Nanoseconds in the unit that reads best: `850 ns`, `35.2 µs`, `1.25 ms`, `2.000 s`.

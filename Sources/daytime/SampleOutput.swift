@@ -22,11 +22,10 @@ enum SampleOutput {
         } else {
             verdict = "local clock agrees within the bound"
         }
-        let sign = offset < 0 ? "-" : "+"
         let digits = self.digits(sample)
         let queries = sample.secondEdge.map { "; \($0.queries) queries" } ?? ""
         return first
-            + "\noffset \(sign)\(decimal(abs(offset), digits: digits)) s ± \(decimal(bound, digits: digits)) s "
+            + "\noffset \(DecimalText.signed(offset, digits: digits)) s ± \(DecimalText.fixed(bound, digits: digits)) s "
             + "(\(verdict)\(queries))"
     }
 
@@ -139,7 +138,7 @@ enum SampleOutput {
                 if let offset = sample.offset, let bound = sample.offsetBound {
                     let digits = self.digits(sample)
                     line +=
-                        "; offset \(signed(offset, digits: digits)) s ± \(decimal(bound, digits: digits)) s"
+                        "; offset \(DecimalText.signed(offset, digits: digits)) s ± \(DecimalText.fixed(bound, digits: digits)) s"
                 } else {
                     line += "; offset unknown (layout not recognised)"
                 }
@@ -159,8 +158,8 @@ enum SampleOutput {
             // Microseconds when an agreeing server's answer has them to give.
             let digits = estimate.truechimers.map { measurement.servers[$0].best.map(self.digits) ?? 3 }.max() ?? 3
             var line =
-                "combined: offset \(signed(estimate.offset, digits: digits)) s ± "
-                + "\(decimal(estimate.bound, digits: digits)) s (\(estimate.truechimers.count) of \(measurement.servers.count) servers agree"
+                "combined: offset \(DecimalText.signed(estimate.offset, digits: digits)) s ± "
+                + "\(DecimalText.fixed(estimate.bound, digits: digits)) s (\(estimate.truechimers.count) of \(measurement.servers.count) servers agree"
             if !estimate.falsetickers.isEmpty {
                 line +=
                     "; disagreeing: "
@@ -199,11 +198,6 @@ enum SampleOutput {
         }
         let udp = query.transport == .udp && query.protocol != .ntp
         return "\(query.protocol)\(udp ? "+udp" : "")://\(endpoint)"
-    }
-
-    /// `+1.250` or `-0.003`.
-    static func signed(_ value: Double, digits: Int = 3) -> String {
-        (value < 0 ? "-" : "+") + decimal(abs(value), digits: digits)
     }
 
     /// The fields of one answer.
@@ -286,27 +280,10 @@ enum SampleOutput {
         return line
     }
 
-    /// `value` with exactly `digits` decimals, rounded half away from zero; `value` must be finite.
-    static func decimal(_ value: Double, digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits {
-            scale *= 10
-        }
-        let scaled = (abs(value) * scale).rounded()
-        guard scaled < 9e18 else { return value < 0 ? "-9e18" : "9e18" }
-        let units = Int64(scaled)
-        let sign = value < 0 && units != 0 ? "-" : ""
-        guard digits > 0 else { return "\(sign)\(units)" }
-        let whole = units / Int64(scale)
-        var fraction = String(units % Int64(scale))
-        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
-        return "\(sign)\(whole).\(fraction)"
-    }
-
     /// A JSON number with up to 9 decimals and no trailing zeros; `null` if not finite.
     static func jsonNumber(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
-        var text = decimal(value, digits: 9)
+        var text = DecimalText.fixed(value, digits: 9)
         while text.hasSuffix("0") {
             text.removeLast()
         }
