@@ -76,12 +76,13 @@ struct ASCIIWriter {
 }
 
 extension ASCIIWriter {
-    /// A non-negative number in decimal, zero-padded to at least five digits (NIST's MJD).
+    /// A non-negative number in decimal, in as many digits as it takes, zero-padded to at least
+    /// `minimumDigits` (five for NIST's MJD); beyond `maximumDigits`, higher digits are dropped.
     @inlinable
-    mutating func atLeastFiveDigits(_ value: Int) {
-        var digits = 5
-        var limit = 100_000
-        while value >= limit && digits < 19 {
+    mutating func decimal(_ value: Int, minimumDigits: Int, maximumDigits: Int = 19) {
+        var digits = 1
+        var limit = 10
+        while (digits < minimumDigits || value >= limit) && digits < maximumDigits {
             digits += 1
             limit &*= 10
         }

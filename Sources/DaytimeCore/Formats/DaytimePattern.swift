@@ -203,15 +203,9 @@ public struct DaytimePattern: Sendable, Hashable {
                 let seconds = time.instant.seconds
                 if seconds < 0 { w.byte(0x2D) }
                 let magnitude = Int(seconds.magnitude)
-                var digits = 1
-                var limit = 10
-                while magnitude >= limit && digits < 12 {
-                    digits += 1
-                    limit &*= 10
-                }
-                w.decimal(magnitude, digits: digits)
+                w.decimal(magnitude, minimumDigits: 1, maximumDigits: 12)
             case .modifiedJulianDate:
-                w.atLeastFiveDigits(max(0, min(NISTFormat.modifiedJulianDate(time.instant), 9_999_999)))
+                w.decimal(max(0, min(NISTFormat.modifiedJulianDate(time.instant), 9_999_999)), minimumDigits: 5)
             case .fraction(let digits): w.fraction(time.nanosecond, digits: digits)
             }
         }

@@ -93,7 +93,7 @@ package enum NISTFormat {
         let time = CivilDateTime(instant)
         var w = ASCIIWriter(buffer)
         w.byte(0x0A)
-        w.atLeastFiveDigits(max(0, min(Self.modifiedJulianDate(instant), 9_999_999)))
+        w.decimal(max(0, min(Self.modifiedJulianDate(instant), 9_999_999)), minimumDigits: 5)
         w.byte(0x20)
         w.twoDigits((time.year % 100 + 100) % 100)
         w.byte(0x2D)
