@@ -33,25 +33,19 @@ struct ByteCursor {
         return self.index > start
     }
 
-    /// Consumes one decimal digit and returns its value.
     /// An optional `.` and 1 to 9 digits of a second: the nanoseconds and the number of digits,
     /// (0, 0) when there is no `.`, nil for a `.` without digits or with more than nine.
     mutating func fractionOfSecond() -> (nanoseconds: Int, digits: Int)? {
         guard self.byte(0x2E) else { return (0, 0) }
-        var nanoseconds = 0
-        var digits = 0
-        while let d = self.digit() {
-            digits += 1
-            guard digits <= 9 else { return nil }
-            nanoseconds = nanoseconds * 10 + d
-        }
-        guard digits > 0 else { return nil }
+        guard let (value, digits) = self.digits(atMost: 9) else { return nil }
+        var nanoseconds = value
         for _ in digits..<9 {
             nanoseconds *= 10
         }
         return (nanoseconds, digits)
     }
 
+    /// Consumes one decimal digit and returns its value.
     mutating func digit() -> Int? {
         guard self.index < self.end else { return nil }
         let b = self.buffer[self.index]
@@ -61,6 +55,19 @@ struct ByteCursor {
     }
 
     /// Consumes exactly `count` decimal digits and returns their value.
+    /// Consumes a run of 1 to `most` decimal digits: their value and how many there are; nil if
+    /// there are none, or more.
+    mutating func digits(atMost most: Int) -> (value: Int, count: Int)? {
+        var value = 0
+        var count = 0
+        while let d = self.digit() {
+            count += 1
+            guard count <= most else { return nil }
+            value = value * 10 + d
+        }
+        return count > 0 ? (value, count) : nil
+    }
+
     mutating func digits(_ count: Int) -> Int? {
         guard self.end - self.index >= count else { return nil }
         var value = 0

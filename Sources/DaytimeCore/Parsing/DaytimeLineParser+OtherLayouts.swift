@@ -14,15 +14,10 @@ extension DaytimeLineParser {
             let health = c.digit(), c.skipSpaces()
         else { return nil }
         // msADV: milliseconds with one decimal, right-aligned in five columns ("  50.0", "909.7").
-        var advanceTenths = 0
-        var integerDigits = 0
-        while let d = c.digit() {
-            integerDigits += 1
-            guard integerDigits <= 4 else { return nil }
-            advanceTenths = advanceTenths * 10 + d
+        guard let (milliseconds, _) = c.digits(atMost: 4), c.byte(0x2E), let tenth = c.digit(), c.byte(0x20) else {
+            return nil
         }
-        guard integerDigits > 0, c.byte(0x2E), let tenth = c.digit(), c.byte(0x20) else { return nil }
-        advanceTenths = advanceTenths * 10 + tenth
+        let advanceTenths = milliseconds * 10 + tenth
         // The label: UTC(NIST), or any other run of printable characters without spaces, as
         // daytimed's --nist-label allows (UTC(daytimed) by default).
         let labelStart = c.index
@@ -122,14 +117,8 @@ extension DaytimeLineParser {
     /// `sssssssss[.f{1,9}]`: seconds since 1970, UTC, 9 to 12 digits (from 1973 to the end of year
     /// 9999): fewer digits are more likely a year or a line cut short than a time.
     static func parseUnixSeconds(_ c: inout ByteCursor) -> ParsedDaytimeLine? {
-        var seconds: Int64 = 0
-        var digits = 0
-        while let d = c.digit() {
-            digits += 1
-            guard digits <= 12 else { return nil }
-            seconds = seconds * 10 + Int64(d)
-        }
-        guard digits >= 9, seconds <= 253_402_300_799 else { return nil }
+        guard let (value, digits) = c.digits(atMost: 12), digits >= 9, value <= 253_402_300_799 else { return nil }
+        let seconds = Int64(value)
         guard let (nanoseconds, fractionDigits) = c.fractionOfSecond() else { return nil }
         return ParsedDaytimeLine(
             instant: Instant(seconds: seconds, nanoseconds: Int32(nanoseconds)),
