@@ -75,12 +75,7 @@ extension DaytimeLineParser {
             c.byte(0x20), let offset = c.numericOffset(colon: false),
             let local = civilSeconds(year: year, month: monthIndex + 1, day: day, time: time, weekday: nil)
         else { return nil }
-        return ParsedDaytimeLine(
-            instant: Instant(seconds: local - Int64(offset)),
-            resolution: 1,
-            layout: .commonLog,
-            statedUTCOffset: offset
-        )
+        return ParsedDaytimeLine(local: local, statedUTCOffset: offset, layout: .commonLog)
     }
 
     /// The weekdays' full names after their first three letters, in ``CTimeFormat/weekdayNames`` order.
@@ -106,12 +101,7 @@ extension DaytimeLineParser {
             ),
             let offset = c.zoneName(local: localAbbreviation(assumedTimeZone, localSeconds: local))
         else { return nil }
-        return ParsedDaytimeLine(
-            instant: Instant(seconds: local - Int64(offset)),
-            resolution: 1,
-            layout: .rfc850,
-            statedUTCOffset: offset
-        )
+        return ParsedDaytimeLine(local: local, statedUTCOffset: offset, layout: .rfc850)
     }
 
     /// `sssssssss[.f{1,9}]`: seconds since 1970, UTC, 9 to 12 digits (from 1973 to the end of year

@@ -131,12 +131,7 @@ public enum DaytimeLineParser {
             let offset = c.zoneName(local: localAbbreviation(assumedTimeZone, localSeconds: localSeconds))
             guard let offset, c.byte(0x20) else { return nil }
             c.index = afterYear
-            return ParsedDaytimeLine(
-                instant: Instant(seconds: localSeconds - Int64(offset)),
-                resolution: 1,
-                layout: .date,
-                statedUTCOffset: offset
-            )
+            return ParsedDaytimeLine(local: localSeconds, statedUTCOffset: offset, layout: .date)
         }
         let utcSeconds = localSeconds - Int64(assumedTimeZone.utcOffset(forLocal: localSeconds))
         return ParsedDaytimeLine(
@@ -216,10 +211,10 @@ public enum DaytimeLineParser {
             }
         }
         return ParsedDaytimeLine(
-            instant: Instant(seconds: local - Int64(offset)),
-            resolution: time.second == nil ? 60 : 1,
+            local: local,
+            statedUTCOffset: offset,
             layout: layout,
-            statedUTCOffset: offset
+            resolution: time.second == nil ? 60 : 1
         )
     }
 

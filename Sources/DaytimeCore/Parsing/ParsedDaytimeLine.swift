@@ -73,23 +73,6 @@ public struct NISTLineStatus: Sendable, Hashable {
     /// The label, such as `UTC(NIST)` or `UTC(daytimed)`: printable characters without spaces.
     public var label: String
 
-    /// Creates a status from its fields.
-    public init(
-        modifiedJulianDay: Int,
-        daylightSavingCode: Int,
-        leapSecondWarning: Int,
-        health: Int,
-        advance: Double,
-        label: String
-    ) {
-        self.modifiedJulianDay = modifiedJulianDay
-        self.daylightSavingCode = daylightSavingCode
-        self.leapSecondWarning = leapSecondWarning
-        self.health = health
-        self.advance = advance
-        self.label = label
-    }
-
     /// Whether the server says its clock is healthy (`H` is 0).
     public var isHealthy: Bool { self.health == 0 }
 }
@@ -112,24 +95,22 @@ public struct ParsedDaytimeLine: Sendable, Hashable {
     /// For a NIST line, its other fields; nil otherwise.
     public var nist: NISTLineStatus?
 
-    /// Creates a parsed line from its parts.
-    public init(
-        instant: Instant,
-        resolution: Double,
-        layout: DaytimeLineLayout,
-        statedUTCOffset: Int?,
-        nist: NISTLineStatus? = nil
-    ) {
-        self.instant = instant
-        self.resolution = resolution
-        self.layout = layout
-        self.statedUTCOffset = statedUTCOffset
-        self.nist = nist
-    }
-
     /// The ``DaytimeFormat`` that writes the line's layout; nil for layouts this package reads but
     /// does not write.
     public var format: DaytimeFormat? {
         self.layout.format
+    }
+}
+
+extension ParsedDaytimeLine {
+    /// A line that states its offset from UTC, `offset` seconds east, with the local time `local`
+    /// (seconds since the epoch as if the zone were UTC).
+    init(local: Int64, statedUTCOffset offset: Int, layout: DaytimeLineLayout, resolution: Double = 1) {
+        self.init(
+            instant: Instant(seconds: local - Int64(offset)),
+            resolution: resolution,
+            layout: layout,
+            statedUTCOffset: offset
+        )
     }
 }

@@ -21,12 +21,6 @@ public struct LeapSecondTable: Sendable, Hashable {
         public var start: Instant
         /// TAI - UTC in seconds from `start` on.
         public var taiMinusUTC: Int
-
-        /// Creates an entry.
-        public init(start: Instant, taiMinusUTC: Int) {
-            self.start = start
-            self.taiMinusUTC = taiMinusUTC
-        }
     }
 
     /// Where Debian's tzdata (and most Linux distributions) install the list.
