@@ -1,3 +1,5 @@
+import DaytimeCore
+
 /// A CIDR block of IPv4 or IPv6 addresses: `192.0.2.0/24`, `2001:db8::/32`, or one address.
 ///
 /// An IPv4-mapped IPv6 range (`::ffff:192.0.2.0/120`) is stored as the IPv4 range it stands for
@@ -103,14 +105,7 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
 /// Why text is not an address range, in words that say what to write instead.
 public struct AddressRangeError: Error, CustomStringConvertible, Hashable {
     /// The kind of mistake, for callers that react differently to each.
-    public enum Code: Sendable, Hashable {
-        /// The part before `/` is not an IPv4 or IPv6 address.
-        case invalidAddress
-        /// The part after `/` is missing, not a number, or too large for the address family.
-        case invalidPrefixLength
-        /// The address has bits set after the prefix (`192.0.2.1/24`).
-        case hostBitsSet
-    }
+    public typealias Code = ErrorCode<AddressRangeError>
 
     /// The kind of mistake.
     public var code: Code
@@ -176,4 +171,13 @@ public struct AddressRangeError: Error, CustomStringConvertible, Hashable {
                 + "the range that contains it is \(range) (or write \(address) alone for just that address)"
         )
     }
+}
+
+extension ErrorCode where Owner == AddressRangeError {
+    /// The part before `/` is not an IPv4 or IPv6 address.
+    public static var invalidAddress: Self { Self("invalidAddress") }
+    /// The part after `/` is missing, not a number, or too large for the address family.
+    public static var invalidPrefixLength: Self { Self("invalidPrefixLength") }
+    /// The address has bits set after the prefix (`192.0.2.1/24`).
+    public static var hostBitsSet: Self { Self("hostBitsSet") }
 }
