@@ -1,7 +1,8 @@
 /// Why a leap-second list could not be used, in words that tell the operator what to do.
 ///
-/// Health checks and metrics react to the ``ErrorCode``; the message names the file and says how
-/// to fix it, ending with ``CodedError/advice``.
+/// Health checks and metrics react to its code (`missing`, `unreadable`, `malformed`,
+/// `hashMismatch`); the message names the file and says how to fix it, ending with
+/// `LeapSecondTableError.advice`.
 public typealias LeapSecondTableError = CodedError<LeapSecondTable>
 
 extension ErrorCode where Owner == LeapSecondTable {
