@@ -267,7 +267,7 @@ extension ErrorCode where Owner == PrivilegeDrop.Failure {
     public static var unknownAccount: Self { Self("unknownAccount") }
     /// The user or group is root's: nothing would be dropped.
     public static var privilegedAccount: Self { Self("privilegedAccount") }
-    /// A system call failed (see ``Failure/systemError``).
+    /// A system call failed (see ``PrivilegeDrop/Failure/systemError``).
     public static var systemCallFailed: Self { Self("systemCallFailed") }
     /// The calls returned, but a thread or an id kept privilege.
     public static var notDropped: Self { Self("notDropped") }
