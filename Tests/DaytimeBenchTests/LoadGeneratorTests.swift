@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Testing
 
 @testable import _DaytimeBench
@@ -79,7 +80,7 @@ struct LoadGeneratorTests {
 
     @Test("a refused port counts every transaction as refused")
     func refused() async throws {
-        let closed = RefusingPort()
+        let closed = try ReservedPort(host: "127.0.0.1")
         let setup = try configuration(port: closed.port, requests: 20)
         let result = try await offPool { try LoadGenerator.run(setup) }
         #expect(result.tally.errors(.refused) == 20)
@@ -90,7 +91,7 @@ struct LoadGeneratorTests {
 
     @Test("a refused UDP port (ICMP port unreachable) counts as refused")
     func refusedOverUDP() async throws {
-        let closed = RefusingPort()
+        let closed = try ReservedPort(host: "127.0.0.1")
         // A TCP socket holds the port number; nothing listens for UDP on it.
         let setup = try configuration(port: closed.port, transport: .udp, requests: 10, timeout: 1_000_000_000)
         let result = try await offPool { try LoadGenerator.run(setup) }

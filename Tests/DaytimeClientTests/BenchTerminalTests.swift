@@ -1,6 +1,6 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Foundation
-import ProcessTesting
 import Testing
 
 #if canImport(Glibc)
@@ -8,13 +8,7 @@ import Glibc
 #endif
 
 /// The `daytime` executable beside this test binary (`swift test` builds every product there).
-private let daytimeBinary: String = {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    precondition(n > 0, "cannot read /proc/self/exe")
-    let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return String(exe[..<exe.lastIndex(of: "/")!]) + "/daytime"
-}()
+private let daytimeBinary = Processes.productsDirectory.appendingPathComponent("daytime").path
 
 /// Reads `fd` until end of file or an error (a pseudo-terminal's master gives EIO once the last
 /// holder of its slave has closed it).
@@ -84,14 +78,6 @@ private func runDaytime(
     return ((status >> 8) & 0xFF, outText, errText)
 }
 
-/// Runs blocking `work` on a thread of its own: not on the cooperative pool, and not on NIO's
-/// blocking pool (two threads here), which the other command tests share.
-private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-    }
-}
-
 @Suite("daytime bench on a terminal")
 struct BenchTerminalTests {
     @Test("the progress line is redrawn on a terminal and absent from a pipe")
@@ -101,10 +87,10 @@ struct BenchTerminalTests {
         let arguments = [
             "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--rate", "200",
         ]
-        let terminal = try await onOwnThread {
+        let terminal = try await offPool {
             try runDaytime(arguments, standardErrorOnTerminal: true)
         }
-        let piped = try await onOwnThread {
+        let piped = try await offPool {
             try runDaytime(arguments, standardErrorOnTerminal: false)
         }
         await server.stop()

@@ -1,5 +1,6 @@
 import DaytimeClient
 import DaytimeCore
+import DaytimeTestSupport
 import Glibc
 import Testing
 
@@ -169,7 +170,7 @@ struct TimeClientTests {
     )
     func refused(family: TimeQuery.AddressFamily) async throws {
         let host = family == .ipv6 ? "::1" : "127.0.0.1"
-        let reserved = ReservedPort(host: host)
+        let reserved = try ReservedPort(host: host)
         let port = reserved.port
         let error = await clientError {
             // A refusal comes at once; the long timeout only keeps a loaded machine (other tests

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Testing
 
 /// What every format and RFC 868 answer around a leap second (docs/FORMATS.md, "Leap seconds").
@@ -60,7 +61,7 @@ struct LeapSecondBehaviourTests {
 
     @Test("Deleted second: 23:59:58 is followed by 00:00:00; L is 2 in that month")
     func negative() throws {
-        let text = leapSecondsList(
+        let text = try leapSecondsList(
             lastUpdate: ntp(2030, 1, 1),
             expiry: ntp(2031, 6, 28),
             entries: [(ntp(2017, 1, 1), 37), (ntp(2031, 1, 1), 36)]

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Testing
 import _DaytimeTesting
 
@@ -44,7 +45,7 @@ struct NISTFormatTests {
             )
         )
         // A list valid through 2025 with no leap second since 2017: L is 0 in November 2024.
-        let list = leapSecondsList(
+        let list = try leapSecondsList(
             lastUpdate: ntp(2024, 7, 1),
             expiry: ntp(2025, 6, 28),
             entries: [(ntp(2017, 1, 1), 37)]

@@ -1,4 +1,5 @@
 import DaytimeNetwork
+import DaytimeTestSupport
 import Testing
 import _DaytimeTesting
 
@@ -19,14 +20,6 @@ private func tcp(
         source: .init(address: ip(source), port: sourcePort),
         destination: .init(address: ip(destination), port: destinationPort)
     )
-}
-
-/// A v2 header: signature, version 2 and `command`, `family`, the length, then `block`.
-func proxyV2(command: UInt8 = 0x1, family: UInt8, block: [UInt8], version: UInt8 = 0x2) -> [UInt8] {
-    ProxyHeaderDecoder.v2Signature + [
-        version << 4 | command, family, UInt8(block.count >> 8), UInt8(block.count & 0xFF),
-    ]
-        + block
 }
 
 /// The address block of TCP over IPv4: 192.0.2.7:56324 -> 198.51.100.1:13.
@@ -405,13 +398,13 @@ struct ProxyHeaderDecoderTests {
         #expect(ProxyHeaderDecoder.decode(bytes("T")) == .invalid(.wrongSignature))
         #expect(ProxyHeaderDecoder.decode(bytes("PROX")) == .needMoreBytes)
         #expect(ProxyHeaderDecoder.decode(bytes("PROXI")) == .invalid(.wrongSignature))
-        #expect(ProxyHeaderDecoder.decode(Array(ProxyHeaderDecoder.v2Signature.prefix(7))) == .needMoreBytes)
+        #expect(ProxyHeaderDecoder.decode(Array(proxyV2Signature.prefix(7))) == .needMoreBytes)
         #expect(
-            ProxyHeaderDecoder.decode(Array(ProxyHeaderDecoder.v2Signature.prefix(7)) + [0x50])
+            ProxyHeaderDecoder.decode(Array(proxyV2Signature.prefix(7)) + [0x50])
                 == .invalid(.wrongSignature)
         )
         // v2's version is judged at the 13th byte, before the length arrives.
-        #expect(ProxyHeaderDecoder.decode(ProxyHeaderDecoder.v2Signature + [0x11]) == .invalid(.unsupportedVersion))
+        #expect(ProxyHeaderDecoder.decode(proxyV2Signature + [0x11]) == .invalid(.unsupportedVersion))
     }
 
     @Test("truncated headers need more bytes: every proper prefix of a valid header", arguments: validProxyHeaders)

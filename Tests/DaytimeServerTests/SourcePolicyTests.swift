@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -29,7 +30,7 @@ struct SourcePolicyTests {
         let (tcp, udp) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
-                try await LoopbackClient.offPool {
+                try await offPool {
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, timeoutMilliseconds: 300)
                 }
             )
@@ -49,7 +50,7 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let (denied, allowed) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
@@ -95,7 +96,7 @@ struct SourcePolicyTests {
         let service = try Self.makeService(SourcePolicyConfiguration(rateLimit: (0.01, 5), exempt: []))
         let port = try #require(service.port(for: .daytime))
         let (answers, other) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.burst(host: "127.0.0.1", port: port, sourceHost: "127.0.0.9", count: 20),
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, sourceHost: "127.0.0.10")
@@ -138,7 +139,7 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let (answer, tracked) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.flood(port: port, distinctSources: 100_000)
                 // The kernel drops datagrams while the socket's queue is full of the flood: ask a few
                 // times, as any UDP client would.
@@ -168,7 +169,7 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let answers = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 var answers = 0
                 for i in 0..<10 {
                     answers += try DatagramClient.burst(

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -39,7 +40,7 @@ struct DescriptorExhaustionTests {
         // One descriptor to spare: one connection at a time; the other thread meets EMFILE.
         try await Self.setSoftLimit(try await probe.lowestFreeDescriptorWhenSettled() + 1, of: server, prlimit: prlimit)
 
-        let outcomes = try await Processes.offPool {
+        let outcomes = try await offPool {
             ManyConnections.collect(try ManyConnections.open(300, port: port), timeout: 60)
         }
         let answered = outcomes.filter {
@@ -61,7 +62,7 @@ struct DescriptorExhaustionTests {
         // dropped; it gives it up when its receive timeout (200 ms) wakes it.
         try await Task.sleep(for: .milliseconds(500))
 
-        let clients = try await Processes.offPool { try ManyConnections.open(200, port: port) }
+        let clients = try await offPool { try ManyConnections.open(200, port: port) }
         // The queue is full of connections the server cannot take; measure it while it tries.
         try await Task.sleep(for: .milliseconds(500))
         let cpuBefore = try probe.cpuSeconds()
@@ -81,24 +82,15 @@ struct DescriptorExhaustionTests {
 
         // Descriptors back: every queued client is answered, and the server is as it was.
         try await Self.setSoftLimit(64, of: server, prlimit: prlimit)
-        let outcomes = await Processes.offPoolNonThrowing { ManyConnections.collect(clients, timeout: 60) }
+        let outcomes = await offPool { ManyConnections.collect(clients, timeout: 60) }
         let answered = outcomes.filter {
             if case .answered(let line) = $0 { line.utf8.count == 26 } else { false }
         }
         #expect(answered.count == 200, "\(outcomes.filter { !answered.contains($0) }.prefix(3))")
-        let after = try await Processes.offPool { try RawClient.fetch(port: port) }
+        let after = try await offPool { try LoopbackClient.line(port: port) }
         #expect(after.utf8.count == 26 && after.hasSuffix("\r\n"), "\(after)")
         let extra = try await probe.settleDescriptors(to: baseline)
         #expect(extra.isEmpty, "more descriptors than the \(baseline) before: \(extra)")
         #expect(server.stop() == 0)
-    }
-}
-
-extension Processes {
-    /// ``offPool(_:)`` for work that cannot fail.
-    static func offPoolNonThrowing<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: work()) }
-        }
     }
 }

@@ -16,15 +16,18 @@ public struct ChildProcess: Sendable {
     /// The child's process id.
     public let pid: pid_t
 
-    /// Why a program could not be started.
     /// A child that could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
+        /// The program that was to run.
         public var program: String
+        /// Why it could not: posix_spawn's error.
         public var errno: Int32
+        /// The failure to start `program`, for `errno`.
         public init(program: String, errno: Int32) {
             self.program = program
             self.errno = errno
         }
+        /// The program and the reason, for the test's report.
         public var description: String {
             "cannot start \(self.program): \(String(cString: strerror(self.errno)))"
         }
@@ -124,20 +127,21 @@ public struct ChildProcess: Sendable {
         return (status >> 8) & 0xFF
     }
 
-    /// What a program printed, and how it ended.
     /// What a finished child printed, and its exit status.
     public struct Output: Sendable {
+        /// The exit status, or -1 if a signal ended the child.
         public var status: Int32
+        /// Everything the child wrote to standard output.
         public var standardOutput: String
+        /// Everything the child wrote to standard error.
         public var standardError: String
         /// Whether the child was killed (by a signal, or by the timeout).
         public var terminatedBySignal = false
     }
 
-    /// Runs `program` to the end with its standard output and error captured. Blocks: call it off
-    /// the cooperative thread pool. For programs that print little (both pipes are read in turn).
     /// Runs `program` to completion and returns what it printed. With a `timeout`, a child still
-    /// running then is killed (SIGKILL) and the output so far returned.
+    /// running then is killed (SIGKILL) and the output so far returned. Blocks: call it off the
+    /// cooperative thread pool.
     public static func capture(
         _ program: String,
         _ arguments: [String],
@@ -199,13 +203,6 @@ public struct ChildProcess: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-/// Runs blocking `work` on a thread of its own and returns its result: NIO's blocking pool has one
-/// thread per core and the client's own name resolution needs it, so child processes that run for
-/// seconds must not hold it (they made resolution time out under load).
-public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await OSThread.run(name: "test-off-pool", work)
 }
 
 /// Kills a child (SIGKILL) if it is still running after `seconds`, unless cancelled first.
