@@ -10,17 +10,10 @@ public enum Processes {
         return exe.deletingLastPathComponent()
     }()
 
-    /// The package root (the directory with Package.swift).
-    public static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url
-            }
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
+    /// The package root (the directory with Package.swift): this file is
+    /// `<root>/Tests/DaytimeTestSupport/Processes.swift`.
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `shared/` beside the package (CI clones the package with a copy of shared/ next to it).
     public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
