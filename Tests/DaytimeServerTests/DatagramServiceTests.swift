@@ -70,10 +70,13 @@ struct DatagramServiceTests {
         let (blocked, ordinary) = try await withRunningService(service) {
             try await offPool {
                 (
+                    // A source address of its own: two tests binding one port on the wildcard
+                    // address (with SO_REUSEADDR) could each receive the other's answer.
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
                         port: port,
                         sourcePort: sourcePort,
+                        sourceHost: "127.0.7.\(sourcePort)",
                         timeoutMilliseconds: 300
                     ),
                     try DatagramClient.exchange(host: "127.0.0.1", port: port)
@@ -96,9 +99,10 @@ struct DatagramServiceTests {
                         host: "127.0.0.1",
                         port: port,
                         sourcePort: 4444,
+                        sourceHost: "127.0.7.44",
                         timeoutMilliseconds: 300
                     ),
-                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: 7)
+                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: 7, sourceHost: "127.0.7.70")
                 )
             }
         }

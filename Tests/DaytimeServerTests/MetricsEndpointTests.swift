@@ -86,6 +86,7 @@ struct MetricsEndpointTests {
                         host: "127.0.0.1",
                         port: daytimePort,
                         sourcePort: Self.blockedPort,
+                        sourceHost: "127.0.7.200",
                         timeoutMilliseconds: 300
                     )
                 }

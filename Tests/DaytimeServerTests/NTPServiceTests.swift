@@ -179,7 +179,14 @@ struct NTPServiceTests {
         let answers = try await withRunningService(service) {
             try await offPool {
                 try [123, 13, 37].map {
-                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: $0, payload: ntpRequest())
+                    // From an address of its own: other tests send from some of these ports too.
+                    try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourcePort: $0,
+                        sourceHost: "127.0.7.123",
+                        payload: ntpRequest()
+                    )
                 }
             }
         }

@@ -207,8 +207,9 @@ struct ProxyProtocolServiceTests {
         let (answer, answerSeconds, pendingAtAnswer, closed, firstClosedAfter) = result
         #expect(answer == seedLine)
         #expect(pendingAtAnswer == stalledCount)
-        // Far below the header timeout: the client did not wait behind the stalled ones.
-        #expect(answerSeconds < 2)
+        // Before the header timeout: the client did not wait behind the stalled ones (which the
+        // pending count at the answer shows too); how far before depends on the machine's load.
+        #expect(answerSeconds < timeout)
         #expect(closed == stalledCount)
         // Not before the timeout (the first stalled connection is the first to go).
         #expect(firstClosedAfter >= timeout - 0.1)

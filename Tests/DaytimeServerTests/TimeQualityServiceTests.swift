@@ -94,8 +94,10 @@ struct TimeQualityServiceTests {
                 after = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
                 if nistFields(after)[5] == "3" { break }
             }
-            // Stays unsynchronized for a few more checks: one warning, not one a second.
-            try await Task.sleep(for: .milliseconds(2_500))
+            // Stays unsynchronized for two more checks: one warning, not one a check. Counted, not
+            // slept for: the once-a-second check runs late on a busy cooperative pool.
+            let checks = kernel.reads
+            try await waitUntil("two more clock checks") { kernel.reads >= checks + 2 }
             kernel.set(synchronizedKernel)
             var recovered: [UInt8] = []
             for _ in 0..<100 {

@@ -2,8 +2,10 @@ import Glibc
 
 /// A plain blocking UDP client for tests, sharing no code with the server or DaytimeClient.
 public enum DatagramClient {
-    /// Sends one datagram to `host:port`, from `sourcePort` if given (0: any), and returns the
-    /// answer, or nil if none arrives within `timeoutMilliseconds`.
+    /// Sends one datagram to `host:port`, from `sourcePort` if given (0: any) on `sourceHost` (nil:
+    /// the wildcard), and returns the answer, or nil if none arrives within `timeoutMilliseconds`.
+    /// A fixed `sourcePort` wants a `sourceHost` no other test uses: the socket is bound with
+    /// SO_REUSEADDR, and two on one wildcard port may each receive the other's answer.
     public static func exchange(
         host: String,
         port: Int,
