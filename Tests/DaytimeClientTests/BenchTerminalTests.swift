@@ -84,8 +84,10 @@ struct BenchTerminalTests {
     func progressOnlyOnTerminal() async throws {
         try #require(access(daytimeBinary, X_OK) == 0, "build the daytime product first")
         let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
+        // Long enough for the once-a-second progress line to be drawn even when its timer runs late
+        // on a loaded machine (1.4 s left 0.4 s for that).
         let arguments = [
-            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--rate", "200",
+            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "2.5", "--rate", "200",
         ]
         let terminal = try await offPool {
             try runDaytime(arguments, standardErrorOnTerminal: true)

@@ -90,6 +90,13 @@ struct MetricsEndpointTests {
                         timeoutMilliseconds: 300
                     )
                 }
+                // The refused datagrams get no answer to wait for, and a UDP answer is counted after
+                // it is sent: scrape once the counters have caught up, not after a fixed time.
+                try await waitUntil("the UDP traffic counted") {
+                    let counts = service.statistics.snapshot()
+                    return counts.answered(.time, .udp) >= 2 && counts.refused[.accessList] == 1
+                        && counts.refused[.blockedSourcePort] == 1
+                }
                 let after = try await httpGet(port: metricsPort, path: "/metrics")
                 let health = try await httpGet(port: metricsPort, path: "/healthz")
                 return (before, after, health)
