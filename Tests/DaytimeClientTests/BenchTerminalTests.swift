@@ -49,26 +49,13 @@ private func runDaytime(
     } else {
         guard pipe(&err) == 0 else { throw ChildProcess.SpawnError(program: "pipe", errno: errno) }
     }
-    // Close-on-exec (pipe2 is GNU-only in Swift's Glibc module): the child's own standard output
-    // and error are dup2 copies, which do not inherit the flag.
-    for fd in out + err {
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-    }
-    let child: ChildProcess
-    do {
-        child = try ChildProcess.spawn(
-            daytimeBinary,
-            arguments,
-            environment: ["TERM": "xterm"],
-            outputs: (out[1], err[1])
-        )
-    } catch {
-        for fd in out + err { close(fd) }
-        throw error
-    }
-    // Only the child holds the write ends now: reading ends when it exits.
-    close(out[1])
-    close(err[1])
+    let child = try ChildProcess.spawn(
+        daytimeBinary,
+        arguments,
+        environment: ["TERM": "xterm"],
+        standardOutput: out,
+        standardError: err
+    )
     let errText = readAll(err[0])
     let outText = readAll(out[0])
     close(err[0])

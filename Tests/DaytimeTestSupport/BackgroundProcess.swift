@@ -16,21 +16,13 @@ public final class BackgroundProcess: @unchecked Sendable {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
         guard pipe(&out) == 0, pipe(&err) == 0 else { throw TestFailure("pipe: errno \(errno)") }
-        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let child: ChildProcess
-        do {
-            child = try ChildProcess.spawn(
-                executable.path,
-                arguments,
-                environment: environment,
-                outputs: (out[1], err[1])
-            )
-        } catch {
-            for fd in out + err { close(fd) }
-            throw error
-        }
-        close(out[1])
-        close(err[1])
+        let child = try ChildProcess.spawn(
+            executable.path,
+            arguments,
+            environment: environment,
+            standardOutput: out,
+            standardError: err
+        )
         self.pid = child.pid
         // A thread per pipe doing blocking reads until end of file. Not FileHandle's
         // readabilityHandler: its Dispatch source can outlive the descriptor, and Dispatch then

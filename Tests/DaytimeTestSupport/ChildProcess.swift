@@ -103,6 +103,40 @@ public struct ChildProcess: Sendable {
         return ChildProcess(pid: pid)
     }
 
+    /// Starts `program` writing to the write ends (`[1]`) of `standardOutput` and `standardError`
+    /// (pipes, or a terminal's master and slave), which it then closes here: only the child holds
+    /// them, so reading the read ends (`[0]`, the caller's to close) ends when it exits. Every end
+    /// is made close-on-exec first, so that no other child started meanwhile inherits one (the
+    /// child's own copies are dup2's, which do not inherit the flag). On failure all four are closed.
+    public static func spawn(
+        _ program: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        standardOutput: [Int32],
+        standardError: [Int32]
+    ) throws -> ChildProcess {
+        for fd in standardOutput + standardError {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        let child: ChildProcess
+        do {
+            child = try spawn(
+                program,
+                arguments,
+                environment: environment,
+                outputs: (standardOutput[1], standardError[1])
+            )
+        } catch {
+            for fd in standardOutput + standardError {
+                close(fd)
+            }
+            throw error
+        }
+        close(standardOutput[1])
+        close(standardError[1])
+        return child
+    }
+
     /// Whether the program is still running; reaps it if it has exited.
     public func exitStatus() -> Int32? {
         var status: Int32 = 0
@@ -153,22 +187,7 @@ public struct ChildProcess: Sendable {
         guard pipe(&out) == 0, pipe(&err) == 0 else {
             throw SpawnError(program: program, errno: errno)
         }
-        // Close-on-exec, so that no other child started meanwhile keeps a write end open (the
-        // child's own standard output and error are dup2 copies, which do not inherit the flag).
-        for fd in out + err {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        let child: ChildProcess
-        do {
-            child = try spawn(program, arguments, environment: environment, outputs: (out[1], err[1]))
-        } catch {
-            for fd in out + err {
-                close(fd)
-            }
-            throw error
-        }
-        close(out[1])
-        close(err[1])
+        let child = try spawn(program, arguments, environment: environment, standardOutput: out, standardError: err)
         let killer = try timeout.map { (seconds) throws(SystemError) in try Watchdog(pid: child.pid, seconds: seconds) }
         // Standard error on a thread of its own: a chatty child must not block on a full pipe.
         let errorText = Collected()
