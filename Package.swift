@@ -208,30 +208,38 @@ let package = Package(
         ),
         .testTarget(
             name: "DaytimeCoreTests",
-            dependencies: ["DaytimeCore", "CDaytimeLinux", "_DaytimeTesting"],
+            dependencies: [
+                "DaytimeTestSupport", "DaytimeCore", "CDaytimeLinux", "_DaytimeTesting",
+            ],
             swiftSettings: strictSettings
         ),
         // daytimed's settings table, through @testable import of the executable.
         .testTarget(
             name: "daytimedTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "daytimed", "DaytimeServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nioSideSettings
         ),
         .testTarget(
             name: "DaytimeNetworkTests",
-            dependencies: ["DaytimeNetwork", "_DaytimeTesting"],
+            dependencies: [
+                "DaytimeTestSupport", "DaytimeNetwork", "_DaytimeTesting",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "DaytimeSystemTests",
-            dependencies: ["DaytimeSystem"],
+            dependencies: [
+                "DaytimeTestSupport", "DaytimeSystem",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "DaytimeServerTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeNetwork",
@@ -251,6 +259,7 @@ let package = Package(
         .testTarget(
             name: "DaytimeServerHandlerTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeNetwork",
@@ -262,20 +271,30 @@ let package = Package(
             ],
             swiftSettings: nioSideSettings
         ),
-        // Starting and watching child processes in tests, with posix_spawn rather than Foundation's
-        // Process, whose run() can crash the test process (an over-read in its memcpy). Not
-        // swift-subprocess (1.0.2): it closes inherited descriptors and resets signals as this does,
-        // but a child's handle lives only inside its run closure (the tests keep daytimed running
-        // across calls and stop it later) and it has no timeout.
+        // What the test targets share: plain socket clients (TCP, UDP) and reserved ports, child
+        // processes and the package's built products, temporary files that remove themselves, a
+        // runner for services, and builders of PROXY headers and leap-second lists. Children start
+        // with posix_spawn rather than Foundation's Process, whose run() can crash the test process
+        // (an over-read in its memcpy); not swift-subprocess (1.0.2): a child's handle lives only
+        // inside its run closure (the tests keep daytimed running across calls and stop it later)
+        // and it has no timeout. No NIO here: it would reach the pure targets' tests, where
+        // CNIOLinux's second declaration of the socket structures breaks MemberImportVisibility.
         .target(
-            name: "ProcessTesting",
-            dependencies: ["CDaytimeLinux", "DaytimeSystem"],
-            path: "Tests/ProcessTesting",
+            name: "DaytimeTestSupport",
+            dependencies: [
+                "CDaytimeLinux",
+                "DaytimeSystem",
+                "DaytimeCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/DaytimeTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "DaytimeMetricsTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "DaytimeServer",
                 "DaytimeMetrics",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -287,10 +306,10 @@ let package = Package(
         .testTarget(
             name: "DaytimeClientTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeClient",
-                "ProcessTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -299,6 +318,7 @@ let package = Package(
         .testTarget(
             name: "DaytimeBenchTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "DaytimeCore",
                 "DaytimeServer",
                 "_DaytimeBench",
@@ -310,11 +330,11 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "DaytimeTestSupport",
                 "_DaytimeTesting",
                 "DaytimeCore",
                 "DaytimeServer",
                 "DaytimeClient",
-                "ProcessTesting",
             ],
             swiftSettings: nioSideSettings
         ),

@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Testing
 
 @testable import _DaytimeBench
@@ -16,7 +17,7 @@ struct LoadGeneratorTests {
         ]
     )
     func countMatchesServer(transport: BenchTarget.Transport, kind: TimeProtocolKind) async throws {
-        let (result, answered) = try await withService { service in
+        let (result, service) = try await withService { service in
             let port = try #require(service.port(for: kind))
             // Open loop at 2,000/s, so that these runs, side by side with other tests, do not take
             // both cores for themselves; the closed loop is counted in the IPv6 and error tests.
@@ -29,9 +30,11 @@ struct LoadGeneratorTests {
                 threads: 2,
                 loop: .open(perSecond: 2_000)
             )
-            let result = try await offPool { try LoadGenerator.run(setup) }
-            return (result, service.statistics.snapshot().answered(kind, transport == .tcp ? .tcp : .udp))
+            return (try await offPool { try LoadGenerator.run(setup) }, service)
         }
+        // Read once the service has stopped: it counts a UDP answer after sendmsg returns, so
+        // while it runs, its count can lag the answer the client already has.
+        let answered = service.statistics.snapshot().answered(kind, transport == .tcp ? .tcp : .udp)
         #expect(result.tally.answers == 401)
         #expect(result.tally.errorCount == 0)
         #expect(answered == 401)
@@ -42,7 +45,7 @@ struct LoadGeneratorTests {
 
     @Test("over IPv6 (::1), TCP and UDP, without source spreading")
     func ipv6() async throws {
-        let (tcp, udp, answered) = try await withService(host: "::1") { service in
+        let (tcp, udp, service) = try await withService(host: "::1") { service in
             let port = try #require(service.port(for: .daytime))
             let tcp = BenchConfiguration(
                 target: try BenchTarget.resolve(host: "::1", port: port),
@@ -56,9 +59,11 @@ struct LoadGeneratorTests {
             #expect(tcp.target.isIPv6 && !tcp.spreadsSources)
             return (
                 try await offPool { try LoadGenerator.run(tcp) }, try await offPool { try LoadGenerator.run(udp) },
-                service.statistics.snapshot()
+                service
             )
         }
+        // After the service has stopped (see countMatchesServer).
+        let answered = service.statistics.snapshot()
         #expect(tcp.tally.answers == 200)
         #expect(udp.tally.answers == 200)
         #expect(answered.answered(.daytime, .tcp) == 200)
@@ -72,14 +77,16 @@ struct LoadGeneratorTests {
             return try await offPool { try LoadGenerator.run(setup) }
         }
         #expect(result.elapsedNanoseconds >= 300_000_000)
-        #expect(result.elapsedNanoseconds < 3_000_000_000)
-        #expect(result.tally.answers > 10)
+        // Stops at the deadline but for the transaction then in flight, which its 5 s timeout
+        // bounds; how many fit in 300 ms depends on the machine's load, so only "more than one".
+        #expect(result.elapsedNanoseconds < 300_000_000 + 5_000_000_000 + 1_000_000_000)
+        #expect(result.tally.answers > 1)
         #expect(result.tally.errorCount == 0)
     }
 
     @Test("a refused port counts every transaction as refused")
     func refused() async throws {
-        let closed = RefusingPort()
+        let closed = try ReservedPort(host: "127.0.0.1")
         let setup = try configuration(port: closed.port, requests: 20)
         let result = try await offPool { try LoadGenerator.run(setup) }
         #expect(result.tally.errors(.refused) == 20)
@@ -90,7 +97,7 @@ struct LoadGeneratorTests {
 
     @Test("a refused UDP port (ICMP port unreachable) counts as refused")
     func refusedOverUDP() async throws {
-        let closed = RefusingPort()
+        let closed = try ReservedPort(host: "127.0.0.1")
         // A TCP socket holds the port number; nothing listens for UDP on it.
         let setup = try configuration(port: closed.port, transport: .udp, requests: 10, timeout: 1_000_000_000)
         let result = try await offPool { try LoadGenerator.run(setup) }

@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -9,17 +10,6 @@ import _DaytimeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The instant every in-process service answers with: 2021-05-07T20:36:52Z.
-let fixedInstant = Instant(seconds: 1_620_419_812)
-
-/// Runs blocking `work` on a thread of its own (never on the cooperative pool or Dispatch's
-/// global queue, which have about one thread per core) and returns its result.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Swift.Result { try work() }) }
-    }
-}
 
 /// Runs a `DaytimeService` on `host` (ephemeral ports, daytime and time, TCP and UDP, ctime in
 /// UTC from a clock that stands still) while `body` runs, then stops it and waits for it.
@@ -39,24 +29,10 @@ func withService<T: Sendable>(
             timeZone: .utc,
             threads: threads
         ),
-        clock: FixedWallClock(fixedInstant),
+        clock: FixedWallClock(seedInstant),
         logger: logger
     )
-    let task = Task { try await service.run() }
-    let deadline = ContinuousClock.now + .seconds(30)
-    while !service.isRunning && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    do {
-        let result = try await body(service)
-        task.cancel()
-        try await task.value
-        return result
-    } catch {
-        task.cancel()
-        _ = try? await task.value
-        throw error
-    }
+    return try await withRunningService(service, until: { service.isRunning }, { try await body(service) })
 }
 
 /// A configuration for `port` on 127.0.0.1 with short timeouts, for tests.
@@ -193,28 +169,4 @@ final class FakeServer: Sendable {
         }
         close(self.fd)
     }
-}
-
-/// A loopback TCP port that is bound but not listening: connections to it are refused.
-final class RefusingPort: Sendable {
-    let port: Int
-    private let fd: Int32
-
-    init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        precondition(fd >= 0 && bound, "cannot bind a loopback port: errno \(errno)")
-        self.fd = fd
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(self.fd) }
 }

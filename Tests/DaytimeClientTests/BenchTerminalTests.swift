@@ -1,6 +1,6 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Foundation
-import ProcessTesting
 import Testing
 
 #if canImport(Glibc)
@@ -8,13 +8,7 @@ import Glibc
 #endif
 
 /// The `daytime` executable beside this test binary (`swift test` builds every product there).
-private let daytimeBinary: String = {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    precondition(n > 0, "cannot read /proc/self/exe")
-    let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return String(exe[..<exe.lastIndex(of: "/")!]) + "/daytime"
-}()
+private let daytimeBinary = Processes.productsDirectory.appendingPathComponent("daytime").path
 
 /// Reads `fd` until end of file or an error (a pseudo-terminal's master gives EIO once the last
 /// holder of its slave has closed it).
@@ -55,26 +49,13 @@ private func runDaytime(
     } else {
         guard pipe(&err) == 0 else { throw ChildProcess.SpawnError(program: "pipe", errno: errno) }
     }
-    // Close-on-exec (pipe2 is GNU-only in Swift's Glibc module): the child's own standard output
-    // and error are dup2 copies, which do not inherit the flag.
-    for fd in out + err {
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-    }
-    let child: ChildProcess
-    do {
-        child = try ChildProcess.spawn(
-            daytimeBinary,
-            arguments,
-            environment: ["TERM": "xterm"],
-            outputs: (out[1], err[1])
-        )
-    } catch {
-        for fd in out + err { close(fd) }
-        throw error
-    }
-    // Only the child holds the write ends now: reading ends when it exits.
-    close(out[1])
-    close(err[1])
+    let child = try ChildProcess.spawn(
+        daytimeBinary,
+        arguments,
+        environment: ["TERM": "xterm"],
+        standardOutput: out,
+        standardError: err
+    )
     let errText = readAll(err[0])
     let outText = readAll(out[0])
     close(err[0])
@@ -84,27 +65,21 @@ private func runDaytime(
     return ((status >> 8) & 0xFF, outText, errText)
 }
 
-/// Runs blocking `work` on a thread of its own: not on the cooperative pool, and not on NIO's
-/// blocking pool (two threads here), which the other command tests share.
-private func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-    }
-}
-
 @Suite("daytime bench on a terminal")
 struct BenchTerminalTests {
     @Test("the progress line is redrawn on a terminal and absent from a pipe")
     func progressOnlyOnTerminal() async throws {
         try #require(access(daytimeBinary, X_OK) == 0, "build the daytime product first")
         let server = try await TestServer.start(host: "127.0.0.1", .daytime(.ctime))
+        // Long enough for the once-a-second progress line to be drawn even when its timer runs late
+        // on a loaded machine (1.4 s left 0.4 s for that).
         let arguments = [
-            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "1.4", "--rate", "200",
+            "bench", "127.0.0.1", "--port", String(server.port), "--duration", "2.5", "--rate", "200",
         ]
-        let terminal = try await onOwnThread {
+        let terminal = try await offPool {
             try runDaytime(arguments, standardErrorOnTerminal: true)
         }
-        let piped = try await onOwnThread {
+        let piped = try await offPool {
             try runDaytime(arguments, standardErrorOnTerminal: false)
         }
         await server.stop()

@@ -1,6 +1,6 @@
 import DaytimeCore
+import DaytimeTestSupport
 import NIOPosix
-import ProcessTesting
 import Testing
 
 #if canImport(Glibc)
@@ -9,15 +9,8 @@ import Glibc
 import Musl
 #endif
 
-/// The `daytime` executable beside this test binary (`swift test` builds every product into the
-/// same directory as `swift-daytimePackageTests.xctest`).
-private let daytimeBinary: String = {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    precondition(n > 0, "cannot read /proc/self/exe")
-    let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return String(exe[..<exe.lastIndex(of: "/")!]) + "/daytime"
-}()
+/// The `daytime` executable beside this test binary (`swift test` builds every product there).
+private let daytimeBinary = Processes.productsDirectory.appendingPathComponent("daytime").path
 
 /// Runs `daytime` with `arguments`, off the cooperative thread pool.
 func daytime(_ arguments: [String]) async throws -> ChildProcess.Output {
@@ -87,7 +80,7 @@ struct DaytimeCommandTests {
 
     @Test("failures exit with their own status and one line on standard error")
     func failures() async throws {
-        let reserved = ReservedPort(host: "127.0.0.1")
+        let reserved = try ReservedPort(host: "127.0.0.1")
         let closedPort = reserved.port
         let refused = try await daytime(["127.0.0.1", "--port", String(closedPort)])
         _ = consume reserved
@@ -184,7 +177,7 @@ struct DaytimeCommandTests {
         #expect(json.standardOutput.hasPrefix("{\"target\":\"127.0.0.1:\(server.port)\""))
         #expect(json.standardOutput.contains("\"answers\":3,"))
 
-        let reserved = ReservedPort(host: "127.0.0.1")
+        let reserved = try ReservedPort(host: "127.0.0.1")
         let refused = try await daytime(["bench", "127.0.0.1", "--port", String(reserved.port), "--requests", "10"])
         _ = consume reserved
         #expect(refused.status == 69)

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Glibc
 import Testing
 
@@ -78,7 +79,7 @@ struct HappyEyeballsTests {
 
     @Test("a refused address hands over at once, and the refusal is reported if every address fails")
     func refusedAddresses() async throws {
-        let v6 = ReservedPort(host: "::1")
+        let v6 = try ReservedPort(host: "::1")
         guard let v4 = ReservedPort(host: "127.0.0.1", port: v6.port) else { return }
         let addresses =
             try AddressResolver.resolve(host: "::1", port: v6.port, family: .ipv6)

@@ -1,7 +1,7 @@
 import DaytimeClient
 import DaytimeCore
+import DaytimeTestSupport
 import Glibc
-import ProcessTesting
 import Testing
 import _DaytimeTesting
 
@@ -50,9 +50,9 @@ struct QueryBlockingTests {
 
     @Test("a refused port throws the refusal, with the address and what to check")
     func refused() async throws {
-        let reserved = ReservedPort(host: "127.0.0.1")
+        let reserved = try ReservedPort(host: "127.0.0.1")
         let port = reserved.port
-        let error = try await offPool { () -> TimeClientError? in
+        let error = await offPool { () -> TimeClientError? in
             do throws(TimeClientError) {
                 // A refusal comes at once; the long timeout keeps a loaded machine from making it one.
                 _ = try TimeClient.queryBlocking(TimeQuery(host: "127.0.0.1", port: port, timeout: .seconds(60)))

@@ -1,7 +1,7 @@
 import DaytimeClient
 import DaytimeCore
+import DaytimeTestSupport
 import NIOPosix
-import ProcessTesting
 import Testing
 
 #if canImport(Glibc)
@@ -48,10 +48,10 @@ struct SeedInteropTests {
         do {
             try await self.query(seedServer: server, port: port)
         } catch {
-            try? await offPool { server.terminate() }
+            await offPool { server.terminate() }
             throw error
         }
-        try await offPool { server.terminate() }
+        await offPool { server.terminate() }
     }
 
     private func query(seedServer server: ChildProcess, port: Int) async throws {

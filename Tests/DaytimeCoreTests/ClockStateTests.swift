@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Testing
 
 private let synchronized = KernelClockState(
@@ -137,7 +138,7 @@ struct ClockStateTests {
 
     @Test("L comes from the source's leap table, and says unknown without one")
     func nistLeapDigit() throws {
-        let text = leapSecondsList(
+        let text = try leapSecondsList(
             lastUpdate: ntp(2030, 1, 1),
             expiry: ntp(2031, 6, 28),
             entries: [(ntp(2017, 1, 1), 37), (ntp(2030, 7, 1), 38), (ntp(2031, 1, 1), 37)]

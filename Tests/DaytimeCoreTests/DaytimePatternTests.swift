@@ -28,7 +28,7 @@ struct DaytimePatternTests {
 
     @Test("Fields agree with glibc's strftime in a zone with a half-hour offset")
     func againstStrftime() throws {
-        let rules = zone("Asia/Kolkata")
+        let rules = try zone("Asia/Kolkata")
         var random = SplitMix64(seed: 11)
         for index in 0..<200 {
             let pattern = index % 2 == 0 ? "%a %A %b %B %d %e %j %H" : "%I %p %M %S %u %w %y %C %z %s"

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Testing
 
 /// What every format and RFC 868 answer around a leap second (docs/FORMATS.md, "Leap seconds").
@@ -8,10 +9,12 @@ import Testing
 /// warning through the month.
 @Suite("Answers around a leap second")
 struct LeapSecondBehaviourTests {
-    private static let formats: [DaytimeFormat] = [
-        .ctime, .rfc3339(fractionDigits: 0), .rfc3339(fractionDigits: 3), .rfc2822,
-        .nist(try! NISTFormatOptions()), .pattern(try! DaytimePattern("%F %T.%3N")),
-    ]
+    private static func formats() throws -> [DaytimeFormat] {
+        [
+            .ctime, .rfc3339(fractionDigits: 0), .rfc3339(fractionDigits: 3), .rfc2822,
+            .nist(try NISTFormatOptions()), .pattern(try DaytimePattern("%F %T.%3N")),
+        ]
+    }
 
     /// A clock that walks through the given readings, as the kernel reports them.
     private struct ScriptedClock {
@@ -38,7 +41,7 @@ struct LeapSecondBehaviourTests {
             Instant(seconds: last, nanoseconds: 100_000_000), Instant(seconds: last, nanoseconds: 900_000_000),
             Instant(seconds: last + 1),
         ])
-        for format in Self.formats {
+        for format in try Self.formats() {
             var renderer = DaytimeLineRenderer(format: format, timeZone: .utc, quality: source)
             let lines = clock.readings.map { renderedLine(&renderer, $0) }
             for line in lines {
@@ -60,7 +63,7 @@ struct LeapSecondBehaviourTests {
 
     @Test("Deleted second: 23:59:58 is followed by 00:00:00; L is 2 in that month")
     func negative() throws {
-        let text = leapSecondsList(
+        let text = try leapSecondsList(
             lastUpdate: ntp(2030, 1, 1),
             expiry: ntp(2031, 6, 28),
             entries: [(ntp(2017, 1, 1), 37), (ntp(2031, 1, 1), 36)]

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Testing
 
 @testable import DaytimeCore
@@ -56,7 +57,7 @@ struct LeapSecondTableTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         // Cut after the 2012 line: the hash line at the end is gone.
         let cut = try #require(lines.firstIndex { $0.hasPrefix("3550089600") })
-        let path = writeTemporaryFile(lines[...cut].joined(separator: "\n") + "\n")
+        let path = try temporaryFile(lines[...cut].joined(separator: "\n") + "\n")
         defer { unlink(path) }
         #expect(throws: LeapSecondTableError.self) { try LeapSecondTable(path: path) }
         do {
@@ -76,7 +77,7 @@ struct LeapSecondTableTests {
         let edited = text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("3692217600") }.joined(separator: "\n")
         #expect(edited != text)
-        let path = writeTemporaryFile(edited)
+        let path = try temporaryFile(edited)
         defer { unlink(path) }
         do {
             _ = try LeapSecondTable(path: path)
@@ -90,7 +91,7 @@ struct LeapSecondTableTests {
     @Test("A bad #h line is refused, and comments are not hashed")
     func badHash() throws {
         let entries: [(ntp: Int64, dtai: Int)] = [(ntp(1972, 1, 1), 10), (ntp(1972, 7, 1), 11)]
-        let good = leapSecondsList(lastUpdate: ntp(2020, 1, 1), expiry: ntp(2030, 6, 28), entries: entries)
+        let good = try leapSecondsList(lastUpdate: ntp(2020, 1, 1), expiry: ntp(2030, 6, 28), entries: entries)
         #expect(try LeapSecondTable(text: Array(good.utf8), source: "test").entries.count == 2)
         // Comments can change freely.
         let recommented = good.replacing("# a comment", with: "# 1 Jul 1972, edited")
@@ -106,7 +107,12 @@ struct LeapSecondTableTests {
             Array("\(ntp(2020, 1, 1))\(ntp(2030, 6, 28))\(ntp(1972, 1, 1))10\(ntp(1972, 7, 1))11".utf8)
         )
         words[4] ^= 1
-        let bad = leapSecondsList(lastUpdate: ntp(2020, 1, 1), expiry: ntp(2030, 6, 28), entries: entries, hash: words)
+        let bad = try leapSecondsList(
+            lastUpdate: ntp(2020, 1, 1),
+            expiry: ntp(2030, 6, 28),
+            entries: entries,
+            hash: words
+        )
         #expect(failure(bad) == .hashMismatch)
         let garbled = good.replacing("#h\t", with: "#h\tzz ")
         #expect(failure(garbled) == .malformed)
@@ -114,8 +120,8 @@ struct LeapSecondTableTests {
 
     @Test("An expired list: loads, says so, and answers unknown for months it does not cover")
     func expired() throws {
-        let path = writeTemporaryFile(
-            leapSecondsList(
+        let path = try temporaryFile(
+            try leapSecondsList(
                 lastUpdate: ntp(2015, 1, 5),
                 expiry: ntp(2015, 12, 28),
                 entries: [(ntp(2012, 7, 1), 35), (ntp(2015, 7, 1), 36)]
@@ -135,7 +141,7 @@ struct LeapSecondTableTests {
 
     @Test("A negative leap second gives L = 2")
     func negative() throws {
-        let text = leapSecondsList(
+        let text = try leapSecondsList(
             lastUpdate: ntp(2030, 1, 1),
             expiry: ntp(2031, 6, 28),
             entries: [(ntp(2017, 1, 1), 37), (ntp(2031, 1, 1), 36)]

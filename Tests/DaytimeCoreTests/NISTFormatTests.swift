@@ -1,11 +1,12 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Testing
 import _DaytimeTesting
 
-private func nist(label: String = "UTC(NIST)", advance: Double = 0) -> NISTFormatOptions {
-    do { return try NISTFormatOptions(label: label, advanceMilliseconds: advance) } catch {
-        fatalError("\(error)")
-    }
+/// NIST options; the test that asks fails if they are refused.
+private func nist(label: String = "UTC(NIST)", advance: Double = 0) throws -> NISTFormatOptions {
+    let options = Result { try NISTFormatOptions(label: label, advanceMilliseconds: advance) }
+    return try #require(try? options.get(), "NIST options \(label), \(advance) ms: \(options)")
 }
 
 /// The fields of a NIST line, split the way a client would.
@@ -44,15 +45,15 @@ struct NISTFormatTests {
             )
         )
         // A list valid through 2025 with no leap second since 2017: L is 0 in November 2024.
-        let list = leapSecondsList(
+        let list = try leapSecondsList(
             lastUpdate: ntp(2024, 7, 1),
             expiry: ntp(2025, 6, 28),
             entries: [(ntp(2017, 1, 1), 37)]
         )
         quality.leapTable = try LeapSecondTable(text: Array(list.utf8), source: "test")
         var renderer = DaytimeLineRenderer(
-            format: .nist(nist(advance: 50)),
-            timeZone: zone("Asia/Kolkata"),
+            format: .nist(try nist(advance: 50)),
+            timeZone: try zone("Asia/Kolkata"),
             quality: quality
         )
         let now = Instant(seconds: utc(2024, 11, 26, 16, 13, 5), nanoseconds: 950_000_000)
@@ -70,14 +71,14 @@ struct NISTFormatTests {
             (999.9, "999.9"),
         ]
     )
-    func advance(milliseconds: Double, text: String) {
-        let line = DaytimeFormat.nist(nist(advance: milliseconds)).line(for: CivilDateTime(Instant(seconds: 0)))
+    func advance(milliseconds: Double, text: String) throws {
+        let line = DaytimeFormat.nist(try nist(advance: milliseconds)).line(for: CivilDateTime(Instant(seconds: 0)))
         #expect(line == "\n40587 70-01-01 00:00:00 00 3 3 \(text) UTC(NIST) * \n")
     }
 
     @Test("The advance is applied: the stamped second is the clock's plus the advance")
-    func advanceStamps() {
-        var renderer = DaytimeLineRenderer(format: .nist(nist(advance: 999.9)), timeZone: .utc)
+    func advanceStamps() throws {
+        var renderer = DaytimeLineRenderer(format: .nist(try nist(advance: 999.9)), timeZone: .utc)
         let line = renderedLine(&renderer, Instant(seconds: utc(2026, 12, 31, 23, 59, 59), nanoseconds: 100_000))
         #expect(fields(line)[0] == "\n61406")
         #expect(fields(line)[1] == "27-01-01")
@@ -85,8 +86,8 @@ struct NISTFormatTests {
     }
 
     @Test("The line is UTC whatever the server's zone, and its date and time fields match the instant")
-    func utcFields() {
-        var renderer = DaytimeLineRenderer(format: .nist(nist()), timeZone: zone("America/New_York"))
+    func utcFields() throws {
+        var renderer = DaytimeLineRenderer(format: .nist(try nist()), timeZone: try zone("America/New_York"))
         var random = SplitMix64(seed: 7)
         for _ in 0..<2_000 {
             let seconds = Int64(random.next() % UInt64(utc(2100, 1, 1)))
@@ -107,7 +108,10 @@ struct NISTFormatTests {
         // DaytimeLineParser, so that the test does not check the format against itself.
         var random = SplitMix64(seed: 19)
         for advance in [0.0, 50, 999.9] {
-            var renderer = DaytimeLineRenderer(format: .nist(nist(advance: advance)), timeZone: zone("Europe/London"))
+            var renderer = DaytimeLineRenderer(
+                format: .nist(try nist(advance: advance)),
+                timeZone: try zone("Europe/London")
+            )
             for _ in 0..<500 {
                 let now = Instant(
                     seconds: Int64(random.next() % UInt64(utc(2131, 1, 1))),
@@ -148,8 +152,8 @@ struct NISTFormatTests {
 struct USDaylightSavingCodeTests {
     /// The UTC dates (year, month, day) on which America/New_York changes offset in `year`, from
     /// the tz database: the oracle for the rule.
-    private func transitionDates(_ year: Int) -> [(Int, Int, Int)] {
-        let zone = zone("America/New_York")
+    private func transitionDates(_ year: Int) throws -> [(Int, Int, Int)] {
+        let zone = try zone("America/New_York")
         var dates: [(Int, Int, Int)] = []
         var previous = zone.period(at: utc(year, 1, 1)).isDaylightSaving
         for hour in 0..<(366 * 24) {
@@ -171,8 +175,8 @@ struct USDaylightSavingCodeTests {
         "Every day of this year and the next: 00, 50, and the countdowns to the tz database's changes",
         arguments: [2026, 2027]
     )
-    func wholeYear(year: Int) {
-        let changes = transitionDates(year)
+    func wholeYear(year: Int) throws {
+        let changes = try transitionDates(year)
         #expect(changes.count == 2)
         let spring = changes[0]
         let autumn = changes[1]
@@ -187,7 +191,7 @@ struct USDaylightSavingCodeTests {
             } else {
                 // Outside the countdowns, the code says what New York is on at noon UTC.
                 let noon = utc(year, date.month, date.day, 12)
-                expected = zone("America/New_York").period(at: noon).isDaylightSaving ? 50 : 0
+                expected = try zone("America/New_York").period(at: noon).isDaylightSaving ? 50 : 0
             }
             let code = USDaylightSavingCode.code(year: year, month: date.month, day: date.day)
             #expect(code == expected, "\(year)-\(date.month)-\(date.day)")

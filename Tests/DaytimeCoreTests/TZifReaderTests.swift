@@ -157,7 +157,7 @@ struct TZifReaderTests {
 
     @Test("The 32-bit block of the real New York file gives the same periods as its 64-bit block, 1902-2037")
     func versionOneOfARealFile() throws {
-        let full = zone("America/New_York")
+        let full = try zone("America/New_York")
         let bytes = try #require(readBytes(TimeZoneRules.zoneInfoDirectory + "/America/New_York"))
         // Keep the first header and block only, and call it version 1.
         func count(_ i: Int) -> Int {

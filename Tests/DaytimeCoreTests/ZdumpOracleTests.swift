@@ -47,7 +47,7 @@ struct ZdumpOracleTests {
     )
     func matchesZdump(identifier: String) throws {
         let output = try #require(runProgram(zdump, ["-v", "-c", "1800,2200", identifier]))
-        let rules = zone(identifier)
+        let rules = try zone(identifier)
         let lines = output.split(separator: "\n").compactMap(ZdumpLine.init)
         #expect(!lines.isEmpty)
         var mismatches: [String] = []

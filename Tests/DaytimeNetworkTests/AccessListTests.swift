@@ -2,12 +2,12 @@ import DaytimeNetwork
 import Testing
 import _DaytimeTesting
 
-private func ranges(_ texts: [String]) -> [AddressRange] {
-    texts.map { try! AddressRange($0) }
+private func ranges(_ texts: [String]) throws -> [AddressRange] {
+    try texts.map { try AddressRange($0) }
 }
 
-private func list(allow: [String] = [], deny: [String] = []) -> AccessList {
-    AccessList(allow: ranges(allow), deny: ranges(deny))
+private func list(allow: [String] = [], deny: [String] = []) throws -> AccessList {
+    AccessList(allow: try ranges(allow), deny: try ranges(deny))
 }
 
 @Suite("AccessList")
@@ -16,9 +16,9 @@ struct AccessListTests {
         "An empty access list permits everyone",
         arguments: ["192.0.2.7", "0.0.0.0", "255.255.255.255", "::", "::1", "2001:db8::1", "::ffff:10.0.0.1"]
     )
-    func emptyPermitsAll(address: String) {
-        #expect(AccessList().permits(IPAddress(address)!))
-        #expect(AccessList.permitsAll.permits(IPAddress(address)!))
+    func emptyPermitsAll(address: String) throws {
+        #expect(AccessList().permits(try ip(address)))
+        #expect(AccessList.permitsAll.permits(try ip(address)))
         #expect(AccessList.permitsAll.isPermittingAll)
     }
 
@@ -70,35 +70,35 @@ struct AccessListTests {
             ([], ["::/0"], ["192.0.2.1", "::ffff:192.0.2.1"], ["::1", "2001:db8::1", "::192.0.2.1"]),
         ] as [([String], [String], [String], [String])]
     )
-    func rule(allow: [String], deny: [String], permitted: [String], refused: [String]) {
-        let accessList = list(allow: allow, deny: deny)
+    func rule(allow: [String], deny: [String], permitted: [String], refused: [String]) throws {
+        let accessList = try list(allow: allow, deny: deny)
         for address in permitted {
-            #expect(accessList.permits(IPAddress(address)!), "\(address) permitted by \(accessList)")
+            #expect(accessList.permits(try ip(address)), "\(address) permitted by \(accessList)")
         }
         for address in refused {
-            #expect(!accessList.permits(IPAddress(address)!), "\(address) refused by \(accessList)")
+            #expect(!accessList.permits(try ip(address)), "\(address) refused by \(accessList)")
         }
     }
 
     @Test("IPv4-mapped IPv6 peers are judged as IPv4, in both lists")
-    func mappedPeers() {
-        let accessList = list(allow: ["192.0.2.0/24", "198.51.100.0/24"], deny: ["::ffff:198.51.100.0/120"])
-        #expect(accessList.permits(IPAddress("::ffff:192.0.2.1")!))
-        #expect(accessList.permits(IPAddress("192.0.2.1")!))
-        #expect(!accessList.permits(IPAddress("::ffff:198.51.100.1")!))
-        #expect(!accessList.permits(IPAddress("198.51.100.1")!))
-        #expect(!accessList.permits(IPAddress("::ffff:203.0.113.1")!))
+    func mappedPeers() throws {
+        let accessList = try list(allow: ["192.0.2.0/24", "198.51.100.0/24"], deny: ["::ffff:198.51.100.0/120"])
+        #expect(accessList.permits(try ip("::ffff:192.0.2.1")))
+        #expect(accessList.permits(try ip("192.0.2.1")))
+        #expect(!accessList.permits(try ip("::ffff:198.51.100.1")))
+        #expect(!accessList.permits(try ip("198.51.100.1")))
+        #expect(!accessList.permits(try ip("::ffff:203.0.113.1")))
     }
 
     @Test("Agrees with the rule checked range by range, for 300 random lists with overlaps")
-    func agreesWithPlainRule() {
+    func agreesWithPlainRule() throws {
         var random = SplitMix64(seed: 0xACCE_55)
         // Ranges from small families of prefixes, so that they nest, overlap and touch often.
-        func randomRange(_ random: inout SplitMix64) -> AddressRange {
+        func randomRange(_ random: inout SplitMix64) throws -> AddressRange {
             if random.below(2) == 0 {
                 let length = 8 + random.below(25)
                 let value = 0x0A00_0000 | UInt32(truncatingIfNeeded: random.next()) & 0x00FF_0F0F
-                return try! AddressRange(
+                return try AddressRange(
                     network: IPAddress(ipv4: value).masked(toPrefixLength: length),
                     prefixLength: length
                 )
@@ -108,12 +108,12 @@ struct AccessListTests {
                 ipv6High: 0x2001_0DB8_0000_0000 | random.next() & 0x0000_0000_00FF_00FF,
                 low: random.next() & 0xFF
             )
-            return try! AddressRange(network: address.masked(toPrefixLength: length), prefixLength: length)
+            return try AddressRange(network: address.masked(toPrefixLength: length), prefixLength: length)
         }
         var disagreements: [String] = []
         for _ in 0..<300 {
-            let allow = (0..<random.below(6)).map { _ in randomRange(&random) }
-            let deny = (0..<random.below(6)).map { _ in randomRange(&random) }
+            let allow = try (0..<random.below(6)).map { _ in try randomRange(&random) }
+            let deny = try (0..<random.below(6)).map { _ in try randomRange(&random) }
             let accessList = AccessList(allow: allow, deny: deny)
             var probes: [IPAddress] = []
             for range in allow + deny {
@@ -153,10 +153,10 @@ struct AccessListTests {
     }
 
     @Test("Describes itself for logs")
-    func description() {
+    func description() throws {
         #expect(AccessList().description == "allow everyone; deny nobody")
         #expect(
-            list(allow: ["192.0.2.0/24", "2001:db8::/32"], deny: ["192.0.2.128/25"]).description
+            try list(allow: ["192.0.2.0/24", "2001:db8::/32"], deny: ["192.0.2.128/25"]).description
                 == "allow 192.0.2.0/24, 2001:db8::/32; deny 192.0.2.128/25"
         )
     }

@@ -80,18 +80,18 @@ struct AddressRangeTests {
 
     @Test("Made from a network and a prefix length, with the same checks")
     func fromParts() throws {
-        let range = try AddressRange(network: IPAddress("198.51.100.0")!, prefixLength: 24)
+        let range = try AddressRange(network: ip("198.51.100.0"), prefixLength: 24)
         #expect(range == (try AddressRange("198.51.100.0/24")))
         #expect(throws: AddressRangeError.self) {
-            try AddressRange(network: IPAddress("198.51.100.0")!, prefixLength: 33)
+            try AddressRange(network: ip("198.51.100.0"), prefixLength: 33)
         }
         #expect(throws: AddressRangeError.self) {
-            try AddressRange(network: IPAddress("198.51.100.0")!, prefixLength: -1)
+            try AddressRange(network: ip("198.51.100.0"), prefixLength: -1)
         }
         #expect(throws: AddressRangeError.self) {
-            try AddressRange(network: IPAddress("198.51.100.1")!, prefixLength: 24)
+            try AddressRange(network: ip("198.51.100.1"), prefixLength: 24)
         }
-        #expect(try AddressRange(network: IPAddress("::ffff:198.51.100.0")!, prefixLength: 120) == range)
+        #expect(try AddressRange(network: ip("::ffff:198.51.100.0"), prefixLength: 120) == range)
     }
 
     @Test(
@@ -119,10 +119,10 @@ struct AddressRangeTests {
     func containsAtEdges(range text: String, inside: [String], outside: [String]) throws {
         let range = try AddressRange(text)
         for address in inside {
-            #expect(range.contains(IPAddress(address)!), "\(address) in \(text)")
+            #expect(range.contains(try ip(address)), "\(address) in \(text)")
         }
         for address in outside {
-            #expect(!range.contains(IPAddress(address)!), "\(address) not in \(text)")
+            #expect(!range.contains(try ip(address)), "\(address) not in \(text)")
         }
     }
 
@@ -131,12 +131,12 @@ struct AddressRangeTests {
         let ipv4 = try AddressRange("192.0.2.0/24")
         let mappedForm = try AddressRange("::ffff:192.0.2.0/120")
         for range in [ipv4, mappedForm] {
-            #expect(range.contains(IPAddress("192.0.2.1")!))
-            #expect(range.contains(IPAddress("::ffff:192.0.2.1")!))
-            #expect(!range.contains(IPAddress("::ffff:192.0.3.1")!))
-            #expect(!range.contains(IPAddress("::192.0.2.1")!), "an IPv4-compatible address is IPv6")
+            #expect(range.contains(try ip("192.0.2.1")))
+            #expect(range.contains(try ip("::ffff:192.0.2.1")))
+            #expect(!range.contains(try ip("::ffff:192.0.3.1")))
+            #expect(!range.contains(try ip("::192.0.2.1")), "an IPv4-compatible address is IPv6")
         }
-        #expect(!(try AddressRange("::/0")).contains(IPAddress("::ffff:192.0.2.1")!))
-        #expect(!(try AddressRange("::ffff:0:0/96")).contains(IPAddress("2001:db8::1")!))
+        #expect(!(try AddressRange("::/0")).contains(try ip("::ffff:192.0.2.1")))
+        #expect(!(try AddressRange("::ffff:0:0/96")).contains(try ip("2001:db8::1")))
     }
 }

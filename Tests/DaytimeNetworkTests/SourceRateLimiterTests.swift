@@ -4,22 +4,18 @@ import Testing
 private let millisecond: UInt64 = 1_000_000
 private let second: UInt64 = 1_000_000_000
 
-private func ip(_ text: String) -> IPAddress {
-    IPAddress(text)!
-}
-
 /// What `limiter` answers to each source in turn, all at time `now`.
-private func answers(_ limiter: inout SourceRateLimiter, _ sources: [String], now: UInt64 = 0) -> [Bool] {
-    sources.map { limiter.admit(ip($0), now: now) }
+private func answers(_ limiter: inout SourceRateLimiter, _ sources: [String], now: UInt64 = 0) throws -> [Bool] {
+    try sources.map { limiter.admit(try ip($0), now: now) }
 }
 
 @Suite("SourceRateLimiter")
 struct SourceRateLimiterTests {
     @Test("One source gets its burst, then the rate; a second source is unaffected")
-    func burstThenRatePerSource() {
+    func burstThenRatePerSource() throws {
         var limiter = SourceRateLimiter(rate: 10, burst: 5, capacity: 64, seed: 1)
-        let flooder = ip("192.0.2.1")
-        let bystander = ip("198.51.100.1")
+        let flooder = try ip("192.0.2.1")
+        let bystander = try ip("198.51.100.1")
         #expect((0..<100).filter { _ in limiter.admit(flooder, now: 0) }.count == 5)
         #expect((0..<100).filter { _ in limiter.admit(bystander, now: 0) }.count == 5)
         let overASecond = (1...1000).filter { limiter.admit(flooder, now: UInt64($0) * millisecond) }.count
@@ -41,36 +37,36 @@ struct SourceRateLimiterTests {
             (0, "2001:db8::1", "fe80::1", "192.0.2.1"),
         ]
     )
-    func ipv6Groups(prefixLength: Int, first: String, sameGroup: String, otherGroup: String) {
+    func ipv6Groups(prefixLength: Int, first: String, sameGroup: String, otherGroup: String) throws {
         var limiter = SourceRateLimiter(rate: 1, burst: 3, capacity: 64, ipv6PrefixLength: prefixLength, seed: 2)
-        let sent = answers(&limiter, [first, first, sameGroup, first, sameGroup, otherGroup])
+        let sent = try answers(&limiter, [first, first, sameGroup, first, sameGroup, otherGroup])
         #expect(sent == [true, true, true, false, false, true])
-        #expect(limiter.group(of: ip(first)) == limiter.group(of: ip(sameGroup)))
+        #expect(limiter.group(of: try ip(first)) == limiter.group(of: try ip(sameGroup)))
     }
 
     @Test("IPv4 sources: each address alone by default, grouped by a shorter prefix when asked")
-    func ipv4Groups() {
+    func ipv4Groups() throws {
         var single = SourceRateLimiter(rate: 1, burst: 1, capacity: 64, seed: 3)
-        #expect(answers(&single, ["192.0.2.1", "192.0.2.2", "192.0.2.1"]) == [true, true, false])
+        #expect(try answers(&single, ["192.0.2.1", "192.0.2.2", "192.0.2.1"]) == [true, true, false])
 
         var byNetwork = SourceRateLimiter(rate: 1, burst: 1, capacity: 64, ipv4PrefixLength: 24, seed: 3)
-        #expect(answers(&byNetwork, ["192.0.2.1", "192.0.2.200", "192.0.3.1"]) == [true, false, true])
+        #expect(try answers(&byNetwork, ["192.0.2.1", "192.0.2.200", "192.0.3.1"]) == [true, false, true])
     }
 
     @Test("An IPv4 peer shares its bucket whether it arrives as IPv4 or IPv4-mapped IPv6")
-    func mappedPeersShare() {
+    func mappedPeersShare() throws {
         var limiter = SourceRateLimiter(rate: 1, burst: 2, capacity: 64, seed: 4)
-        let sent = answers(&limiter, ["192.0.2.7", "::ffff:192.0.2.7", "192.0.2.7", "::192.0.2.7"])
+        let sent = try answers(&limiter, ["192.0.2.7", "::ffff:192.0.2.7", "192.0.2.7", "::192.0.2.7"])
         #expect(sent == [true, true, false, true], "an IPv4-compatible address (::a.b.c.d) is another source")
         #expect(limiter.entries == 2)
     }
 
     @Test("group(of:) names the block a source is limited as")
-    func groups() {
+    func groups() throws {
         let limiter = SourceRateLimiter(rate: 1, burst: 1, capacity: 8, seed: 5)
-        #expect(limiter.group(of: ip("192.0.2.7")).description == "192.0.2.7/32")
-        #expect(limiter.group(of: ip("::ffff:192.0.2.7")).description == "192.0.2.7/32")
-        #expect(limiter.group(of: ip("2001:db8:1:2:3:4:5:6")).description == "2001:db8:1:2::/64")
+        #expect(limiter.group(of: try ip("192.0.2.7")).description == "192.0.2.7/32")
+        #expect(limiter.group(of: try ip("::ffff:192.0.2.7")).description == "192.0.2.7/32")
+        #expect(limiter.group(of: try ip("2001:db8:1:2:3:4:5:6")).description == "2001:db8:1:2::/64")
         let wide = SourceRateLimiter(
             rate: 1,
             burst: 1,
@@ -79,8 +75,8 @@ struct SourceRateLimiterTests {
             ipv6PrefixLength: 48,
             seed: 5
         )
-        #expect(wide.group(of: ip("192.0.2.7")).description == "192.0.2.0/24")
-        #expect(wide.group(of: ip("2001:db8:1:2:3:4:5:6")).description == "2001:db8:1::/48")
+        #expect(wide.group(of: try ip("192.0.2.7")).description == "192.0.2.0/24")
+        #expect(wide.group(of: try ip("2001:db8:1:2:3:4:5:6")).description == "2001:db8:1::/48")
     }
 
     @Test("The capacity is rounded up to a power of two, at least one set of 8")
@@ -92,21 +88,21 @@ struct SourceRateLimiterTests {
     }
 
     @Test("A bucket that has refilled is reused without counting an eviction")
-    func refilledSlotsAreReused() {
+    func refilledSlotsAreReused() throws {
         var limiter = SourceRateLimiter(rate: 1, burst: 1, capacity: 8, seed: 6)
-        let first = answers(&limiter, (0..<8).map { "10.0.0.\($0)" })
+        let first = try answers(&limiter, (0..<8).map { "10.0.0.\($0)" })
         #expect(first == Array(repeating: true, count: 8))
         #expect(limiter.entries == 8)
-        let secondEight = answers(&limiter, (8..<16).map { "10.0.0.\($0)" }, now: 2 * second)
+        let secondEight = try answers(&limiter, (8..<16).map { "10.0.0.\($0)" }, now: 2 * second)
         #expect(secondEight == Array(repeating: true, count: 8))
         #expect(limiter.entries == 8)
         #expect(limiter.evictions == 0)
-        #expect(answers(&limiter, ["10.1.0.0"], now: 2 * second) == [true])
+        #expect(try answers(&limiter, ["10.1.0.0"], now: 2 * second) == [true])
         #expect(limiter.evictions == 1, "all eight buckets are refilling: one must go")
     }
 
     @Test("When every slot is refilling, the bucket closest to full is evicted")
-    func evictsClosestToFull() {
+    func evictsClosestToFull() throws {
         var limiter = SourceRateLimiter(rate: 1, burst: 10, capacity: 8, seed: 7)
         let sources = (0..<8).map { IPAddress(ipv4: 0xC000_0200 + UInt32($0)) }
         for (n, source) in sources.enumerated() {
@@ -115,7 +111,7 @@ struct SourceRateLimiterTests {
         }
         #expect(limiter.tokens(for: sources[0], now: 0) == 9)
         #expect(limiter.tokens(for: sources[7], now: 0) == 2)
-        #expect(answers(&limiter, ["203.0.113.1"]) == [true])
+        #expect(try answers(&limiter, ["203.0.113.1"]) == [true])
         #expect(limiter.evictions == 1)
         #expect(limiter.tokens(for: sources[0], now: 0) == 10, "the source that owed least was forgotten")
         for (n, source) in sources.enumerated().dropFirst() {
@@ -124,15 +120,15 @@ struct SourceRateLimiterTests {
     }
 
     @Test("100,000 spoofed sources keep the table at its capacity; an honest and a heavy source are treated as alone")
-    func spoofedFlood() {
+    func spoofedFlood() throws {
         let rate = 20.0
         let burst = 5
         var limiter = SourceRateLimiter(rate: rate, burst: burst, capacity: 1024, seed: 8)
         // The same sequences, each through a bucket of its own: what the table must answer.
         var honestAlone = TokenBucket(rate: rate, burst: burst)
         var heavyAlone = TokenBucket(rate: rate, burst: burst)
-        let honest = ip("2001:db8:aa::1")
-        let heavy = ip("192.0.2.66")
+        let honest = try ip("2001:db8:aa::1")
+        let heavy = try ip("192.0.2.66")
         var honestAdmitted = 0
         var heavyAdmitted = 0
         var heavyExpected = 0

@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeNetwork
+import DaytimeTestSupport
 import InMemoryLogging
 import Logging
 import NIOCore
@@ -107,7 +108,6 @@ private struct Harness {
 }
 
 /// 2021-05-07T20:36:52.123456789Z, the seed's own example instant.
-private let seedInstant = Instant(seconds: 1_620_419_812, nanoseconds: 123_456_789)
 
 private let seedLine = Array("Fri May  7 20:36:52 2021\r\n".utf8)
 
@@ -285,10 +285,4 @@ struct ProxyHeaderHandlerTests {
         #expect(try harness.written() == seedLine)
         #expect(harness.statistics.snapshot().answered(.daytime, .tcp) == 1)
     }
-}
-
-/// A PROXY protocol v2 header: signature, version 2 and `command`, `family`, length, `block`.
-func proxyV2(command: UInt8 = 0x1, family: UInt8, block: [UInt8]) -> [UInt8] {
-    ProxyHeaderDecoder.v2Signature + [0x20 | command, family, UInt8(block.count >> 8), UInt8(block.count & 0xFF)]
-        + block
 }

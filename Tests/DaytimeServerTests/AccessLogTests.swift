@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -8,17 +9,6 @@ import _DaytimeTesting
 
 @Suite("The access log")
 struct AccessLogTests {
-    /// A fresh temporary directory, removed after `body`.
-    static func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
-        var template = Array("/tmp/daytime-access-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw LoopbackClient.Failure(description: "mkdtemp: errno \(errno)")
-        }
-        let directory = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        return try await body(directory)
-    }
-
     static func makeService(accessLog: AccessLogConfiguration?) throws -> DaytimeService {
         try DaytimeService(
             configuration: ServerConfiguration(
@@ -38,8 +28,8 @@ struct AccessLogTests {
     /// One answered TCP daytime connection, one answered UDP time datagram from 127.0.0.7, one
     /// refused UDP daytime datagram from the denied 127.0.0.5; returns the log file's lines.
     static func traffic(format: AccessLogConfiguration.Format) async throws -> (lines: [String], ports: [Int]) {
-        try await Self.withTemporaryDirectory { directory in
-            let path = directory + "/access.log"
+        try await withTemporaryDirectory("daytime-access") { directory in
+            let path = directory.path + "/access.log"
             let service = try Self.makeService(
                 accessLog: AccessLogConfiguration(destination: .file(path), format: format)
             )
@@ -47,7 +37,7 @@ struct AccessLogTests {
             let timePort = try #require(service.port(for: .time))
             try await withRunningService(service) {
                 _ = try await LoopbackClient.fetch(host: "127.0.0.1", port: daytimePort)
-                try await LoopbackClient.offPool {
+                try await offPool {
                     _ = try DatagramClient.exchange(host: "127.0.0.1", port: timePort, sourceHost: "127.0.0.7")
                     _ = try DatagramClient.exchange(
                         host: "127.0.0.1",
@@ -104,9 +94,9 @@ struct AccessLogTests {
 
     @Test("a proxied peer: the proxy's address follows, in text and JSON; IPv6 peers are bracketed")
     func proxiedAndIPv6() async throws {
-        try await Self.withTemporaryDirectory { directory in
+        try await withTemporaryDirectory("daytime-access") { directory in
             for format in AccessLogConfiguration.Format.allCases {
-                let path = directory + "/\(format).log"
+                let path = directory.path + "/\(format).log"
                 let log = try AccessLog(
                     configuration: AccessLogConfiguration(destination: .file(path), format: format),
                     clock: FixedWallClock(seedInstant),
@@ -143,8 +133,8 @@ struct AccessLogTests {
 
     @Test("a path that cannot be opened is refused at start, naming the path and the fix")
     func unwritablePath() async throws {
-        try await Self.withTemporaryDirectory { directory in
-            let path = directory + "/missing/access.log"
+        try await withTemporaryDirectory("daytime-access") { directory in
+            let path = directory.path + "/missing/access.log"
             #expect {
                 _ = try Self.makeService(accessLog: AccessLogConfiguration(destination: .file(path)))
             } throws: { error in
@@ -170,9 +160,9 @@ struct AccessLogTests {
 
     @Test("reopen after the file was moved: later lines go to a new file at the path; both files end up closed")
     func reopenAfterRotation() async throws {
-        try await Self.withTemporaryDirectory { directory in
-            let path = directory + "/access.log"
-            let moved = directory + "/access.log.1"
+        try await withTemporaryDirectory("daytime-access") { directory in
+            let path = directory.path + "/access.log"
+            let moved = directory.path + "/access.log.1"
             let log = try AccessLog(
                 configuration: AccessLogConfiguration(destination: .file(path)),
                 clock: FixedWallClock(seedInstant),
@@ -194,16 +184,16 @@ struct AccessLogTests {
             let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
                 try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
             }
-            #expect(!open.contains { $0.hasPrefix(directory) }, "\(open.filter { $0.hasPrefix(directory) })")
+            #expect(!open.contains { $0.hasPrefix(directory.path) }, "\(open.filter { $0.hasPrefix(directory.path) })")
         }
     }
 
     @Test("lines past the buffer limit are dropped and counted, never blocking the caller")
     func dropsWhenFull() async throws {
-        try await Self.withTemporaryDirectory { directory in
+        try await withTemporaryDirectory("daytime-access") { directory in
             let statistics = ServerStatistics()
             let log = try AccessLog(
-                configuration: AccessLogConfiguration(destination: .file(directory + "/a.log"), bufferLimit: 200),
+                configuration: AccessLogConfiguration(destination: .file(directory.path + "/a.log"), bufferLimit: 200),
                 clock: FixedWallClock(seedInstant),
                 statistics: statistics,
                 logger: quietLogger()
@@ -215,7 +205,7 @@ struct AccessLogTests {
             let dropped = statistics.snapshot().accessLogLinesDropped
             try log.start()
             await log.close()
-            let written = try String(contentsOfFile: directory + "/a.log", encoding: .utf8).split(separator: "\n")
+            let written = try String(contentsOfFile: directory.path + "/a.log", encoding: .utf8).split(separator: "\n")
             #expect(dropped > 0)
             #expect(written.count + dropped == 10)
         }

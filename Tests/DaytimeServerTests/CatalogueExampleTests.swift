@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Logging
 import ServiceLifecycle
 import Testing

@@ -1,4 +1,5 @@
 import DaytimeCore
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -39,7 +40,7 @@ struct DatagramServiceTests {
         let daytimePort = try #require(service.port(for: .daytime))
         let timePort = try #require(service.port(for: .time))
         let (line, time, withPayload) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.exchange(host: host, port: daytimePort),
                     try DatagramClient.exchange(host: host, port: timePort),
@@ -67,12 +68,15 @@ struct DatagramServiceTests {
         let service = try Self.makeService(host: "127.0.0.1")
         let port = try #require(service.port(for: .daytime))
         let (blocked, ordinary) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
+                    // A source address of its own: two tests binding one port on the wildcard
+                    // address (with SO_REUSEADDR) could each receive the other's answer.
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
                         port: port,
                         sourcePort: sourcePort,
+                        sourceHost: "127.0.7.\(sourcePort)",
                         timeoutMilliseconds: 300
                     ),
                     try DatagramClient.exchange(host: "127.0.0.1", port: port)
@@ -89,15 +93,16 @@ struct DatagramServiceTests {
         let service = try Self.makeService(host: "127.0.0.1", blockedSourcePorts: [4444])
         let port = try #require(service.port(for: .daytime))
         let (custom, echo) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
                         port: port,
                         sourcePort: 4444,
+                        sourceHost: "127.0.7.44",
                         timeoutMilliseconds: 300
                     ),
-                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: 7)
+                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: 7, sourceHost: "127.0.7.70")
                 )
             }
         }
@@ -119,7 +124,7 @@ struct DatagramServiceTests {
         let (tcp, udp) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
-                try await LoopbackClient.offPool {
+                try await offPool {
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, timeoutMilliseconds: 30_000)
                 }
             )
@@ -141,7 +146,7 @@ struct DatagramServiceTests {
         )
         let port = try #require(service.port(for: .daytime))
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool { try DatagramClient.connectedExchange(host: host, port: port) }
+            try await offPool { try DatagramClient.connectedExchange(host: host, port: port) }
         }
         #expect(answer?.count == 26)
     }
@@ -176,7 +181,7 @@ struct DatagramReceivePathTests {
         let burstSocket = try DatagramClient.sendBurst(host: target, port: port, sourceHost: "127.0.0.1", count: burst)
         defer { close(burstSocket) }
         let (burstAnswers, singles) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 let burstAnswers = DatagramClient.countAnswers(on: burstSocket)
                 // Then one at a time: the loop has switched to recvfrom/sendto (recvmsg/sendmsg with
                 // packet information on the wildcard socket), and probes with a batch now and then.
@@ -230,7 +235,7 @@ struct DatagramReceivePathTests {
         let port = try #require(service.port(for: .daytime))
         try await withRunningService(service) {
             _ = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
-            _ = try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) }
+            _ = try await offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) }
         }
         let snapshot = service.statistics.snapshot()
         #expect(snapshot.answered(.daytime, .tcp) == 1)

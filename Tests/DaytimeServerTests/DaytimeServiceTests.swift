@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import InMemoryLogging
 import Logging
@@ -8,32 +9,12 @@ import ServiceLifecycleTestKit
 import Testing
 import _DaytimeTesting
 
-/// 2021-05-07T20:36:52.123456789Z, the seed's own example instant.
-let seedInstant = Instant(seconds: 1_620_419_812, nanoseconds: 123_456_789)
-
-/// Runs `service` until `body` returns, then shuts it down gracefully and waits for it.
+/// Runs `service` until `body` returns (from when its threads run), then shuts it down gracefully.
 func withRunningService<T: Sendable>(
     _ service: DaytimeService,
     _ body: @Sendable @escaping () async throws -> T
 ) async throws -> T {
-    try await testGracefulShutdown { trigger in
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await service.run()
-                return nil
-            }
-            // UDP datagrams, unlike TCP connections, are not answered by the kernel: wait for the
-            // threads (the cooperative pool may be busy with other tests for a while).
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !service.isRunning && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            let result = try await body()
-            trigger.triggerGracefulShutdown()
-            for try await _ in group {}
-            return result
-        }
-    }
+    try await DaytimeTestSupport.withRunningService(service, until: { service.isRunning }, body)
 }
 
 func quietLogger() -> Logger {
@@ -81,8 +62,8 @@ struct DaytimeServiceTests {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
                 try await LoopbackClient.fetch(host: "::1", port: port),
-                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) },
-                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "::1", port: port) }
+                try await offPool { try DatagramClient.exchange(host: "127.0.0.1", port: port) },
+                try await offPool { try DatagramClient.exchange(host: "::1", port: port) }
             )
         }
         #expect(v4 == v6)
@@ -131,7 +112,7 @@ struct DaytimeServiceTests {
         )
         let port = try #require(service.port(for: .daytime))
         let line = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try LoopbackClient.fetch(host: "127.0.0.1", port: port, send: Array("hello\r\n".utf8), untilReset: true)
             }
         }
@@ -148,7 +129,7 @@ struct DaytimeServiceTests {
         let daytimePort = try #require(service.port(for: .daytime))
         let timePort = try #require(service.port(for: .time))
         let answers = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try Self.thousandConnections(daytimePort: daytimePort, timePort: timePort)
             }
         }
@@ -236,7 +217,7 @@ struct DaytimeServiceTests {
             )
         }
         // A listening socket left open would complete the handshake; a closed one refuses.
-        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: free.port) }
+        #expect(throws: TestFailure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: free.port) }
 
         var port = 0
         do {
@@ -247,7 +228,7 @@ struct DaytimeServiceTests {
             port = try #require(service.port(for: .daytime))
             close(try LoopbackClient.connect(host: "127.0.0.1", port: port))
         }
-        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: port) }
+        #expect(throws: TestFailure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: port) }
     }
 
     @Test("a host that is not an address of this machine is refused clearly")

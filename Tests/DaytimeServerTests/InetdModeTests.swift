@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -18,7 +19,7 @@ struct InetdModeTests {
     func answersConnection(service: TimeProtocolKind) async throws {
         let listener = try PassedSocket.bound(SOCK_STREAM)
         defer { close(listener.fd) }
-        let (answer, outcome) = try await LoopbackClient.offPool {
+        let (answer, outcome) = try await offPool {
             let pair = try PassedSocket.connectedPair(listener: listener.fd, port: listener.port)
             defer { close(pair.client) }
             let outcome = try InetdMode.serve(
@@ -43,7 +44,7 @@ struct InetdModeTests {
     func deniedPeer() async throws {
         let listener = try PassedSocket.bound(SOCK_STREAM)
         defer { close(listener.fd) }
-        let (answer, outcome) = try await LoopbackClient.offPool {
+        let (answer, outcome) = try await offPool {
             let pair = try PassedSocket.connectedPair(listener: listener.fd, port: listener.port)
             defer { close(pair.client) }
             let outcome = try InetdMode.serve(
@@ -63,7 +64,7 @@ struct InetdModeTests {
     func answersDatagramsThenIdles() async throws {
         let bound = try PassedSocket.bound(SOCK_DGRAM)
         defer { close(bound.fd) }
-        let (answers, outcome, elapsed) = try await LoopbackClient.offPool {
+        let (answers, outcome, elapsed) = try await offPool {
             // Three clients send before the server runs, as inetd starts it on the first datagram.
             var clients: [Int32] = []
             defer { for fd in clients { close(fd) } }

@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -18,21 +19,13 @@ struct LingeringCloseTests {
 
     /// Connects, sends `request`, then reads until the server's FIN (or a reset, or 5 s).
     static func speakFirst(port: Int, request: [UInt8], keepOpen: Bool = false) -> Fate {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .failed("socket: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        let fd: Int32
+        do {
+            fd = try LoopbackClient.connect(host: "127.0.0.1", port: port, timeoutSeconds: 5)
+        } catch {
+            return .failed("\(error)")
         }
-        guard connected == 0 else { return .failed("connect: errno \(errno)") }
+        defer { close(fd) }
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             return .failed("send: errno \(errno)")
         }

@@ -2,6 +2,7 @@ import DaytimeCore
 import DaytimeMetrics
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Glibc
 import ServiceLifecycleTestKit
@@ -18,13 +19,13 @@ func httpGet(
     let bytes = try await LoopbackClient.fetch(host: "127.0.0.1", port: port, send: Array(request.utf8))
     let text = String(decoding: bytes, as: UTF8.self)
     guard let split = text.range(of: "\r\n\r\n") else {
-        throw LoopbackClient.Failure(description: "no header end in response: \(text)")
+        throw TestFailure("no header end in response: \(text)")
     }
     let head = String(text[..<split.lowerBound])
     let statusLine = head.split(separator: "\r\n").first ?? ""
     let parts = statusLine.split(separator: " ")
     guard parts.count >= 2, let status = Int(parts[1]) else {
-        throw LoopbackClient.Failure(description: "bad status line: \(statusLine)")
+        throw TestFailure("bad status line: \(statusLine)")
     }
     return (status, head, String(text[split.upperBound...]))
 }
@@ -72,7 +73,7 @@ struct MetricsEndpointTests {
             try await withRunningService(metrics) {
                 let before = try await httpGet(port: metricsPort, path: "/metrics")
                 for _ in 0..<3 { _ = try await LoopbackClient.fetch(host: "127.0.0.1", port: daytimePort) }
-                try await LoopbackClient.offPool {
+                try await offPool {
                     for _ in 0..<2 { _ = try DatagramClient.exchange(host: "127.0.0.1", port: timePort) }
                     // Refused: a denied source, and a blocked source port (a packet-loop guard).
                     _ = try DatagramClient.exchange(
@@ -85,8 +86,16 @@ struct MetricsEndpointTests {
                         host: "127.0.0.1",
                         port: daytimePort,
                         sourcePort: Self.blockedPort,
+                        sourceHost: "127.0.7.200",
                         timeoutMilliseconds: 300
                     )
+                }
+                // The refused datagrams get no answer to wait for, and a UDP answer is counted after
+                // it is sent: scrape once the counters have caught up, not after a fixed time.
+                try await waitUntil("the UDP traffic counted") {
+                    let counts = service.statistics.snapshot()
+                    return counts.answered(.time, .udp) >= 2 && counts.refused[.accessList] == 1
+                        && counts.refused[.blockedSourcePort] == 1
                 }
                 let after = try await httpGet(port: metricsPort, path: "/metrics")
                 let health = try await httpGet(port: metricsPort, path: "/healthz")
@@ -177,26 +186,6 @@ struct MetricsEndpointTests {
             guard let error = error as? ServerError else { return false }
             return error.code == .addressInUse && error.description.contains("127.0.0.1:\(port)")
                 && error.setting == .metricsAddress && error.address == "127.0.0.1:\(port)"
-        }
-    }
-}
-
-/// Runs `server` until `body` returns, then shuts it down gracefully. It is bound already, so it
-/// serves as soon as its task starts (the kernel queues connections until then).
-func withRunningService<T: Sendable>(
-    _ server: MetricsServer,
-    _ body: @Sendable @escaping () async throws -> T
-) async throws -> T {
-    try await testGracefulShutdown { trigger in
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            let result = try await body()
-            trigger.triggerGracefulShutdown()
-            for try await _ in group {}
-            return result
         }
     }
 }

@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeMetrics
 import DaytimeNetwork
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -59,7 +60,7 @@ struct NTPServiceTests {
         #expect(service.listeners.map(\.transport) == [.udp])
         let port = try #require(service.port(for: .ntp))
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.exchange(host: host, port: port, payload: ntpRequest(version: version))
             }
         }
@@ -86,7 +87,7 @@ struct NTPServiceTests {
         let port = try #require(service.port(for: .ntp))
         let before = SystemWallClock().now()
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: ntpRequest())
             }
         }
@@ -118,7 +119,7 @@ struct NTPServiceTests {
         let service = try Self.makeService()
         let port = try #require(service.port(for: .ntp))
         let (dropped, control) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
@@ -147,7 +148,7 @@ struct NTPServiceTests {
         request += [UInt8](repeating: 0xAB, count: 20)
         let sent = request
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: sent)
             }
         }
@@ -159,7 +160,7 @@ struct NTPServiceTests {
         let service = try Self.makeService(ntp: NTPServerConfiguration())
         let port = try #require(service.port(for: .ntp))
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: ntpRequest())
             }
         }
@@ -176,9 +177,16 @@ struct NTPServiceTests {
         let service = try Self.makeService()
         let port = try #require(service.port(for: .ntp))
         let answers = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try [123, 13, 37].map {
-                    try DatagramClient.exchange(host: "127.0.0.1", port: port, sourcePort: $0, payload: ntpRequest())
+                    // From an address of its own: other tests send from some of these ports too.
+                    try DatagramClient.exchange(
+                        host: "127.0.0.1",
+                        port: port,
+                        sourcePort: $0,
+                        sourceHost: "127.0.7.123",
+                        payload: ntpRequest()
+                    )
                 }
             }
         }
@@ -192,7 +200,7 @@ struct NTPServiceTests {
         )
         let port = try #require(service.port(for: .ntp))
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.exchange(
                     host: "127.0.0.1",
                     port: port,
@@ -209,16 +217,9 @@ struct NTPServiceTests {
     private static func flood(port: Int, count: Int) throws -> (answers: Int, kisses: Int) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
-        var target = sockaddr_in()
-        target.sin_family = sa_family_t(AF_INET)
-        target.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &target.sin_addr)
-        let connected = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw LoopbackClient.Failure(description: "connect: errno \(errno)") }
+        var target = try TestSocketAddress(host: "127.0.0.1", port: port)
+        let connected = target.withSocketAddress { connect(fd, $0, $1) }
+        guard connected == 0 else { throw TestFailure("connect: errno \(errno)") }
         let request = ntpRequest()
         var answers = 0
         var kisses = 0
@@ -255,7 +256,7 @@ struct NTPServiceTests {
         let service = try Self.makeService(sourcePolicy: Self.limited(burst: 4))
         let port = try #require(service.port(for: .ntp))
         let (answers, kisses) = try await withRunningService(service) {
-            try await LoopbackClient.offPool { try Self.flood(port: port, count: 200) }
+            try await offPool { try Self.flood(port: port, count: 200) }
         }
         let snapshot = service.statistics.snapshot()
         // 4 from the burst, then about 196 / 4 = 49 leaked; the leak is random, so a wide margin
@@ -276,7 +277,7 @@ struct NTPServiceTests {
             )
             let port = try #require(service.port(for: .ntp))
             let (answers, kisses) = try await withRunningService(service) {
-                try await LoopbackClient.offPool { try Self.flood(port: port, count: 20) }
+                try await offPool { try Self.flood(port: port, count: 20) }
             }
             #expect(answers == 2)
             #expect(kisses == (kissOfDeath ? 18 : 0))
@@ -309,7 +310,7 @@ struct NTPServiceTests {
                 while service.timeStatus().ntp?.stratum != 6 && ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(20))
                 }
-                return try await LoopbackClient.offPool {
+                return try await offPool {
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: ntpRequest())
                 }
             }
@@ -330,7 +331,7 @@ struct NTPServiceTests {
             let service = try Self.makeService(ntp: NTPServerConfiguration(localStratum: localStratum))
             let port = try #require(service.port(for: .ntp))
             _ = try await withRunningService(service) {
-                try await LoopbackClient.offPool {
+                try await offPool {
                     (
                         try DatagramClient.exchange(host: "127.0.0.1", port: port, payload: ntpRequest()),
                         try DatagramClient.exchange(

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Glibc
 
 /// Sockets made the way a service manager or inetd makes them before passing them on: bound (and
@@ -9,7 +10,7 @@ enum PassedSocket {
     {
         var address = try TestSocketAddress(host: host, port: port)
         let fd = socket(address.family, Int32(type.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard address.withSocketAddress({ bind(fd, $0, $1) }) == 0,
@@ -17,7 +18,7 @@ enum PassedSocket {
         else {
             let code = errno
             close(fd)
-            throw LoopbackClient.Failure(description: "bind \(host):\(port): errno \(code)")
+            throw TestFailure("bind \(host):\(port): errno \(code)")
         }
         var local = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -34,7 +35,7 @@ enum PassedSocket {
     static func connectedPair(listener: Int32, port: Int) throws -> (client: Int32, server: Int32) {
         let client = try LoopbackClient.connect(host: "127.0.0.1", port: port)
         let server = accept(listener, nil, nil)
-        guard server >= 0 else { throw LoopbackClient.Failure(description: "accept: errno \(errno)") }
+        guard server >= 0 else { throw TestFailure("accept: errno \(errno)") }
         return (client, server)
     }
 

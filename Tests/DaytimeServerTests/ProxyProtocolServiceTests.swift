@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Glibc
 import InMemoryLogging
@@ -67,7 +68,7 @@ struct ProxyProtocolServiceTests {
                 try await LoopbackClient.fetch(
                     host: host,
                     port: time,
-                    send: proxyV2Header(family: 0x11, block: v2Block)
+                    send: proxyV2(family: 0x11, block: v2Block)
                 )
             )
         }
@@ -85,7 +86,7 @@ struct ProxyProtocolServiceTests {
         let service = try proxyService(host: "127.0.0.1", trusted: [try AddressRange("10.0.0.0/8")])
         let port = try #require(service.proxyPort(for: .daytime))
         let answer = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try LoopbackClient.fetch(
                     host: "127.0.0.1",
                     port: port,
@@ -126,8 +127,8 @@ struct ProxyProtocolServiceTests {
 
     @Test("the access log names the client from the header as the peer and the balancer as the proxy")
     func accessLogShowsClient() async throws {
-        try await AccessLogTests.withTemporaryDirectory { directory in
-            let path = directory + "/access.log"
+        try await withTemporaryDirectory("daytime-access") { directory in
+            let path = directory.path + "/access.log"
             let service = try proxyService(
                 host: "127.0.0.1",
                 policy: SourcePolicyConfiguration(deny: [try AddressRange("192.0.2.0/24")]),
@@ -165,7 +166,7 @@ struct ProxyProtocolServiceTests {
         let service = try proxyService(host: "127.0.0.1", headerTimeout: .seconds(timeout))
         let port = try #require(service.proxyPort(for: .daytime))
         let result = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 var stalled: [Int32] = []
                 defer { for fd in stalled { close(fd) } }
                 let half = Array("PROXY TCP4 192.0.2.7 127.0".utf8)
@@ -206,8 +207,9 @@ struct ProxyProtocolServiceTests {
         let (answer, answerSeconds, pendingAtAnswer, closed, firstClosedAfter) = result
         #expect(answer == seedLine)
         #expect(pendingAtAnswer == stalledCount)
-        // Far below the header timeout: the client did not wait behind the stalled ones.
-        #expect(answerSeconds < 2)
+        // Before the header timeout: the client did not wait behind the stalled ones (which the
+        // pending count at the answer shows too); how far before depends on the machine's load.
+        #expect(answerSeconds < timeout)
         #expect(closed == stalledCount)
         // Not before the timeout (the first stalled connection is the first to go).
         #expect(firstClosedAfter >= timeout - 0.1)
@@ -355,10 +357,4 @@ private func listeningDescriptors(_ wanted: Set<String>) -> [(fd: Int32, socket:
         if wanted.contains(socket) { found.append((fd, socket, fcntl(fd, F_GETFD) & FD_CLOEXEC != 0)) }
     }
     return found
-}
-
-/// A PROXY protocol v2 header with the PROXY command: signature, version, `family`, length, `block`.
-func proxyV2Header(family: UInt8, block: [UInt8]) -> [UInt8] {
-    [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, family, 0, UInt8(block.count)]
-        + block
 }

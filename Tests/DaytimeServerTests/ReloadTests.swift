@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeNetwork
+import DaytimeTestSupport
 import Synchronization
 import Testing
 import _DaytimeTesting
@@ -35,7 +36,7 @@ struct ReloadTests {
 
             let tcp = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
             #expect(String(decoding: tcp, as: UTF8.self) == "2021-05-08T02:06:52+05:30\r\n")
-            let udp = try await LoopbackClient.offPool {
+            let udp = try await offPool {
                 try DatagramClient.exchange(host: "127.0.0.1", port: port)
             }
             #expect(udp.map { String(decoding: $0, as: UTF8.self) } == "2021-05-08T02:06:52+05:30\r\n")
@@ -116,7 +117,7 @@ struct ReloadTests {
         let port = try #require(service.port(for: .daytime))
         let done = DoneFlag()
         let (answers, failures) = try await withRunningService(service) {
-            async let counts = LoopbackClient.offPool {
+            async let counts = offPool {
                 var answers = 0
                 var failures = 0
                 while !done.isSet {
@@ -138,7 +139,7 @@ struct ReloadTests {
                 try await Task.sleep(for: .milliseconds(10))
             }
             done.set()
-            return try await counts
+            return await counts
         }
         #expect(failures == 0)
         #expect(answers > 0)

@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -72,7 +73,7 @@ struct SocketActivationTests {
         let (line, time) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: tcp.port),
-                try await LoopbackClient.offPool { try DatagramClient.exchange(host: "127.0.0.1", port: udp.port) }
+                try await offPool { try DatagramClient.exchange(host: "127.0.0.1", port: udp.port) }
             )
         }
         #expect(String(decoding: line, as: UTF8.self) == "Fri May  7 20:36:52 2021\r\n")
@@ -104,7 +105,7 @@ struct SocketActivationTests {
                 logger: quietLogger()
             )
         }
-        #expect(throws: LoopbackClient.Failure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: tcp.port) }
+        #expect(throws: TestFailure.self) { try LoopbackClient.connect(host: "127.0.0.1", port: tcp.port) }
     }
 
     @Test("what cannot be served is refused with the reason and the fix")

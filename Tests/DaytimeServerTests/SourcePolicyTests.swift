@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import Testing
 import _DaytimeTesting
@@ -29,7 +30,7 @@ struct SourcePolicyTests {
         let (tcp, udp) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: "127.0.0.1", port: port),
-                try await LoopbackClient.offPool {
+                try await offPool {
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, timeoutMilliseconds: 300)
                 }
             )
@@ -49,7 +50,7 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let (denied, allowed) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 (
                     try DatagramClient.exchange(
                         host: "127.0.0.1",
@@ -63,6 +64,9 @@ struct SourcePolicyTests {
         }
         #expect(denied == nil)
         #expect(allowed?.count == 26)
+        // Read once the service has stopped: refused, not merely slower than the 300 ms wait.
+        #expect(service.statistics.snapshot().refused[.accessList] == 1)
+        #expect(service.statistics.snapshot().answered(.daytime, .udp) == 1)
     }
 
     @Test("IPv4 peers on a dual-stack socket (::ffff:a.b.c.d) meet the IPv4 rules")
@@ -95,9 +99,17 @@ struct SourcePolicyTests {
         let service = try Self.makeService(SourcePolicyConfiguration(rateLimit: (0.01, 5), exempt: []))
         let port = try #require(service.port(for: .daytime))
         let (answers, other) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            let burst = try DatagramClient.sendBurst(host: "127.0.0.1", port: port, sourceHost: "127.0.0.9", count: 20)
+            defer { close(burst) }
+            // The counters say when the service has handled all 20; only then are the answers
+            // counted, so a slow service cannot make an answer look missing.
+            try await waitUntil("20 datagrams answered or refused") {
+                let counts = service.statistics.snapshot()
+                return counts.answered(.daytime, .udp) + (counts.refused[.rateLimit] ?? 0) >= 20
+            }
+            return try await offPool {
                 (
-                    try DatagramClient.burst(host: "127.0.0.1", port: port, sourceHost: "127.0.0.9", count: 20),
+                    DatagramClient.countAnswers(on: burst, quietMilliseconds: 200),
                     try DatagramClient.exchange(host: "127.0.0.1", port: port, sourceHost: "127.0.0.10")
                 )
             }
@@ -138,7 +150,7 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let (answer, tracked) = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
+            try await offPool {
                 try DatagramClient.flood(port: port, distinctSources: 100_000)
                 // The kernel drops datagrams while the socket's queue is full of the flood: ask a few
                 // times, as any UDP client would.
@@ -168,18 +180,17 @@ struct SourcePolicyTests {
         )
         let port = try #require(service.port(for: .daytime))
         let answers = try await withRunningService(service) {
-            try await LoopbackClient.offPool {
-                var answers = 0
-                for i in 0..<10 {
-                    answers += try DatagramClient.burst(
-                        host: "127.0.0.1",
-                        port: port,
-                        sourceHost: "127.0.1.\(i + 1)",
-                        count: 1,
-                        quietMilliseconds: 500
-                    )
-                }
-                return answers
+            let sockets = try (1...10).map {
+                try DatagramClient.sendBurst(host: "127.0.0.1", port: port, sourceHost: "127.0.1.\($0)", count: 1)
+            }
+            defer { for fd in sockets { close(fd) } }
+            // Counted once the service has handled all ten (see udpRateLimit).
+            try await waitUntil("10 datagrams answered or refused") {
+                let counts = service.statistics.snapshot()
+                return counts.answered(.daytime, .udp) + (counts.refused[.udpCap] ?? 0) >= 10
+            }
+            return await offPool {
+                sockets.reduce(0) { $0 + DatagramClient.countAnswers(on: $1, quietMilliseconds: 200) }
             }
         }
         #expect(answers == 1)

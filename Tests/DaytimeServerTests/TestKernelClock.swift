@@ -5,6 +5,7 @@ import Synchronization
 /// as it reads `adjtimex`, and this machine's clock is never touched.
 final class TestKernelClock: KernelClockReading {
     private let state: Mutex<KernelClockState?>
+    private let readCount = Atomic<Int>(0)
 
     init(_ state: KernelClockState?) {
         self.state = Mutex(state)
@@ -15,8 +16,14 @@ final class TestKernelClock: KernelClockReading {
     }
 
     func read() -> KernelClockState? {
-        self.state.withLock { $0 }
+        let state = self.state.withLock { $0 }
+        // Counted after the read, so a test that sees the count knows what that read returned.
+        self.readCount.add(1, ordering: .relaxed)
+        return state
     }
+
+    /// How many times the service has read the state: its clock checks so far.
+    var reads: Int { self.readCount.load(ordering: .relaxed) }
 }
 
 /// A kernel an NTP daemon keeps synchronized: 30 ms maximum error, 2 ms estimated.

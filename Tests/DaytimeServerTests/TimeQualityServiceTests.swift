@@ -1,4 +1,5 @@
 import DaytimeServer
+import DaytimeTestSupport
 import Glibc
 import InMemoryLogging
 import Logging
@@ -8,43 +9,10 @@ import _DaytimeTesting
 
 @testable import DaytimeCore
 
-/// Writes `text` to a new file under /tmp; the caller unlinks it.
-private func temporaryFile(_ text: String) throws -> String {
-    var template = Array("/tmp/daytimeserver-leap-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw LoopbackClient.Failure(description: "mkstemp: errno \(errno)") }
-    defer { close(fd) }
-    let bytes = Array(text.utf8)
-    guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-        throw LoopbackClient.Failure(description: "write: errno \(errno)")
-    }
-    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
 /// Replaces the file at `path` with `text` (a new inode, as a package upgrade does).
 private func replaceFile(_ path: String, with text: String) throws {
-    let fresh = try temporaryFile(text)
-    guard rename(fresh, path) == 0 else { throw LoopbackClient.Failure(description: "rename: errno \(errno)") }
-}
-
-/// A valid leap-seconds.list with the given lines (NTP seconds, TAI-UTC) and `#h` computed.
-private func leapList(expiry: Int64, _ entries: [(Int64, Int)]) -> String {
-    let update: Int64 = 3_900_000_000
-    var hashed = "\(update)\(expiry)"
-    var text = "#$\t\(update)\n#@\t\(expiry)\n"
-    for (ntp, dtai) in entries {
-        hashed += "\(ntp)\(dtai)"
-        text += "\(ntp)\t\(dtai)\t# test\n"
-    }
-    let words = SHA1.hash(Array(hashed.utf8)).map { word -> String in
-        let hex = String(word, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex
-    }
-    return text + "#h\t" + words.joined(separator: " ") + "\n"
-}
-
-private func ntp(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
-    CivilDateTime(year: year, month: month, day: day).instant.seconds + 2_208_988_800
+    let fresh = try temporaryFile(text, prefix: "daytimeserver-leap")
+    guard rename(fresh, path) == 0 else { throw TestFailure("rename: errno \(errno)") }
 }
 
 private func nistFields(_ bytes: [UInt8]) -> [Substring] {
@@ -78,7 +46,7 @@ struct TimeQualityServiceTests {
         let (tcp, udp) = try await withRunningService(service) {
             (
                 try await LoopbackClient.fetch(host: host, port: port),
-                try await LoopbackClient.offPool { try DatagramClient.exchange(host: host, port: port) }
+                try await offPool { try DatagramClient.exchange(host: host, port: port) }
             )
         }
         let expected = "\n57753 16-12-31 12:00:00 00 1 0   0.0 UTC(test) * \n"
@@ -126,8 +94,10 @@ struct TimeQualityServiceTests {
                 after = try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
                 if nistFields(after)[5] == "3" { break }
             }
-            // Stays unsynchronized for a few more checks: one warning, not one a second.
-            try await Task.sleep(for: .milliseconds(2_500))
+            // Stays unsynchronized for two more checks: one warning, not one a check. Counted, not
+            // slept for: the once-a-second check runs late on a busy cooperative pool.
+            let checks = kernel.reads
+            try await waitUntil("two more clock checks") { kernel.reads >= checks + 2 }
             kernel.set(synchronizedKernel)
             var recovered: [UInt8] = []
             for _ in 0..<100 {
@@ -194,7 +164,7 @@ struct TimeQualityServiceTests {
         var logger = Logger(label: "test", factory: { _ in logs })
         logger.logLevel = .notice
         // The service's date: 2031-12-10. The first list expired in June 2031.
-        let path = try temporaryFile(leapList(expiry: ntp(2031, 6, 28), [(ntp(2017, 1, 1), 37)]))
+        let path = try temporaryFile(try leapSecondsList(expiry: ntp(2031, 6, 28), entries: [(ntp(2017, 1, 1), 37)]))
         defer { unlink(path) }
         let service = try DaytimeService(
             configuration: ServerConfiguration(
@@ -216,7 +186,13 @@ struct TimeQualityServiceTests {
         #expect(service.timeStatus().leapIndicator == .unknown)
 
         // tzdata is upgraded: a list valid until 2032 that announces a leap second on 31 December 2031.
-        try replaceFile(path, with: leapList(expiry: ntp(2032, 6, 28), [(ntp(2017, 1, 1), 37), (ntp(2032, 1, 1), 38)]))
+        try replaceFile(
+            path,
+            with: try leapSecondsList(
+                expiry: ntp(2032, 6, 28),
+                entries: [(ntp(2017, 1, 1), 37), (ntp(2032, 1, 1), 38)]
+            )
+        )
         let table = try service.reloadLeapSeconds()
         #expect(table?.entries.count == 2)
         #expect(service.timeStatus().leapSeconds == .valid)
@@ -237,7 +213,7 @@ struct TimeQualityServiceTests {
         #expect(String(decoding: line, as: UTF8.self) == "\n63210 31-12-10 00:00:00 00 1 0   0.0 UTC(daytimed) * \n")
 
         // reload(_:) (SIGHUP in daytimed) reads the list again too.
-        try replaceFile(path, with: leapList(expiry: ntp(2032, 6, 28), [(ntp(2017, 1, 1), 37)]))
+        try replaceFile(path, with: try leapSecondsList(expiry: ntp(2032, 6, 28), entries: [(ntp(2017, 1, 1), 37)]))
         try service.reload(service.configuration)
         #expect(service.timeStatus().leapIndicator == .none)
         #expect(service.timeStatus().leapSecondsError == nil)

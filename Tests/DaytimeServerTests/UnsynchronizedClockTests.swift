@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeMetrics
 import DaytimeNetwork
+import DaytimeTestSupport
 import InMemoryLogging
 import Logging
 import Testing
@@ -35,10 +36,10 @@ private func ask(_ service: DaytimeService) async throws -> Answers {
     return Answers(
         daytime: try await LoopbackClient.fetch(host: "127.0.0.1", port: daytime),
         time: try await LoopbackClient.fetch(host: "127.0.0.1", port: time),
-        datagram: try await LoopbackClient.offPool {
+        datagram: try await offPool {
             try DatagramClient.exchange(host: "127.0.0.1", port: daytime, timeoutMilliseconds: 300)
         },
-        ntp: try await LoopbackClient.offPool {
+        ntp: try await offPool {
             try ntp.flatMap { try DatagramClient.exchange(host: "127.0.0.1", port: $0, payload: ntpRequest()) }
                 .flatMap { NTPPacket($0) }
         }

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Synchronization
 import Testing
 
@@ -6,17 +7,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A temporary file holding `bytes`; its path. The caller unlinks it.
-private func temporaryFile(_ bytes: [UInt8]) throws -> String {
-    var template = Array("/tmp/daytimesystem-test-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    #expect(fd >= 0)
-    defer { close(fd) }
-    var written = 0
-    try bytes.withUnsafeBytes { try writeAll(fd, $0, written: &written) }
-    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
 
 /// A pipe's two ends, the read end non-blocking: whether the write end is still open anywhere
 /// shows in ``writeEndClosed(_:)`` whatever number the kernel gives out next.

@@ -1,5 +1,5 @@
+import DaytimeTestSupport
 import Foundation
-import ProcessTesting
 import Testing
 
 @Suite("ChildProcess: children get standard input, output and error, and no other descriptor")
@@ -7,25 +7,14 @@ struct ChildProcessTests {
     @Test("a child started while a connection is open does not keep it: our close reaches the peer at once")
     func childKeepsNoConnection() async throws {
         let sleep = try Processes.tool("sleep", package: "coreutils")
-        let (endOfFile, socketsInChild) = try await Processes.offPool {
+        let (endOfFile, socketsInChild) = try await offPool {
             // Opened without close-on-exec, as SwiftNIO opens its sockets.
-            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let (listener, port) = try LoopbackClient.occupyPort()
             defer { close(listener) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(listener, $0, length) == 0 && listen(listener, 1) == 0
-                        && getsockname(listener, $0, &length) == 0
-                }
-            }
-            guard bound else { throw Processes.Failure("bind 127.0.0.1:0: errno \(errno)") }
-            let client = try PeerInteropTests.connect("127.0.0.1", Int(UInt16(bigEndian: address.sin_port)))
+            let client = try LoopbackClient.connect(host: "127.0.0.1", port: port)
             defer { close(client) }
             let server = accept(listener, nil, nil)
-            guard server >= 0 else { throw Processes.Failure("accept: errno \(errno)") }
+            guard server >= 0 else { throw TestFailure("accept: errno \(errno)") }
 
             let child = try ChildProcess.spawn(sleep.path, ["30"])
             defer { child.terminate() }

@@ -2,6 +2,7 @@ import DaytimeClient
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Logging
 import Testing
@@ -90,7 +91,7 @@ struct ClientPrecisionTests {
         let (server, directory) = try NTPInteropTests.startChrony(port: 9126, address: Self.chronyAddress)
         defer {
             server.stop(signal: SIGKILL)
-            try? FileManager.default.removeItem(at: directory)
+            directory.remove()
         }
         let query = TimeQuery(host: Self.chronyAddress, port: 9126, protocol: .ntp, timeout: .milliseconds(500))
         // chronyd answers once it has started; until then, a query times out or is refused.

@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -53,17 +54,19 @@ struct ClockStateBinaryTests {
         for line in server.standardError.split(separator: "\n") where line.contains("listening on ntp/udp") {
             if let port = line.split(separator: ":").last.flatMap({ Int($0) }) { return port }
         }
-        throw Processes.Failure("no NTP port in \(server.standardError)")
+        throw TestFailure("no NTP port in \(server.standardError)")
     }
 
     static func look(daytime: Int, time: Int, ntp: Int?, metrics: Int) async throws -> Seen {
-        let (line, timeBytes, answer) = try await Processes.offPool {
+        let (line, timeBytes, answer) = try await offPool {
             (
-                try RawClient.fetch(port: daytime), try Self.bytes(port: time),
+                try LoopbackClient.line(port: daytime), try Self.bytes(port: time),
                 try ntp.map { try NTPProbe.ask("127.0.0.1", port: $0) }
             )
         }
-        let datagram = try await OperationsTests.datagram("127.0.0.1", daytime, timeout: .milliseconds(300))
+        let datagram = try await offPool {
+            try DatagramClient.exchange(host: "127.0.0.1", port: daytime, timeoutMilliseconds: 300)
+        }
         return Seen(
             daytime: line,
             time: timeBytes,
@@ -79,9 +82,9 @@ struct ClockStateBinaryTests {
         .enabled(if: kernelUnsynchronized, "this machine's kernel clock is synchronized")
     )
     func kernelUnsynchronizedRefuses() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clockstate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("clockstate")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let file = directory.appendingPathComponent("daytimed.yaml")
         try "when-unsynchronized: refuse\n".write(to: file, atomically: true, encoding: .utf8)
         let (server, daytime, time, metrics) = try await Self.start(["--config", file.path])
@@ -133,7 +136,7 @@ struct ClockStateBinaryTests {
         let (upstream, directory) = try NTPInteropTests.startChrony(port: 9127, address: Self.chronyAddress)
         defer {
             upstream.stop(signal: SIGKILL)
-            try? FileManager.default.removeItem(at: directory)
+            directory.remove()
         }
         // chronyd answers once it has read its configuration; give it a moment before the first poll.
         try await Task.sleep(for: .milliseconds(500))
@@ -161,13 +164,6 @@ struct ClockStateBinaryTests {
 
     /// A TCP answer's bytes, read to the end: none when the server closes without sending.
     static func bytes(port: Int) throws -> [UInt8] {
-        let fd = try RawClient.connect(port: port)
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64)
-        while case let n = chunk.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, 0) }), n > 0 {
-            bytes += chunk[0..<n]
-        }
-        return bytes
+        try LoopbackClient.fetch(host: "127.0.0.1", port: port, untilReset: true)
     }
 }

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -5,16 +6,6 @@ import Testing
 /// precedence, every kind of bad file, and reload on SIGHUP with live traffic.
 @Suite("daytimed configuration")
 struct ConfigurationFileTests {
-    /// Writes `text` to a new file named `name` in a fresh directory and returns its path.
-    static func file(_ name: String, _ text: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("daytimed-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
     /// `daytimed --check-config` with these arguments and environment: each key's value and origin.
     static func check(
         _ arguments: [String],
@@ -37,7 +28,9 @@ struct ConfigurationFileTests {
 
     @Test("flags win over DAYTIMED_ variables, which win over the file, which wins over the defaults")
     func precedence() async throws {
-        let path = try Self.file(
+        let directory = try TemporaryDirectory("daytimed-config")
+        defer { directory.remove() }
+        let path = try directory.file(
             "daytimed.yaml",
             """
             # every key is a flag's name
@@ -74,14 +67,16 @@ struct ConfigurationFileTests {
 
     @Test("a JSON file configures the running server: the format and zone of its answers")
     func jsonFileServes() async throws {
-        let path = try Self.file(
+        let directory = try TemporaryDirectory("daytimed-config")
+        defer { directory.remove() }
+        let path = try directory.file(
             "daytimed.json",
             #"{"host": ["127.0.0.1"], "daytime-port": 0, "time-port": "off", "format": "rfc3339", "timezone": "UTC"}"#
         )
         let server = try BackgroundProcess(try Processes.product("daytimed"), ["--config", path])
         defer { server.stop() }
         let port = try await server.listeningPort("daytime")
-        let line = try await Processes.offPool { try RawClient.fetch(port: port) }
+        let line = try await offPool { try LoopbackClient.line(port: port) }
         #expect(line.utf8.count == 22, "\(line)")
         #expect(line.hasSuffix("Z\r\n"), "\(line)")
         #expect(line.dropFirst(10).hasPrefix("T"), "\(line)")
@@ -105,7 +100,9 @@ struct ConfigurationFileTests {
         ]
     )
     func invalidFile(name: String, text: String, expected: String, detail: String) async throws {
-        let path = try Self.file(name, text)
+        let directory = try TemporaryDirectory("daytimed-config")
+        defer { directory.remove() }
+        let path = try directory.file(name, text)
         let result = try await Processes.run(
             try Processes.product("daytimed"),
             // No port flags: they would win over the file's bad values. Nothing binds: the file fails first.
@@ -126,7 +123,9 @@ struct ConfigurationFileTests {
         let missing = try await Processes.run(daytimed, ["--config", "/nonexistent/daytimed.yaml"])
         #expect(missing.status == 64)
         #expect(missing.standardError.contains("cannot read '/nonexistent/daytimed.yaml': No such file or directory"))
-        let path = try Self.file("daytimed.conf", "format: ctime\n")
+        let directory = try TemporaryDirectory("daytimed-config")
+        defer { directory.remove() }
+        let path = try directory.file("daytimed.conf", "format: ctime\n")
         let unknown = try await Processes.run(daytimed, ["--config", path])
         #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("name the file .json, .yaml or .yml"))
@@ -158,7 +157,9 @@ struct ConfigurationFileTests {
 
     @Test("SIGHUP reloads the file under load: the new format applies, a bad file keeps the old, no query fails")
     func reloadUnderLoad() async throws {
-        let path = try Self.file(
+        let directory = try TemporaryDirectory("daytimed-config")
+        defer { directory.remove() }
+        let path = try directory.file(
             "daytimed.yaml",
             "host: 127.0.0.1\ndaytime-port: 0\ntime-port: off\ntimezone: UTC\nformat: ctime\n"
         )
@@ -177,7 +178,7 @@ struct ConfigurationFileTests {
         kill(pid, SIGHUP)
         try await server.waitForStandardError(containing: "reloaded the configuration from \(path)")
         try await Task.sleep(for: .milliseconds(200))
-        let afterGood = try await Processes.offPool { try RawClient.fetch(port: port) }
+        let afterGood = try await offPool { try LoopbackClient.line(port: port) }
         #expect(afterGood.hasSuffix("Z\r\n"), "\(afterGood)")
 
         try rewrite("host: 127.0.0.1\nformat: [broken\n")
@@ -187,7 +188,7 @@ struct ConfigurationFileTests {
         kill(pid, SIGHUP)
         try await server.waitForStandardError(containing: "daytime-port changed, and only a restart applies that")
         try await Task.sleep(for: .milliseconds(200))
-        let afterBad = try await Processes.offPool { try RawClient.fetch(port: port) }
+        let afterBad = try await offPool { try LoopbackClient.line(port: port) }
         #expect(afterBad.hasSuffix("Z\r\n"), "the rfc3339 format stays: \(afterBad)")
 
         let (answers, failures) = await client.stop()
@@ -203,58 +204,16 @@ struct ConfigurationFileTests {
             ["--host", "127.0.0.1", "--daytime-port", "0", "--time-port", "off", "--threads", "1"]
         )
         let port = try await server.listeningPort("daytime")
-        let lines = try await Processes.offPool { () throws -> [String] in
+        let lines = try await offPool { () throws -> [String] in
             // Connected (the kernel finished each handshake and queued it) before the stop...
-            let sockets = try (0..<500).map { _ in try RawClient.connect(port: port) }
+            let sockets = try (0..<500).map { _ in try LoopbackClient.connect(host: "127.0.0.1", port: port) }
             kill(server.pid, SIGTERM)
             // ...so each must be answered.
-            return sockets.map { RawClient.readToEnd($0) }
+            return sockets.map { LoopbackClient.readTextAndClose($0) }
         }
         #expect(server.stop() == 0)
         let whole = lines.filter { $0.utf8.count == 26 && $0.hasSuffix("\r\n") }
         #expect(whole.count == 500, "\(lines.filter { $0.utf8.count != 26 }.prefix(3))")
-    }
-}
-
-/// A blocking TCP client on 127.0.0.1 that shares no code with the server.
-enum RawClient {
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            let code = errno
-            close(fd)
-            throw Processes.Failure("connect to 127.0.0.1:\(port): errno \(code)")
-        }
-        return fd
-    }
-
-    /// Everything until the server closes (or 10 s pass), then closes the socket.
-    static func readToEnd(_ fd: Int32) -> String {
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func fetch(port: Int) throws -> String {
-        readToEnd(try connect(port: port))
     }
 }
 
@@ -272,7 +231,7 @@ final class LoopingClient: @unchecked Sendable {
     func start() {
         Thread.detachNewThread {
             while !self.done.get() {
-                let line = (try? RawClient.fetch(port: self.port)) ?? "(connect failed)"
+                let line = (try? LoopbackClient.line(port: self.port)) ?? "(connect failed)"
                 let whole = line.hasSuffix("\r\n") && (line.utf8.count == 26 || line.utf8.count == 22)
                 self.results.modify {
                     if whole { $0.answers += 1 } else { $0.failures.append(line) }
@@ -284,7 +243,7 @@ final class LoopingClient: @unchecked Sendable {
 
     func stop() async -> (answers: Int, failures: [String]) {
         self.done.set(true)
-        try? await Processes.offPool { self.finished.wait() }
+        await offPool { self.finished.wait() }
         return self.results.get()
     }
 }

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 import _DaytimeTesting
@@ -59,7 +60,9 @@ struct ConfigurationMutationTests {
             try await withThrowingTaskGroup(of: String?.self) { group in
                 for (name, bytes) in cases[batch..<min(batch + 4, cases.count)] {
                     group.addTask {
-                        let path = try ConfigurationFileTests.file(name, "")
+                        let directory = try TemporaryDirectory("daytimed-config")
+                        defer { directory.remove() }
+                        let path = directory.path(name)
                         try Data(bytes).write(to: URL(fileURLWithPath: path))
                         let result = try await Processes.run(daytimed, ["--config", path, "--check-config"])
                         let lines = result.standardError.split(separator: "\n")

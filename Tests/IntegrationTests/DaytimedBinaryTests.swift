@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -105,9 +106,9 @@ struct DaytimedBinaryTests {
     func permissionDenied() async throws {
         // Run as nobody. The build directory may be private (CI clones into a mode-700 temp dir),
         // so run a copy from a directory nobody can read.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daytimed-nobody-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("daytimed-nobody")
+        defer { temporary.remove() }
+        let directory = temporary.url
         chmod(directory.path, 0o755)
         let copy = directory.appendingPathComponent("daytimed")
         // Copy with cp(1), not in this process: a file this process holds open for writing would be

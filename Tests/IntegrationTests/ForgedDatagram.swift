@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 
 /// A UDP datagram with whatever source the test chooses, built by hand (IP header included) and
@@ -17,7 +18,7 @@ struct ForgedDatagram {
     static func bytes(_ text: String) throws -> [UInt8] {
         let family = text.contains(":") ? AF_INET6 : AF_INET
         var buffer = [UInt8](repeating: 0, count: family == AF_INET6 ? 16 : 4)
-        guard inet_pton(family, text, &buffer) == 1 else { throw Processes.Failure("not an address: \(text)") }
+        guard inet_pton(family, text, &buffer) == 1 else { throw TestFailure("not an address: \(text)") }
         return buffer
     }
 
@@ -81,7 +82,7 @@ struct ForgedDatagram {
         let packet = try self.packet()
         let family = self.isIPv6 ? AF_INET6 : AF_INET
         let fd = socket(family, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
-        guard fd >= 0 else { throw Processes.Failure("raw socket: errno \(errno) (needs CAP_NET_RAW)") }
+        guard fd >= 0 else { throw TestFailure("raw socket: errno \(errno) (needs CAP_NET_RAW)") }
         defer { close(fd) }
         // Port 0: for a raw socket the port field names the protocol, and the header already does.
         let (address, length) = try Self.socketAddress(self.destination, port: 0)
@@ -94,7 +95,7 @@ struct ForgedDatagram {
             }
         }
         guard sent == packet.count else {
-            throw Processes.Failure("sendto \(self.source) -> \(self.destination): errno \(errno)")
+            throw TestFailure("sendto \(self.source) -> \(self.destination): errno \(errno)")
         }
     }
 
@@ -110,7 +111,7 @@ struct DatagramReceiver: ~Copyable {
 
     init(_ address: String, port: Int) throws {
         self.fd = socket(address.contains(":") ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard self.fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
+        guard self.fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let (socketAddress, length) = try ForgedDatagram.socketAddress(address, port: port)
@@ -121,7 +122,7 @@ struct DatagramReceiver: ~Copyable {
         guard bound == 0 else {
             let code = errno
             close(self.fd)
-            throw Processes.Failure("bind \(address) port \(port): errno \(code)")
+            throw TestFailure("bind \(address) port \(port): errno \(code)")
         }
     }
 

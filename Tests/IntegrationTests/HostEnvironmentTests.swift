@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -35,9 +36,9 @@ struct HostEnvironmentTests {
             echo "stopped=$?"
             cat default.err
             """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("noipv6-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("noipv6")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let result = try await Processes.run(
             try Processes.tool("unshare", package: "util-linux"),
             ["-n", "sh", "-c", "cd '\(directory.path)' && \(script)"],

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -23,10 +24,10 @@ struct HostileClientTests {
         let descriptorsBefore = try probe.descriptors().count
         let memoryBefore = try probe.residentKiB()
 
-        async let floods = Processes.offPool { try (0..<8).map { _ in try HostileClient.flood(port: port) } }
-        async let silent = Processes.offPool { try HostileClient.neverRead(200, port: port, holdFor: 2) }
-        async let resets = Processes.offPool { try HostileClient.resetAtOnce(500, port: port) }
-        async let halves = Processes.offPool { try (0..<100).map { _ in try HostileClient.halfClose(port: port) } }
+        async let floods = offPool { try (0..<8).map { _ in try HostileClient.flood(port: port) } }
+        async let silent = offPool { try HostileClient.neverRead(200, port: port, holdFor: 2) }
+        async let resets = offPool { try HostileClient.resetAtOnce(500, port: port) }
+        async let halves = offPool { try (0..<100).map { _ in try HostileClient.halfClose(port: port) } }
 
         for outcome in try await floods {
             // The server never reads: it answers and closes, and the rest of the flood meets a reset;
@@ -54,12 +55,12 @@ struct HostileClientTests {
         let (server, port) = try await DaytimedBinaryTests.startDaytimeOnly()
         defer { server.stop(signal: SIGKILL) }
         let probe = ProcessProbe(pid: server.pid)
-        _ = try await Processes.offPool { try HostileClient.datagrams(sizes: 0..<64, port: port) }
+        _ = try await offPool { try HostileClient.datagrams(sizes: 0..<64, port: port) }
         let memoryBefore = try probe.residentKiB()
         let bystander = LoopingClient(port: port)
         bystander.start()
 
-        let unanswered = try await Processes.offPool { try HostileClient.datagrams(sizes: 0...65_507, port: port) }
+        let unanswered = try await offPool { try HostileClient.datagrams(sizes: 0...65_507, port: port) }
         #expect(unanswered.isEmpty, "no whole line for sizes \(unanswered.prefix(10))")
 
         let (answers, failures) = await bystander.stop()
@@ -84,7 +85,7 @@ enum HostileClient {
 
     /// Connects and sends up to 4 MiB without reading.
     static func flood(port: Int) throws -> FloodOutcome {
-        let fd = try RawClient.connect(port: port)
+        let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -110,7 +111,7 @@ enum HostileClient {
     /// Opens `count` connections and resets each at once (SO_LINGER zero: close sends RST).
     static func resetAtOnce(_ count: Int, port: Int) throws {
         for _ in 0..<count {
-            let fd = try RawClient.connect(port: port)
+            let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port)
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
             close(fd)
@@ -119,31 +120,24 @@ enum HostileClient {
 
     /// Connects, shuts down its sending side at once, and reads the answer.
     static func halfClose(port: Int) throws -> String {
-        let fd = try RawClient.connect(port: port)
+        let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port)
         shutdown(fd, Int32(SHUT_WR))
-        return RawClient.readToEnd(fd)
+        return LoopbackClient.readTextAndClose(fd)
     }
 
     /// Sends one datagram of each size to 127.0.0.1:`port`, waiting for each answer (a second, then
     /// once more); returns the sizes that got no whole line.
     static func datagrams(sizes: some Sequence<Int>, port: Int) throws -> [Int] {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var bufferSize: Int32 = 1 << 20
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw Processes.Failure("connect: errno \(errno)") }
+        var address = try TestSocketAddress(host: "127.0.0.1", port: port)
+        let connected = address.withSocketAddress { connect(fd, $0, $1) }
+        guard connected == 0 else { throw TestFailure("connect: errno \(errno)") }
         let payload = (0..<65_507).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var answer = [UInt8](repeating: 0, count: 512)
         var unanswered: [Int] = []
@@ -151,7 +145,7 @@ enum HostileClient {
             var whole = false
             for _ in 0..<2 where !whole {
                 let sent = payload.withUnsafeBytes { send(fd, $0.baseAddress, size, 0) }
-                guard sent == size else { throw Processes.Failure("send of \(size) bytes: errno \(errno)") }
+                guard sent == size else { throw TestFailure("send of \(size) bytes: errno \(errno)") }
                 let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 whole = n == 26 && answer[24] == 0x0D && answer[25] == 0x0A
             }

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 
 /// Many TCP clients at once on 127.0.0.1, driven by one thread with `poll`: for tests that need
@@ -24,27 +25,20 @@ enum ManyConnections {
     /// Opens `count` connections to 127.0.0.1:`port` (non-blocking connects: they complete in the
     /// kernel's accept queue whether or not the server accepts).
     static func open(_ count: Int, port: Int) throws -> [Int32] {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var address = try TestSocketAddress(host: "127.0.0.1", port: port)
         var descriptors: [Int32] = []
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard fd >= 0 else {
                 for fd in descriptors { close(fd) }
-                throw Processes.Failure("socket: errno \(errno)")
+                throw TestFailure("socket: errno \(errno)")
             }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let result = address.withSocketAddress { connect(fd, $0, $1) }
             if result != 0 && errno != EINPROGRESS {
                 let code = errno
                 close(fd)
                 for fd in descriptors { close(fd) }
-                throw Processes.Failure("connect to 127.0.0.1:\(port): errno \(code)")
+                throw TestFailure("connect to 127.0.0.1:\(port): errno \(code)")
             }
             descriptors.append(fd)
         }
@@ -95,11 +89,11 @@ struct ProcessProbe {
     func cpuSeconds() throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(self.pid)/stat", encoding: .utf8)
         // The command name (field 2) is in parentheses and may hold spaces: split after it.
-        guard let close = stat.lastIndex(of: ")") else { throw Processes.Failure("no ')' in \(stat)") }
+        guard let close = stat.lastIndex(of: ")") else { throw TestFailure("no ')' in \(stat)") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state); utime is field 14, stime field 15.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw Processes.Failure("unreadable /proc/\(self.pid)/stat: \(stat)")
+            throw TestFailure("unreadable /proc/\(self.pid)/stat: \(stat)")
         }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
@@ -110,7 +104,7 @@ struct ProcessProbe {
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             if let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { return kib }
         }
-        throw Processes.Failure("no VmRSS in /proc/\(self.pid)/status")
+        throw TestFailure("no VmRSS in /proc/\(self.pid)/status")
     }
 
     /// The open descriptor numbers.
@@ -153,7 +147,7 @@ struct ProcessProbe {
         var unchangedSince = ContinuousClock.now
         while ContinuousClock.now - unchangedSince < .milliseconds(Int(quiet * 1000)) {
             guard ContinuousClock.now < deadline else {
-                throw Processes.Failure("descriptors of \(self.pid) still changing after \(timeout) s: \(last)")
+                throw TestFailure("descriptors of \(self.pid) still changing after \(timeout) s: \(last)")
             }
             try await Task.sleep(for: .milliseconds(100))
             let now = try self.descriptors()

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ struct NISTFormatBinaryTests {
             "--format", "nist", "--nist-label", "UTC(test)", "--nist-advance", "50",
         ])
         defer { server.stop() }
-        let line = try await Processes.offPool { try RawClient.fetch(port: daytimePort) }
+        let line = try await offPool { try LoopbackClient.line(port: daytimePort) }
         #expect(line.hasPrefix("\n") && line.hasSuffix(" UTC(test) * \n"), "\(line.debugDescription)")
         let fields = line.split(separator: " ")
         // Split on spaces: the line feed after the marker's space is a field of its own.
@@ -32,7 +33,7 @@ struct NISTFormatBinaryTests {
         ])
         defer { server.stop() }
         try await server.waitForStandardError(containing: "/nonexistent/leap-seconds.list")
-        let line = try await Processes.offPool { try RawClient.fetch(port: daytimePort) }
+        let line = try await offPool { try LoopbackClient.line(port: daytimePort) }
         #expect(line.split(separator: " ")[4] == "3")
     }
 
@@ -42,7 +43,7 @@ struct NISTFormatBinaryTests {
             "--format", "%Y-%m-%dT%H:%M:%S.%3NZ", "--timezone", "UTC",
         ])
         defer { server.stop() }
-        let line = try await Processes.offPool { try RawClient.fetch(port: daytimePort) }
+        let line = try await offPool { try LoopbackClient.line(port: daytimePort) }
         #expect(line.utf8.count == 26 && line.hasSuffix("Z\r\n"), "\(line.debugDescription)")
 
         let result = try await Processes.run(

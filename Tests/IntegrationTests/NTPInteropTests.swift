@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -31,23 +32,20 @@ struct NTPInteropTests {
         return daytimed
     }
 
-    /// A temporary directory, removed by the caller.
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // chronyd drops to its own user; let it write its pid file here.
+    /// A temporary directory that chronyd, which drops to its own user, can write its pid file in;
+    /// the caller removes it.
+    static func temporaryDirectory(_ name: String) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory(name)
         chmod(directory.path, 0o777)
         return directory
     }
 
     /// chronyd as an NTP server on `address:port` that says synchronized (`local stratum 8`), with
     /// `-x` and without CAP_SYS_TIME; returns it and its directory, for the caller to remove.
-    static func startChrony(port: Int, address: String) throws -> (BackgroundProcess, URL) {
+    static func startChrony(port: Int, address: String) throws -> (BackgroundProcess, TemporaryDirectory) {
         let chronyd = try Processes.tool("chronyd", package: "chrony")
         let directory = try Self.temporaryDirectory("chrony-upstream")
-        let configuration = directory.appendingPathComponent("chrony.conf")
+        let configuration = directory.url.appendingPathComponent("chrony.conf")
         try """
         port \(port)
         bindaddress \(address)
@@ -62,10 +60,10 @@ struct NTPInteropTests {
     }
 
     /// `chronyd -Q`: one measurement against `server`, printed, never applied.
-    static func chronyMeasure(port: Int) async throws -> Processes.Result {
+    static func chronyMeasure(port: Int) async throws -> ChildProcess.Output {
         let chronyd = try Processes.tool("chronyd", package: "chrony")
         let directory = try Self.temporaryDirectory("chrony-q")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { directory.remove() }
         let (program, arguments) = try Self.withoutClockCapability(
             chronyd,
             [
@@ -102,12 +100,12 @@ struct NTPInteropTests {
         let (upstream, directory) = try Self.startChrony(port: 9125, address: Self.chronyAddress)
         defer {
             upstream.stop(signal: SIGKILL)
-            try? FileManager.default.removeItem(at: directory)
+            directory.remove()
         }
         let daytimed = try await Self.startDaytimed(port: 9625, ["--ntp-upstream", "\(Self.chronyAddress):9125"])
         defer { daytimed.stop() }
         try await daytimed.waitForStandardError(containing: "the clock is synchronized (upstream \(Self.chronyAddress)")
-        let answer = try await Processes.offPool { try NTPProbe.ask(Self.daytimedAddress, port: 9625) }
+        let answer = try await offPool { try NTPProbe.ask(Self.daytimedAddress, port: 9625) }
         #expect(answer.stratum == 9)
         #expect(answer.leap == 0)
         #expect(answer.referenceID == "\(Self.chronyAddress)")
@@ -137,33 +135,15 @@ enum NTPProbe {
     }
 
     static func ask(_ host: String, port: Int) throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw Processes.Failure("socket: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, host, &address.sin_addr)
         var request = [UInt8](repeating: 0, count: 48)
         request[0] = 4 << 3 | 3
         for i in 40..<48 { request[i] = UInt8.random(in: 0...255) }
-        let sent = request.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, 48, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
-        guard sent == 48 else { throw Processes.Failure("sendto: errno \(errno)") }
-        var answer = [UInt8](repeating: 0, count: 512)
-        let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n == 48 else {
-            throw Processes.Failure("no 48-byte answer from \(host):\(port) (got \(n), errno \(errno))")
+        let answer = try DatagramClient.exchange(host: host, port: port, payload: request, timeoutMilliseconds: 3000)
+        guard let answer, answer.count == 48 else {
+            throw TestFailure("no 48-byte answer from \(host):\(port) (got \(answer?.count ?? 0) bytes)")
         }
         guard Array(answer[24..<32]) == Array(request[40..<48]) else {
-            throw Processes.Failure("the answer's origin does not echo the request's transmit time")
+            throw TestFailure("the answer's origin does not echo the request's transmit time")
         }
         return Answer(
             leap: Int(answer[0] >> 6),

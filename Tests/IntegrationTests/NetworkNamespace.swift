@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -37,15 +38,15 @@ enum NetworkNamespace {
     /// the sockets it makes live there.
     static func run<T: Sendable>(inNamespaceOf pid: pid_t, _ body: @escaping @Sendable () throws -> T) async throws -> T
     {
-        try await Processes.offPool {
+        try await offPool {
             let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             let target = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
             defer {
                 if home >= 0 { close(home) }
                 if target >= 0 { close(target) }
             }
-            guard home >= 0, target >= 0 else { throw Processes.Failure("open /proc/…/ns/net: errno \(errno)") }
-            guard Self.setns(target, Self.newNetwork) == 0 else { throw Processes.Failure("setns: errno \(errno)") }
+            guard home >= 0, target >= 0 else { throw TestFailure("open /proc/…/ns/net: errno \(errno)") }
+            guard Self.setns(target, Self.newNetwork) == 0 else { throw TestFailure("setns: errno \(errno)") }
             // The thread is ours alone and ends with `body`; going back matters only if it was not
             // (offPool runs inline when no thread can be made).
             defer { _ = Self.setns(home, Self.newNetwork) }

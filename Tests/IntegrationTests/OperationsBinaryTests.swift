@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -14,16 +15,16 @@ struct OperationsBinaryTests {
             let rest = line[line.range(of: marker)!.upperBound...]
             if let port = Int(rest.prefix { $0.isNumber }) { return port }
         }
-        throw Processes.Failure("no metrics port in \(server.standardError)")
+        throw TestFailure("no metrics port in \(server.standardError)")
     }
 
     /// A plain HTTP GET with `Connection: close`; the whole response.
     static func get(port: Int, path: String) async throws -> String {
-        try await Processes.offPool {
-            let fd = try RawClient.connect(port: port)
+        try await offPool {
+            let fd = try LoopbackClient.connect(host: "127.0.0.1", port: port)
             let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            return RawClient.readToEnd(fd)
+            return LoopbackClient.readTextAndClose(fd)
         }
     }
 
@@ -41,8 +42,8 @@ struct OperationsBinaryTests {
         defer { server.stop() }
         let daytimePort = try await server.listeningPort("daytime")
         let metricsPort = try await Self.metricsPort(server)
-        let lines = try await Processes.offPool {
-            [try RawClient.fetch(port: daytimePort), try RawClient.fetch(port: daytimePort)]
+        let lines = try await offPool {
+            [try LoopbackClient.line(port: daytimePort), try LoopbackClient.line(port: daytimePort)]
         }
         #expect(lines.allSatisfy { $0.utf8.count == 26 })
         let metrics = try await Self.get(port: metricsPort, path: "/metrics")

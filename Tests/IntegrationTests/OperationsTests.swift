@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -9,30 +10,6 @@ import Testing
 /// block in wait4 for it and reap no other child (a client's exit then went unnoticed).
 @Suite("daytimed under inetd, socket activation, and --user", .serialized)
 struct OperationsTests {
-    /// Sends one empty datagram to `host:port` and returns the answer, or nil after `timeout`.
-    static func datagram(_ host: String, _ port: Int, timeout: Duration = .seconds(5)) async throws -> [UInt8]? {
-        try await Processes.offPool {
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            defer { close(fd) }
-            let (seconds, attoseconds) = timeout.components
-            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &sin.sin_addr)
-            let sent = withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, nil, 0, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard sent == 0 else { throw Processes.Failure("sendto \(host):\(port): errno \(errno)") }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            return n < 0 ? nil : Array(buffer[0..<n])
-        }
-    }
-
     /// `daytime HOST --json ...`, checked to exit 0 and to agree with this machine's clock.
     static func query(_ host: String, _ extra: [String]) async throws -> [String: Any] {
         let result = try await Processes.run(try Processes.product("daytime"), [host, "--json"] + extra)
@@ -69,47 +46,13 @@ struct OperationsTests {
         #expect(rdate.standardOutput.contains(":"), "\(rdate.standardOutput)")
     }
 
-    /// Connects to `host:port` over TCP and returns every byte until the server closes.
-    static func fetch(_ host: String, _ port: Int) async throws -> [UInt8] {
-        try await Processes.offPool {
-            let fd = try PeerInteropTests.connect(host, port)
-            defer { close(fd) }
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var received: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 256)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n <= 0 { return received }
-                received += chunk[0..<n]
-            }
-        }
-    }
-
-    /// Waits until `host:port` accepts TCP connections.
-    static func waitForListener(_ host: String, _ port: Int, process: BackgroundProcess) async throws {
-        try await Processes.offPool {
-            let deadline = Date().addingTimeInterval(10)
-            while true {
-                if let fd = try? PeerInteropTests.connect(host, port) {
-                    close(fd)
-                    return
-                }
-                guard Date() < deadline, process.isRunning else {
-                    throw Processes.Failure("nothing listens on \(host):\(port); stderr: \(process.standardError)")
-                }
-                usleep(20_000)
-            }
-        }
-    }
-
     @Test("openbsd-inetd runs daytimed --inetd: nowait TCP and wait UDP, daytime and time")
     func inetd() async throws {
         let address = "127.0.4.13"
         let inetd = try Processes.tool("inetd", package: "openbsd-inetd")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inetd-daytimed-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("inetd-daytimed")
+        defer { temporary.remove() }
+        let directory = temporary.url
         // Run as nobody, as docs/OPERATIONS.md says: a copy, since the build directory may be
         // private to root (CI clones into a mode-700 directory). cp(1), not this process, writes it:
         // a file open for writing here would be inherited by children and fail their exec.
@@ -135,8 +78,8 @@ struct OperationsTests {
         let (program, arguments) = try Self.unblocked(inetd, ["-i", configuration.path])
         let server = try BackgroundProcess(program, arguments)
         defer { server.stop(signal: SIGKILL) }
-        try await Self.waitForListener(address, 13, process: server)
-        try await Self.waitForListener(address, 37, process: server)
+        try await server.waitUntilAccepting(host: address, port: 13, timeout: 10)
+        try await server.waitUntilAccepting(host: address, port: 37, timeout: 10)
 
         // A process per connection: two in a row both get their line.
         for _ in 0..<2 {
@@ -145,14 +88,20 @@ struct OperationsTests {
         }
         _ = try await Self.query(address, ["--protocol", "time"])
 
-        let line = try #require(try await Self.datagram(address, 13), "no UDP daytime answer")
+        let line = try #require(
+            try await offPool { try DatagramClient.exchange(host: address, port: 13) },
+            "no UDP daytime answer"
+        )
         #expect(line.count == 26 && line.suffix(2) == [13, 10], "\(line)")
         // Debian's rdate against the wait-mode time service, twice: the second works only if
         // inetd took the socket back when the first daytimed exited after its idle second.
         try await Self.rdateOverUDP(address)
         try await Task.sleep(for: .seconds(1.5))
         try await Self.rdateOverUDP(address)
-        let again = try #require(try await Self.datagram(address, 13), "no second UDP daytime answer")
+        let again = try #require(
+            try await offPool { try DatagramClient.exchange(host: address, port: 13) },
+            "no second UDP daytime answer"
+        )
         #expect(again.count == 26)
     }
 
@@ -171,9 +120,9 @@ struct OperationsTests {
         // systemd-socket-activate execs daytimed on the first connection. The clients are in this
         // process: while a child that exec'd runs, Foundation here stops reaping other children,
         // so a client process would never be seen to exit.
-        let line = try await Self.fetch(address, 1313)
+        let line = try await LoopbackClient.fetch(host: address, port: 1313)
         #expect(line.count == 26 && line.suffix(2) == [13, 10], "\(line)")
-        let time = try await Self.fetch(address, 3737)
+        let time = try await LoopbackClient.fetch(host: address, port: 3737)
         #expect(time.count == 4, "\(time)")
         // Its log, read on another thread, may lag behind the answers.
         try await server.waitForStandardError(containing: "socket activation: serving 2 passed sockets")
@@ -190,9 +139,15 @@ struct OperationsTests {
         )
         defer { server.stop(signal: SIGKILL) }
         try await server.waitForStandardError(containing: "Listening on \(address):37")
-        let time = try #require(try await Self.datagram(address, 37), "no UDP time answer")
+        let time = try #require(
+            try await offPool { try DatagramClient.exchange(host: address, port: 37) },
+            "no UDP time answer"
+        )
         #expect(time.count == 4, "\(time)")
-        let line = try #require(try await Self.datagram(address, 13), "no UDP daytime answer")
+        let line = try #require(
+            try await offPool { try DatagramClient.exchange(host: address, port: 13) },
+            "no UDP daytime answer"
+        )
         #expect(line.count == 26, "\(line)")
         try await server.waitForStandardError(containing: "listening on daytime/udp \(address):13")
         try await server.waitForStandardError(containing: "listening on time/udp \(address):37")
@@ -207,7 +162,7 @@ struct OperationsTests {
         )
         defer { server.stop(signal: SIGKILL) }
         try await server.waitForStandardError(containing: "Listening on \(address):1414")
-        _ = try? await Self.fetch(address, 1414)
+        _ = try? await LoopbackClient.fetch(host: address, port: 1414)
         try await server.waitForStandardError(containing: "daytimed: error:")
         #expect(server.standardError.contains("FileDescriptorName=daytime"), "\(server.standardError)")
         #expect(server.stop(signal: SIGKILL) == 1)
@@ -260,9 +215,9 @@ struct OperationsTests {
         )
 
         // Started as nobody, it cannot become daemon: it says so and exits instead of running on.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daytimed-drop-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("daytimed-drop")
+        defer { temporary.remove() }
+        let directory = temporary.url
         chmod(directory.path, 0o755)
         let copy = directory.appendingPathComponent("daytimed")
         let copied = try await Processes.run(

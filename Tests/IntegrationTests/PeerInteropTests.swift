@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -10,10 +11,7 @@ struct PeerInteropTests {
 
     static func startInetd() async throws -> (BackgroundProcess, URL) {
         let inetd = try Processes.tool("inetd", package: "openbsd-inetd")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "inetd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory("inetd").url
         let configuration = directory.appendingPathComponent("inetd.conf")
         try """
         \(inetdAddress):daytime stream tcp nowait root internal
@@ -22,43 +20,10 @@ struct PeerInteropTests {
         """.write(to: configuration, atomically: true, encoding: .utf8)
         // -i: stay in the foreground, so the test owns the process and stops it.
         let process = try BackgroundProcess(inetd, ["-i", configuration.path])
-        // Wait until both services accept connections.
-        try await Processes.offPool {
-            let deadline = Date().addingTimeInterval(10)
-            for port in [13, 37] {
-                while true {
-                    if let fd = try? PeerInteropTests.connect(inetdAddress, port) {
-                        close(fd)
-                        break
-                    }
-                    guard Date() < deadline, process.isRunning else {
-                        throw Processes.Failure(
-                            "openbsd-inetd did not listen on \(inetdAddress):\(port); stderr: \(process.standardError)"
-                        )
-                    }
-                    usleep(20_000)
-                }
-            }
+        for port in [13, 37] {
+            try await process.waitUntilAccepting(host: inetdAddress, port: port, timeout: 10)
         }
         return (process, directory)
-    }
-
-    static func connect(_ host: String, _ port: Int) throws -> Int32 {
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, host, &sin.sin_addr)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let status = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard status == 0 else {
-            close(fd)
-            throw Processes.Failure("connect \(host):\(port): errno \(errno)")
-        }
-        return fd
     }
 
     @Test(

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -81,99 +82,17 @@ struct ProxyInteropTests {
             let address = line.split(separator: " ").dropLast(2).last ?? ""
             if let port = address.split(separator: ":").last.flatMap({ Int($0) }) { return port }
         }
-        throw Processes.Failure("no PROXY port in \(process.standardError)")
-    }
-
-    /// A free TCP port on `host` (bound and released; the balancer takes it right after).
-    static func freePort(on host: String) throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, host, &sin.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard ok else { throw Processes.Failure("cannot find a free port on \(host): errno \(errno)") }
-        return Int(UInt16(bigEndian: sin.sin_port))
-    }
-
-    /// Connects from `source` to `host:port` and returns what arrives until the peer closes (or
-    /// resets). Blocks; call on a thread of its own.
-    static func fetch(from source: String, to host: String, port: Int) throws -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        func address(_ host: String, _ port: Int) -> sockaddr_in {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &sin.sin_addr)
-            return sin
-        }
-        var local = address(source, 0)
-        var remote = address(host, port)
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw Processes.Failure("bind \(source): errno \(errno)") }
-        let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
-        }
-        guard connected == 0 else { throw Processes.Failure("connect \(host):\(port): errno \(errno)") }
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                received += chunk[0..<n]
-                continue
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 || errno == ECONNRESET { return received }
-            throw Processes.Failure("recv from \(host):\(port): errno \(errno)")
-        }
-    }
-
-    /// Waits until `host:port` accepts connections, or fails with the balancer's output.
-    static func waitUntilListening(_ process: BackgroundProcess, _ name: String, host: String, port: Int) async throws {
-        try await Processes.offPool {
-            let deadline = Date().addingTimeInterval(15)
-            while true {
-                if let fd = try? PeerInteropTests.connect(host, port) {
-                    close(fd)
-                    return
-                }
-                guard Date() < deadline, process.isRunning else {
-                    throw Processes.Failure(
-                        "\(name) did not listen on \(host):\(port); stdout: \(process.standardOutput) stderr: \(process.standardError)"
-                    )
-                }
-                usleep(20_000)
-            }
-        }
-    }
-
-    /// A private directory for a balancer's configuration and files.
-    static func temporaryDirectory(_ name: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
+        throw TestFailure("no PROXY port in \(process.standardError)")
     }
 
     /// Five clients through the balancer: four from the allowed address get a ctime line, one from
     /// the denied address gets nothing. Returns the answers' byte counts, allowed first.
     static func clientsThrough(host: String, port: Int) async throws -> (allowed: [[UInt8]], denied: [UInt8]) {
-        try await Processes.offPool {
-            let allowed = try (0..<4).map { _ in try Self.fetch(from: Self.allowedClient, to: host, port: port) }
-            let denied = try Self.fetch(from: Self.deniedClient, to: host, port: port)
+        try await offPool {
+            let allowed = try (0..<4).map { _ in
+                try LoopbackClient.fetch(host: host, port: port, from: Self.allowedClient, untilReset: true)
+            }
+            let denied = try LoopbackClient.fetch(host: host, port: port, from: Self.deniedClient, untilReset: true)
             return (allowed, denied)
         }
     }
@@ -181,7 +100,7 @@ struct ProxyInteropTests {
     /// Waits (up to 10 s) until every text is in the daytimed processes' standard error together:
     /// their log lines are read on other threads and may lag the answers.
     static func waitForLogs(_ processes: [BackgroundProcess], containing texts: [String]) async throws {
-        try await Processes.offPool {
+        await offPool {
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
                 let logs = processes.map(\.standardError).joined()
@@ -223,9 +142,10 @@ struct ProxyInteropTests {
         let (second, secondPort) = try await Self.startDaytimed()
         defer { second.stop(signal: SIGKILL) }
         let frontendHost = "127.0.0.21"
-        let frontendPort = try Self.freePort(on: frontendHost)
-        let directory = try Self.temporaryDirectory("haproxy")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let frontendPort = try ReservedPort(host: frontendHost).port  // released: the balancer binds it
+        let temporary = try TemporaryDirectory("haproxy")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let configuration = directory.appendingPathComponent("haproxy.cfg")
         try BalancerConfiguration.haproxy(
             listen: "\(frontendHost):\(frontendPort)",
@@ -238,7 +158,7 @@ struct ProxyInteropTests {
         // -db: foreground, no daemon; the test owns the process.
         let balancer = try BackgroundProcess(haproxy, ["-db", "-f", configuration.path])
         defer { balancer.stop(signal: SIGKILL) }
-        try await Self.waitUntilListening(balancer, "haproxy", host: frontendHost, port: frontendPort)
+        try await balancer.waitUntilAccepting(host: frontendHost, port: frontendPort)
 
         let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
         try await Self.waitForLogs([first, second], containing: Self.expectedLogLines)
@@ -256,16 +176,17 @@ struct ProxyInteropTests {
         let nginx = try Processes.tool("nginx", package: "nginx")
         let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
         guard FileManager.default.fileExists(atPath: module) else {
-            throw Processes.Failure(
+            throw TestFailure(
                 "\(module) is missing: run scripts/test, which installs it (apt-get install libnginx-mod-stream)"
             )
         }
         let (daytimed, port) = try await Self.startDaytimed()
         defer { daytimed.stop(signal: SIGKILL) }
         let frontendHost = "127.0.0.22"
-        let frontendPort = try Self.freePort(on: frontendHost)
-        let directory = try Self.temporaryDirectory("nginx")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let frontendPort = try ReservedPort(host: frontendHost).port  // released: the balancer binds it
+        let temporary = try TemporaryDirectory("nginx")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let configuration = directory.appendingPathComponent("nginx.conf")
         try """
         load_module \(module);
@@ -286,7 +207,7 @@ struct ProxyInteropTests {
         let balancer = try BackgroundProcess(nginx, arguments + ["-g", "daemon off;"])
         // SIGTERM, not SIGKILL: nginx's master stops its workers then (they outlive a killed master).
         defer { balancer.stop(signal: SIGTERM) }
-        try await Self.waitUntilListening(balancer, "nginx", host: frontendHost, port: frontendPort)
+        try await balancer.waitUntilAccepting(host: frontendHost, port: frontendPort)
 
         let answers = try await Self.clientsThrough(host: frontendHost, port: frontendPort)
         try await Self.waitForLogs([daytimed], containing: Self.expectedLogLines)
@@ -307,8 +228,8 @@ struct ProxyInteropTests {
         defer { second.stop(signal: SIGKILL) }
         _ = try await second.listeningPort("daytime")
         // The kernel spreads connections over both by a hash of the client's address and port.
-        let answers = try await Processes.offPool {
-            try (0..<40).map { _ in try Self.fetch(from: "127.0.0.1", to: "127.0.0.1", port: port) }
+        let answers = try await offPool {
+            try (0..<40).map { _ in try LoopbackClient.fetch(host: "127.0.0.1", port: port, untilReset: true) }
         }
         #expect(answers.allSatisfy { $0.count == 26 })
         try await Self.waitForLogs([first], containing: ["Got a connection from"])

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -90,7 +91,7 @@ struct SettingValueTests {
     static func checkConfig(
         _ arguments: [String],
         environment: [String: String] = [:]
-    ) async throws -> Processes.Result {
+    ) async throws -> ChildProcess.Output {
         try await Processes.run(
             try Processes.product("daytimed"),
             ["--check-config"] + arguments,

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -122,10 +123,10 @@ struct SpoofedDatagramTests {
     static func settledMetrics(expecting probes: [Probe]) throws -> String {
         let deadline = Date().addingTimeInterval(10)
         while true {
-            let fd = try RawClient.connect(port: 9100)
+            let fd = try LoopbackClient.connect(host: "127.0.0.1", port: 9100)
             let request = Array("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            let text = RawClient.readToEnd(fd)
+            let text = LoopbackClient.readTextAndClose(fd)
             let counted =
                 ["invalid_source", "spoofed_loopback", "blocked_source_port"].reduce(0) {
                     $0 + (Self.value(text, "daytimed_refusals_total{reason=\"\($1)\"}") ?? 0)

@@ -1,3 +1,4 @@
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -27,15 +28,10 @@ struct StopUnderLoadTests {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard var address = try? TestSocketAddress(host: "127.0.0.1", port: port) else {
+            return Attempt(connectedAt: nil, outcome: .other("port \(port)"))
         }
+        let connected = address.withSocketAddress { connect(fd, $0, $1) }
         if connected != 0 {
             let code = errno
             return Attempt(
@@ -87,12 +83,12 @@ struct StopUnderLoadTests {
         }
         try await Task.sleep(for: .milliseconds(500))
         let signalled = ContinuousClock.now
-        let status = try await Processes.offPool { () -> Int32 in
+        let status = await offPool { () -> Int32 in
             // Waits as long as the stop takes (the server's own shutdown timeout bounds it).
             server.stop(signal: SIGTERM, timeout: 120)
         }
         stopped.set(true)
-        await Processes.offPoolNonThrowing { finished.wait() }
+        await offPool { finished.wait() }
 
         #expect(status == 0)
         let all = attempts.get()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaytimeServer
+import DaytimeTestSupport
 import Foundation
 import Testing
 
@@ -52,9 +53,9 @@ struct SettingKeyTests {
 
     @Test("every key is a file key, in YAML and in JSON", arguments: SettingKey.all)
     func fileKey(key: SettingKey) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daytimed-keys-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("daytimed-keys")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let value = Self.sample(key)
         let files = [
             ("a.yaml", "\(key.name): \"\(value)\"\n"),

@@ -1,10 +1,12 @@
 import Glibc
 
 /// A plain blocking UDP client for tests, sharing no code with the server or DaytimeClient.
-enum DatagramClient {
-    /// Sends one datagram to `host:port`, from `sourcePort` if given (0: any), and returns the
-    /// answer, or nil if none arrives within `timeoutMilliseconds`.
-    static func exchange(
+public enum DatagramClient {
+    /// Sends one datagram to `host:port`, from `sourcePort` if given (0: any) on `sourceHost` (nil:
+    /// the wildcard), and returns the answer, or nil if none arrives within `timeoutMilliseconds`.
+    /// A fixed `sourcePort` wants a `sourceHost` no other test uses: the socket is bound with
+    /// SO_REUSEADDR, and two on one wildcard port may each receive the other's answer.
+    public static func exchange(
         host: String,
         port: Int,
         sourcePort: Int = 0,
@@ -14,7 +16,7 @@ enum DatagramClient {
     ) throws -> [UInt8]? {
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(fd) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -24,17 +26,17 @@ enum DatagramClient {
         var local = try TestSocketAddress(host: sourceHost, port: sourcePort, family: remote.family)
         let bound = local.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
-            throw LoopbackClient.Failure(description: "cannot bind UDP source port \(sourcePort): errno \(errno)")
+            throw TestFailure("cannot bind UDP source port \(sourcePort): errno \(errno)")
         }
         let sent = payload.withUnsafeBytes { bytes in
             remote.withSocketAddress { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
         }
-        guard sent == payload.count else { throw LoopbackClient.Failure(description: "sendto: errno \(errno)") }
+        guard sent == payload.count else { throw TestFailure("sendto: errno \(errno)") }
         var answer = [UInt8](repeating: 0, count: 2048)
         let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n < 0 {
             if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
-            throw LoopbackClient.Failure(description: "recv: errno \(errno)")
+            throw TestFailure("recv: errno \(errno)")
         }
         return Array(answer[0..<n])
     }
@@ -43,7 +45,7 @@ enum DatagramClient {
 extension DatagramClient {
     /// Sends one empty datagram to `127.0.0.1:port` from each of `count` distinct loopback source
     /// addresses (127.1.0.0 upwards; every 127.x.y.z is this machine's), without waiting for answers.
-    static func flood(port: Int, distinctSources count: Int) throws {
+    public static func flood(port: Int, distinctSources count: Int) throws {
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         target.sin_port = UInt16(port).bigEndian
@@ -51,7 +53,7 @@ extension DatagramClient {
         let length = socklen_t(MemoryLayout<sockaddr_in>.size)
         for i in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+            guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
             var source = sockaddr_in()
             source.sin_family = sa_family_t(AF_INET)
             source.sin_addr.s_addr = (UInt32(127) << 24 | UInt32(1) << 16 | UInt32(i)).bigEndian
@@ -71,7 +73,7 @@ extension DatagramClient {
 extension DatagramClient {
     /// Sends `count` empty datagrams from one socket on `sourceHost`, then counts the answers until
     /// none has come for `quietMilliseconds`.
-    static func burst(
+    public static func burst(
         host: String,
         port: Int,
         sourceHost: String,
@@ -85,15 +87,15 @@ extension DatagramClient {
 
     /// Sends `count` empty datagrams from a new socket on `sourceHost` and returns the socket, whose
     /// answers ``countAnswers(on:quietMilliseconds:)`` counts; the caller closes it.
-    static func sendBurst(host: String, port: Int, sourceHost: String, count: Int) throws -> Int32 {
+    public static func sendBurst(host: String, port: Int, sourceHost: String, count: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         var source = try TestSocketAddress(host: sourceHost, port: 0)
         var target = try TestSocketAddress(host: host, port: port)
         let bound = source.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
             close(fd)
-            throw LoopbackClient.Failure(description: "bind \(sourceHost): errno \(errno)")
+            throw TestFailure("bind \(sourceHost): errno \(errno)")
         }
         for _ in 0..<count {
             _ = target.withSocketAddress { sendto(fd, nil, 0, 0, $0, $1) }
@@ -102,7 +104,7 @@ extension DatagramClient {
     }
 
     /// Counts the datagrams arriving on `fd` until none has come for `quietMilliseconds`.
-    static func countAnswers(on fd: Int32, quietMilliseconds: Int = 500) -> Int {
+    public static func countAnswers(on fd: Int32, quietMilliseconds: Int = 500) -> Int {
         var timeout = timeval(tv_sec: quietMilliseconds / 1000, tv_usec: (quietMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var answers = 0
@@ -115,17 +117,17 @@ extension DatagramClient {
 extension DatagramClient {
     /// Like rdate -u: a UDP socket *connected* to `host:port`, so the kernel delivers only answers
     /// whose source is exactly that address. Returns the answer, or nil after the timeout.
-    static func connectedExchange(host: String, port: Int, timeoutMilliseconds: Int = 5000) throws -> [UInt8]? {
+    public static func connectedExchange(host: String, port: Int, timeoutMilliseconds: Int = 5000) throws -> [UInt8]? {
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackClient.Failure(description: "socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var target = try TestSocketAddress(host: host, port: port)
         let connected = target.withSocketAddress { connect(fd, $0, $1) }
-        guard connected == 0 else { throw LoopbackClient.Failure(description: "connect: errno \(errno)") }
-        guard send(fd, nil, 0, 0) == 0 else { throw LoopbackClient.Failure(description: "send: errno \(errno)") }
+        guard connected == 0 else { throw TestFailure("connect: errno \(errno)") }
+        guard send(fd, nil, 0, 0) == 0 else { throw TestFailure("send: errno \(errno)") }
         var answer = [UInt8](repeating: 0, count: 256)
         let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         return n < 0 ? nil : Array(answer[0..<n])

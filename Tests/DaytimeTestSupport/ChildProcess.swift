@@ -16,15 +16,18 @@ public struct ChildProcess: Sendable {
     /// The child's process id.
     public let pid: pid_t
 
-    /// Why a program could not be started.
     /// A child that could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
+        /// The program that was to run.
         public var program: String
+        /// Why it could not: posix_spawn's error.
         public var errno: Int32
+        /// The failure to start `program`, for `errno`.
         public init(program: String, errno: Int32) {
             self.program = program
             self.errno = errno
         }
+        /// The program and the reason, for the test's report.
         public var description: String {
             "cannot start \(self.program): \(String(cString: strerror(self.errno)))"
         }
@@ -100,6 +103,40 @@ public struct ChildProcess: Sendable {
         return ChildProcess(pid: pid)
     }
 
+    /// Starts `program` writing to the write ends (`[1]`) of `standardOutput` and `standardError`
+    /// (pipes, or a terminal's master and slave), which it then closes here: only the child holds
+    /// them, so reading the read ends (`[0]`, the caller's to close) ends when it exits. Every end
+    /// is made close-on-exec first, so that no other child started meanwhile inherits one (the
+    /// child's own copies are dup2's, which do not inherit the flag). On failure all four are closed.
+    public static func spawn(
+        _ program: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        standardOutput: [Int32],
+        standardError: [Int32]
+    ) throws -> ChildProcess {
+        for fd in standardOutput + standardError {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        let child: ChildProcess
+        do {
+            child = try spawn(
+                program,
+                arguments,
+                environment: environment,
+                outputs: (standardOutput[1], standardError[1])
+            )
+        } catch {
+            for fd in standardOutput + standardError {
+                close(fd)
+            }
+            throw error
+        }
+        close(standardOutput[1])
+        close(standardError[1])
+        return child
+    }
+
     /// Whether the program is still running; reaps it if it has exited.
     public func exitStatus() -> Int32? {
         var status: Int32 = 0
@@ -124,20 +161,21 @@ public struct ChildProcess: Sendable {
         return (status >> 8) & 0xFF
     }
 
-    /// What a program printed, and how it ended.
     /// What a finished child printed, and its exit status.
     public struct Output: Sendable {
+        /// The exit status, or -1 if a signal ended the child.
         public var status: Int32
+        /// Everything the child wrote to standard output.
         public var standardOutput: String
+        /// Everything the child wrote to standard error.
         public var standardError: String
         /// Whether the child was killed (by a signal, or by the timeout).
         public var terminatedBySignal = false
     }
 
-    /// Runs `program` to the end with its standard output and error captured. Blocks: call it off
-    /// the cooperative thread pool. For programs that print little (both pipes are read in turn).
     /// Runs `program` to completion and returns what it printed. With a `timeout`, a child still
-    /// running then is killed (SIGKILL) and the output so far returned.
+    /// running then is killed (SIGKILL) and the output so far returned. Blocks: call it off the
+    /// cooperative thread pool.
     public static func capture(
         _ program: String,
         _ arguments: [String],
@@ -149,22 +187,7 @@ public struct ChildProcess: Sendable {
         guard pipe(&out) == 0, pipe(&err) == 0 else {
             throw SpawnError(program: program, errno: errno)
         }
-        // Close-on-exec, so that no other child started meanwhile keeps a write end open (the
-        // child's own standard output and error are dup2 copies, which do not inherit the flag).
-        for fd in out + err {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        let child: ChildProcess
-        do {
-            child = try spawn(program, arguments, environment: environment, outputs: (out[1], err[1]))
-        } catch {
-            for fd in out + err {
-                close(fd)
-            }
-            throw error
-        }
-        close(out[1])
-        close(err[1])
+        let child = try spawn(program, arguments, environment: environment, standardOutput: out, standardError: err)
         let killer = try timeout.map { (seconds) throws(SystemError) in try Watchdog(pid: child.pid, seconds: seconds) }
         // Standard error on a thread of its own: a chatty child must not block on a full pipe.
         let errorText = Collected()
@@ -199,13 +222,6 @@ public struct ChildProcess: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-/// Runs blocking `work` on a thread of its own and returns its result: NIO's blocking pool has one
-/// thread per core and the client's own name resolution needs it, so child processes that run for
-/// seconds must not hold it (they made resolution time out under load).
-public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await OSThread.run(name: "test-off-pool", work)
 }
 
 /// Kills a child (SIGKILL) if it is still running after `seconds`, unless cancelled first.
