@@ -12,7 +12,14 @@ private let selectedTarget: @Sendable (UnsafeRawBufferPointer) -> Void = {
     case "daytime-line": return fuzzDaytimeLine
     case "time-protocol": return fuzzTimeProtocol
     case "time-zone": return fuzzTimeZone
-    default: fatalError("FUZZ_TARGET must be daytime-line, time-protocol or time-zone; got '\(name)'")
+    case "leap-seconds": return fuzzLeapSeconds
+    case "pattern": return fuzzPattern
+    case "sntp-request": return fuzzSNTPRequest
+    default:
+        fatalError(
+            "FUZZ_TARGET must be daytime-line, time-protocol, time-zone, leap-seconds, pattern or sntp-request; "
+                + "got '\(name)'"
+        )
     }
 }()
 
@@ -21,4 +28,10 @@ private let selectedTarget: @Sendable (UnsafeRawBufferPointer) -> Void = {
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selectedTarget(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
+}
+
+/// Traps with `message` when `condition` is false. Unlike `precondition`, whose message an optimised
+/// build drops, the message reaches the crash report.
+func require(_ condition: Bool, _ message: @autoclosure () -> String = "") {
+    if !condition { fatalError(message()) }
 }
