@@ -125,20 +125,21 @@ enum HostileClient {
         return LoopbackClient.readTextAndClose(fd)
     }
 
-    /// Sends one datagram of each size to 127.0.0.1:`port`, waiting for each answer (a second, then
-    /// once more); returns the sizes that got no whole line.
-    static func datagrams(sizes: some Sequence<Int>, port: Int) throws -> [Int] {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    /// Sends one datagram of each size to `host` (an IPv4 or IPv6 address) at `port`, waiting for each
+    /// answer (a second, then once more); returns the sizes that got no whole line.
+    static func datagrams(sizes: some Sequence<Int>, port: Int, host: String = "127.0.0.1") throws -> [Int] {
+        var address = try TestSocketAddress(host: host, port: port)
+        let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var bufferSize: Int32 = 1 << 20
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
-        var address = try TestSocketAddress(host: "127.0.0.1", port: port)
         let connected = address.withSocketAddress { connect(fd, $0, $1) }
         guard connected == 0 else { throw TestFailure("connect: errno \(errno)") }
-        let payload = (0..<65_507).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        // The largest UDP payload: 65,507 bytes over IPv4, 65,527 over IPv6 (no IPv6 header in the length).
+        let payload = (0..<65_527).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var answer = [UInt8](repeating: 0, count: 512)
         var unanswered: [Int] = []
         for size in sizes {
