@@ -21,8 +21,13 @@ func fuzzServerTarget(_ buffer: UnsafeRawBufferPointer) {
     if target.transport != nil { require(target.protocol != nil, "a transport without a scheme") }
     if target.protocol == .ntp { require(target.transport != .tcp, "NTP over TCP") }
 
-    // A host that the syntax can carry (no brackets, no "://") survives the text built from the parts.
-    if !contains(target.host, "[") && !contains(target.host, "]") && !contains(target.host, "://") {
+    // An ASCII host (names and addresses are; a resolver takes IDNs as punycode) that the syntax can
+    // carry (no brackets, no "://") survives the text built from the parts. Not other hosts: the parser
+    // finds '[' and ']' as characters, so a combining mark after one hides it, and `[\u{7EC}a::1]`
+    // reads as a host with brackets.
+    if target.host.utf8.allSatisfy({ $0 < 0x80 }) && !contains(target.host, "[") && !contains(target.host, "]")
+        && !contains(target.host, "://")
+    {
         let rebuilt = ServerTarget(host: target.host, port: target.port)
         guard let again = try? ServerTarget(parsing: rebuilt.text) else {
             fatalError("'\(rebuilt.text)', built from '\(text)', is refused")
