@@ -36,18 +36,9 @@ struct HostEnvironmentTests {
             echo "stopped=$?"
             cat default.err
             """
-        let temporary = try TemporaryDirectory("noipv6")
-        defer { temporary.remove() }
-        let directory = temporary.url
-        let result = try await Processes.run(
-            try Processes.tool("unshare", package: "util-linux"),
-            ["-n", "sh", "-c", "cd '\(directory.path)' && \(script)"],
-            environment: [
-                "IP": try Processes.tool("ip", package: "iproute2").path,
-                "DAYTIMED": try Processes.product("daytimed").path,
-                "DAYTIME": try Processes.product("daytime").path,
-            ],
-            timeout: 60
+        let result = try await NetworkNamespace.runScript(
+            script,
+            environment: ["DAYTIME": try Processes.product("daytime").path]
         )
         let out = result.standardOutput
         #expect(out.contains("explicit=1"), "\(out)\(result.standardError)")

@@ -34,6 +34,22 @@ enum NetworkNamespace {
         )
     }
 
+    /// Runs the shell `script` in a new network namespace, in a temporary directory of its own
+    /// (removed after), with `$IP` and `$DAYTIMED` set besides `environment`; kills it after 60 s.
+    static func runScript(_ script: String, environment: [String: String] = [:]) async throws -> ChildProcess.Output {
+        let directory = try TemporaryDirectory("netns")
+        defer { directory.remove() }
+        return try await Processes.run(
+            try Processes.tool("unshare", package: "util-linux"),
+            ["-n", "sh", "-c", "cd '\(directory.url.path)' && \(script)"],
+            environment: [
+                "IP": try Processes.tool("ip", package: "iproute2").path,
+                "DAYTIMED": try Processes.product("daytimed").path,
+            ].merging(environment) { $1 },
+            timeout: 60
+        )
+    }
+
     /// Runs blocking `body` on a thread of its own inside the network namespace of process `pid`:
     /// the sockets it makes live there.
     static func run<T: Sendable>(inNamespaceOf pid: pid_t, _ body: @escaping @Sendable () throws -> T) async throws -> T
