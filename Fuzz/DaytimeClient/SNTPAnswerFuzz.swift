@@ -63,22 +63,16 @@ private func checkDecode(_ bytes: [UInt8], t1: Instant, t4: Instant) {
     } else {
         require(!SNTPRequest.isAnswer(bytes, to: .zero), "a short answer matched")
     }
+    // What a server makes of the same packet from an upstream it asked.
+    let upstream = packet.flatMap {
+        NTPUpstreamSample(answer: $0, sent: $0.originTime, t1: t1, t4: t4, referenceID: 1, receivedAt: 0)
+    }
     let answer: NTPAnswer
     do {
         answer = try SNTPRequest.decode(bytes, t1: t1, t4: t4, endpoint: "fuzz")
     } catch {
         require(!error.description.isEmpty)
-        if let packet {
-            let upstream = NTPUpstreamSample(
-                answer: packet,
-                sent: packet.originTime,
-                t1: t1,
-                t4: t4,
-                referenceID: 1,
-                receivedAt: 0
-            )
-            require(upstream == nil, "the server takes from an upstream what the client refuses: \(error)")
-        }
+        require(upstream == nil, "the server takes from an upstream what the client refuses: \(error)")
         return
     }
     guard let packet else { fatalError("an answer of \(bytes.count) bytes taken") }
@@ -90,14 +84,7 @@ private func checkDecode(_ bytes: [UInt8], t1: Instant, t4: Instant) {
     // RFC 5905's era rule: each timestamp within 68 years of the local reading it is read against.
     require(abs(answer.receiveTime.seconds(since: t1)) < 2_147_483_649, "T2 in the wrong era")
     require(abs(answer.transmitTime.seconds(since: t4)) < 2_147_483_649, "T3 in the wrong era")
-    if let upstream = NTPUpstreamSample(
-        answer: packet,
-        sent: packet.originTime,
-        t1: t1,
-        t4: t4,
-        referenceID: 1,
-        receivedAt: 0
-    ) {
+    if let upstream {
         require(upstream.offset == answer.offset && upstream.delay == answer.delay, "offsets differ")
     }
 }
