@@ -18,17 +18,44 @@ struct LingeringCloseTests {
     }
 
     /// Connects, sends `request`, then reads until the server's FIN (or a reset, or 5 s).
-    static func speakFirst(port: Int, request: [UInt8], keepOpen: Bool = false) -> Fate {
-        let fd: Int32
-        do {
-            fd = try LoopbackClient.connect(host: "127.0.0.1", port: port, timeoutSeconds: 5)
-        } catch {
-            return .failed("\(error)")
-        }
+    static func speakFirst(port: Int, request: [UInt8]) -> Fate {
+        exchange(port: port, parts: [request], afterAnswer: nil)
+    }
+
+    /// Connects to a PROXY port, sends half a v1 header, waits (so the accepting thread hands the
+    /// connection to SwiftNIO), sends the rest (a loopback client: no rate limit), reads the line,
+    /// then sends `request` and reads on until the server's FIN (or a reset): a client behind a
+    /// balancer that speaks once answered.
+    static func speakAfterAnswer(proxyPort port: Int, request: [UInt8]) -> Fate {
+        let header = Array("PROXY TCP4 127.0.0.9 127.0.0.1 40000 13\r\n".utf8)
+        return exchange(port: port, parts: [Array(header[..<10]), Array(header[10...])], afterAnswer: request)
+    }
+
+    /// Connects to loopback, sends `parts` 30 ms apart, reads until the server's FIN (or a reset,
+    /// or 5 s), and sends `afterAnswer` once a whole line has come.
+    static func exchange(port: Int, parts: [[UInt8]], afterAnswer: [UInt8]?) -> Fate {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return .failed("socket: errno \(errno)") }
         defer { close(fd) }
-        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
-            return .failed("send: errno \(errno)")
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
+        guard connected == 0 else { return .failed("connect: errno \(errno)") }
+        for (index, part) in parts.enumerated() {
+            if index > 0 { usleep(30_000) }
+            guard send(fd, part, part.count, Int32(MSG_NOSIGNAL)) == part.count else {
+                return .failed("send: errno \(errno)")
+            }
+        }
+        var afterAnswer = afterAnswer
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 128)
         while true {
@@ -41,6 +68,10 @@ struct LingeringCloseTests {
                 return .reset
             } else {
                 return .failed("recv: errno \(errno) after \(bytes.count) bytes")
+            }
+            if let request = afterAnswer, bytes.last == UInt8(ascii: "\n") {
+                afterAnswer = nil
+                guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return .reset }
             }
         }
     }
@@ -103,54 +134,6 @@ struct LingeringCloseTests {
         #expect(fate == .line("Fri May  7 20:36:52 2021\r\n"))
         // Far below the 30 s linger: the client did not wait for the server's close.
         #expect(elapsed < .seconds(5))
-    }
-
-    /// Connects to a PROXY port, sends half a v1 header, waits (so the accepting thread hands the
-    /// connection to SwiftNIO), sends the rest (a loopback client: no rate limit), reads the line, then
-    /// sends `request` and reads on
-    /// until the server's FIN (or a reset): a client behind a balancer that speaks once answered.
-    static func speakAfterAnswer(proxyPort port: Int, request: [UInt8]) -> Fate {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .failed("socket: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return .failed("connect: errno \(errno)") }
-        let header = Array("PROXY TCP4 127.0.0.9 127.0.0.1 40000 13\r\n".utf8)
-        for (part, pause) in [(header[..<10], true), (header[10...], false)] {
-            guard send(fd, Array(part), part.count, Int32(MSG_NOSIGNAL)) == part.count else {
-                return .failed("send: errno \(errno)")
-            }
-            if pause { usleep(30_000) }
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 128)
-        var spoke = false
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                bytes += chunk[0..<n]
-            } else if n == 0 {
-                return .line(String(decoding: bytes, as: UTF8.self))
-            } else if errno == ECONNRESET {
-                return .reset
-            } else {
-                return .failed("recv: errno \(errno) after \(bytes.count) bytes")
-            }
-            if !spoke && bytes.last == UInt8(ascii: "\n") {
-                spoke = true
-                guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return .reset }
-            }
-        }
     }
 
     @Test("on a PROXY port, a connection whose header came in two parts (SwiftNIO's path) lingers too")
