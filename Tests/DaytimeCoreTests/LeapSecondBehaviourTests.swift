@@ -16,7 +16,9 @@ struct LeapSecondBehaviourTests {
         ]
     }
 
-    /// A clock that walks through the given readings, as the kernel reports them.
+    /// A clock that walks through the given readings: the POSIX times Linux shows around a leap
+    /// second, written out by hand (no kernel state is read; these tests check what the formats make
+    /// of such readings, and the L digit's month).
     private struct ScriptedClock {
         var readings: [Instant]
     }

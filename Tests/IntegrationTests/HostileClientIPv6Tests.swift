@@ -18,10 +18,11 @@ extension HostileClientTests {
         let memoryBefore = try probe.residentKiB()
 
         // 65,527 is IPv6's largest UDP payload: 20 bytes more than IPv4's, which the server must read whole.
-        let unanswered = try await offPool {
+        let (unanswered, surplus) = try await offPool {
             try HostileClient.datagrams(sizes: 0...65_527, port: port, host: "::1")
         }
         #expect(unanswered.isEmpty, "no whole line for sizes \(unanswered.prefix(10))")
+        #expect(surplus <= 0, "\(surplus) more answers than datagrams sent")
 
         let growth = try probe.residentKiB() - memoryBefore
         #expect(!Self.measuresMemory || growth < Self.memoryBound, "resident memory grew \(growth) KiB")

@@ -60,8 +60,9 @@ struct HostileClientTests {
         let bystander = LoopingClient(port: port)
         bystander.start()
 
-        let unanswered = try await offPool { try HostileClient.datagrams(sizes: 0...65_507, port: port) }
+        let (unanswered, surplus) = try await offPool { try HostileClient.datagrams(sizes: 0...65_507, port: port) }
         #expect(unanswered.isEmpty, "no whole line for sizes \(unanswered.prefix(10))")
+        #expect(surplus <= 0, "\(surplus) more answers than datagrams sent")
 
         let (answers, failures) = await bystander.stop()
         #expect(failures.isEmpty, "\(failures.prefix(3))")
@@ -126,8 +127,13 @@ enum HostileClient {
     }
 
     /// Sends one datagram of each size to `host` (an IPv4 or IPv6 address) at `port`, waiting for each
-    /// answer (a second, then once more); returns the sizes that got no whole line.
-    static func datagrams(sizes: some Sequence<Int>, port: Int, host: String = "127.0.0.1") throws -> [Int] {
+    /// answer (a second, then once more); returns the sizes that got no whole line, and how many
+    /// more answers came than datagrams went (above 0: some datagram was answered twice).
+    static func datagrams(
+        sizes: some Sequence<Int>,
+        port: Int,
+        host: String = "127.0.0.1"
+    ) throws -> (unanswered: [Int], surplus: Int) {
         var address = try TestSocketAddress(host: host, port: port)
         let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
@@ -142,16 +148,24 @@ enum HostileClient {
         let payload = (0..<65_527).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var answer = [UInt8](repeating: 0, count: 512)
         var unanswered: [Int] = []
+        var (datagrams, answers) = (0, 0)
         for size in sizes {
             var whole = false
             for _ in 0..<2 where !whole {
                 let sent = payload.withUnsafeBytes { send(fd, $0.baseAddress, size, 0) }
                 guard sent == size else { throw TestFailure("send of \(size) bytes: errno \(errno)") }
+                datagrams += 1
                 let n = answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n >= 0 { answers += 1 }
                 whole = n == 26 && answer[24] == 0x0D && answer[25] == 0x0A
             }
             if !whole { unanswered.append(size) }
         }
-        return unanswered
+        // Whatever else came: a second answer to any datagram would still be waiting here.
+        usleep(200_000)
+        while answer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) >= 0 {
+            answers += 1
+        }
+        return (unanswered, answers - datagrams)
     }
 }
