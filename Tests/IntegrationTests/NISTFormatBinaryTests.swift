@@ -26,6 +26,30 @@ struct NISTFormatBinaryTests {
         #expect(["0", "1", "2", "3"].contains(fields[5]))
     }
 
+    @Test(
+        "L follows the leap-second list given: 1 for a second added at the end of this month, 2 for one deleted, 0 for none",
+        arguments: [(38, "1"), (36, "2"), (nil, "0")] as [(Int?, String)]
+    )
+    func leapIndicatorFromTheList(dtaiNextMonth: Int?, expected: String) async throws {
+        // This month and the next, in UTC, as glibc counts them.
+        var now = time(nil)
+        var fields = tm()
+        gmtime_r(&now, &fields)
+        let (year, month) = (Int(fields.tm_year) + 1900, Int(fields.tm_mon) + 1)
+        let next = month == 12 ? (year + 1, 1) : (year, month + 1)
+        var entries = [(ntp: ntp(2017, 1, 1), dtai: 37)]
+        if let dtai = dtaiNextMonth { entries.append((ntp(next.0, next.1, 1), dtai)) }
+        let list = try leapSecondsList(lastUpdate: ntp(year, month, 1), expiry: ntp(year + 2, 1, 1), entries: entries)
+        let path = try temporaryFile(Array(list.utf8), prefix: "daytime-leap-list")
+        defer { unlink(path) }
+        let (server, daytimePort, _) = try await DaytimedBinaryTests.startServer([
+            "--format", "nist", "--leap-seconds-file", path,
+        ])
+        defer { server.stop() }
+        let line = try await offPool { try LoopbackClient.line(port: daytimePort) }
+        #expect(line.split(separator: " ")[4] == expected, "\(line.debugDescription)")
+    }
+
     @Test("a leap-second list that does not exist: warned at start, the server still answers with L=3")
     func missingLeapList() async throws {
         let (server, daytimePort, _) = try await DaytimedBinaryTests.startServer([
