@@ -1,4 +1,6 @@
 import DaytimeCore
+import DaytimeTestSupport
+import Foundation
 import Testing
 
 #if canImport(Glibc)
@@ -370,6 +372,22 @@ struct LocalZoneTests {
             #expect(period.utcOffset == Int(fields.tm_gmtoff))
             #expect(period.isDaylightSaving == (fields.tm_isdst > 0))
         }
+    }
+
+    @Test(
+        "in zones with daylight saving and half hours, local() still agrees with glibc (the test above, rerun by a child of this test process with TZ set)",
+        arguments: ["America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+    )
+    func localMatchesGlibcElsewhere(zone: String) async throws {
+        // This machine's own zone may well be UTC, where the comparison above is UTC against UTC.
+        let result = try await Processes.run(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            ["--testing-library", "swift-testing", "--filter", "LocalZoneTests/localMatchesGlibc\\(\\)"],
+            environment: ["TZ": zone]
+        )
+        let output = result.standardOutput + result.standardError
+        #expect(result.status == 0, "\(output)")
+        #expect(output.contains("Test run with 1 test"), "\(output)")
     }
 
     @Test("An empty TZ means UTC")
