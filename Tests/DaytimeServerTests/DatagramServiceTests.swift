@@ -156,11 +156,12 @@ struct DatagramServiceTests {
 struct DatagramReceivePathTests {
     @Test(
         "a burst (batched receives) and the single datagrams after it are all answered, on a specific and a wildcard socket",
-        arguments: [(["127.0.0.1"], "127.0.0.1"), ([], "127.0.0.5")]
+        arguments: [(["127.0.0.1"], "127.0.0.1", "127.0.0.1"), ([], "127.0.0.5", "127.0.0.1"), ([], "::1", "::1")]
     )
-    func burstThenSingles(hosts: [String], target: String) async throws {
+    func burstThenSingles(hosts: [String], target: String, source: String) async throws {
         // No hosts: the default dual-stack wildcard socket, asked at 127.0.0.5 (not the kernel's
-        // own choice of source for an answer), so the packet information must be right.
+        // own choice of source for an answer), so the packet information must be right; and at
+        // ::1, where it is IPv6's packet information.
         let service = try DaytimeService(
             configuration: ServerConfiguration(
                 hosts: hosts,
@@ -178,7 +179,7 @@ struct DatagramReceivePathTests {
         // a deep queue: batches of 32, 32, 32 and 4. Empty datagrams, far fewer than the
         // socket's receive buffer holds, so none is dropped before it is read.
         let burst = 100
-        let burstSocket = try DatagramClient.sendBurst(host: target, port: port, sourceHost: "127.0.0.1", count: burst)
+        let burstSocket = try DatagramClient.sendBurst(host: target, port: port, sourceHost: source, count: burst)
         defer { close(burstSocket) }
         let (burstAnswers, singles) = try await withRunningService(service) {
             try await offPool {

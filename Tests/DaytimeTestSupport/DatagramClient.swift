@@ -88,10 +88,10 @@ extension DatagramClient {
     /// Sends `count` empty datagrams from a new socket on `sourceHost` and returns the socket, whose
     /// answers ``countAnswers(on:quietMilliseconds:)`` counts; the caller closes it.
     public static func sendBurst(host: String, port: Int, sourceHost: String, count: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         var source = try TestSocketAddress(host: sourceHost, port: 0)
         var target = try TestSocketAddress(host: host, port: port)
+        let fd = socket(source.family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
         let bound = source.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
             close(fd)
