@@ -1,23 +1,5 @@
-// The libFuzzer entry point for the DaytimeNetwork targets, compiled with DaytimeNetwork's sources
-// into one binary (one slow build instead of one per target); FUZZ_TARGET chooses the target.
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The target FUZZ_TARGET names, chosen once.
-private let selectedTarget: @Sendable (UnsafeRawBufferPointer) -> Void = {
-    let name = getenv("FUZZ_TARGET").map { String(cString: $0) } ?? ""
-    switch name {
-    case "address": return fuzzAddress
-    case "proxy-header": return fuzzProxyHeader
-    default: fatalError("FUZZ_TARGET must be address or proxy-header; got '\(name)'")
-    }
-}()
-
-/// libFuzzer calls this with each input.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    selectedTarget(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
-    return 0
-}
+// DaytimeNetwork's fuzz targets, by the name FUZZ_TARGET gives them (Fuzz/Shared/FuzzEntry.swift).
+let fuzzTargets: [FuzzTarget] = [
+    ("address", fuzzAddress),
+    ("proxy-header", fuzzProxyHeader),
+]
