@@ -134,8 +134,9 @@ void *realloc(void *p, size_t size) {
     if (!real_realloc) resolve();
     if (!p) return allocated(real_realloc(p, size));
     if (from_bootstrap(p)) {  // never freed: copy what it can hold into a counted block
+        size_t held = (size_t)(bootstrap + sizeof bootstrap - (char *)p);
         void *q = malloc(size);
-        if (q) memcpy(q, p, size < sizeof bootstrap - (size_t)((char *)p - bootstrap) ? size : sizeof bootstrap - (size_t)((char *)p - bootstrap));
+        if (q) memcpy(q, p, size < held ? size : held);
         return q;
     }
     size_t old = malloc_usable_size(p);
