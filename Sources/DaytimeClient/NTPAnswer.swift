@@ -25,15 +25,6 @@ public struct NTPAnswer: Sendable, Hashable {
     /// The round-trip delay without the server's time between T2 and T3, in seconds, never below 0.
     public var delay: Double
 
-    /// Creates an answer from its parts.
-    public init(server: NTPServerClock, receiveTime: Instant, transmitTime: Instant, offset: Double, delay: Double) {
-        self.server = server
-        self.receiveTime = receiveTime
-        self.transmitTime = transmitTime
-        self.offset = offset
-        self.delay = delay
-    }
-
     /// The reference identifier as text: an upstream's IPv4 address (or the hash of an IPv6 one) as
     /// a dotted quad, or a reference clock's code such as `GPS` or `LOCL`.
     public var referenceID: String {

@@ -226,7 +226,7 @@ struct Daytimed: AsyncParsableCommand {
             loader: loader,
             service: service,
             logLevel: level,
-            running: settings,
+            running: RunningSettings(settings),
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

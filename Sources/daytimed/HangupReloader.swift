@@ -13,24 +13,9 @@ struct HangupReloader: Service {
     let loader: SettingsLoader
     let service: DaytimeService
     let logLevel: LiveLogLevel
+    /// The settings in force, replaced by each successful reload.
+    let running: RunningSettings
     let logger: Logger
-    private let running: RunningSettings
-
-    init(
-        signals: UnixSignalsSequence,
-        loader: SettingsLoader,
-        service: DaytimeService,
-        logLevel: LiveLogLevel,
-        running: DaemonSettings,
-        logger: Logger
-    ) {
-        self.signals = signals
-        self.loader = loader
-        self.service = service
-        self.logLevel = logLevel
-        self.running = RunningSettings(running)
-        self.logger = logger
-    }
 
     func run() async {
         for await _ in self.signals.cancelOnGracefulShutdown() {
@@ -73,7 +58,7 @@ private struct ReloadRefusal: Error, CustomStringConvertible {
 }
 
 /// The settings in force, replaced by each successful reload.
-private final class RunningSettings: Sendable {
+final class RunningSettings: Sendable {
     private let storage: Mutex<DaemonSettings>
 
     init(_ settings: DaemonSettings) {

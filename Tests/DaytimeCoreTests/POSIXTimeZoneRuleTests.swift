@@ -1,5 +1,6 @@
-import DaytimeCore
 import Testing
+
+@testable import DaytimeCore
 
 /// The zone of a POSIX TZ rule; the test that asks fails if it does not parse.
 private func rule(_ text: String) throws -> TimeZoneRules {

@@ -1,6 +1,7 @@
-import DaytimeCore
 import Testing
 import _DaytimeTesting
+
+@testable import DaytimeCore
 
 /// Builds TZif bytes (RFC 8536) for tests: version 1, or version 2+ with a 64-bit block and a footer.
 struct TZifBuilder {

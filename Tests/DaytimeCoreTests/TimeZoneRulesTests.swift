@@ -1,7 +1,8 @@
-import DaytimeCore
 import DaytimeTestSupport
 import Foundation
 import Testing
+
+@testable import DaytimeCore
 
 #if canImport(Glibc)
 import Glibc

@@ -329,13 +329,4 @@ public struct UTCOffsetPeriod: Sendable, Hashable {
     public var start: Int64
     /// First second after the period; `Int64.max` if unbounded.
     public var end: Int64
-
-    /// Creates a period.
-    public init(utcOffset: Int, isDaylightSaving: Bool, abbreviation: String, start: Int64, end: Int64) {
-        self.utcOffset = utcOffset
-        self.isDaylightSaving = isDaylightSaving
-        self.abbreviation = abbreviation
-        self.start = start
-        self.end = end
-    }
 }

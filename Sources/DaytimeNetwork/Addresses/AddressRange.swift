@@ -114,13 +114,6 @@ public struct AddressRangeError: Error, CustomStringConvertible, Hashable {
     /// The full message: the text, what is wrong with it, and a correct example.
     public var message: String
 
-    /// Creates an error with a code, the rejected text and a complete message.
-    public init(code: Code, text: String, message: String) {
-        self.code = code
-        self.text = text
-        self.message = message
-    }
-
     /// The message.
     public var description: String {
         self.message
