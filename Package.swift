@@ -34,9 +34,10 @@ let nioSideSettings: [SwiftSetting] = [
 // any static glibc program and not a defect here: numeric addresses need no NSS, and this glibc
 // (Debian 12's 2.36) has the files and dns NSS modules built in, so `localhost` and names in DNS
 // resolve without one.
-// The sanitizer runtimes need a dynamic link, though (ASan's asks for _DYNAMIC): scripts/sanitize
-// sets SWIFT_DAYTIME_DYNAMIC_CLIENT=1, which links `daytime` like any other executable. The name
-// stays clear of the DAYTIMED_ prefix, which daytimed reads as settings.
+// The sanitizer runtimes need a dynamic link, though (ASan's asks for _DYNAMIC): scripts/test (which
+// builds with AddressSanitizer) and scripts/sanitize set SWIFT_DAYTIME_DYNAMIC_CLIENT=1, which links
+// `daytime` like any other executable. The name stays clear of the DAYTIMED_ prefix, which daytimed
+// reads as settings.
 let staticClient = Context.environment["SWIFT_DAYTIME_DYNAMIC_CLIENT"] == nil
 let clientLinkerSettings: [LinkerSetting] =
     staticClient
