@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeServer
 import DaytimeTestSupport
+import Foundation
 import Glibc
 import InMemoryLogging
 import Logging
@@ -274,15 +275,58 @@ struct DaytimeServiceTests {
         }
     }
 
-    @Test("graceful shutdown returns promptly and frees the port")
+    @Test("graceful shutdown returns promptly; releasing the service closes its sockets and frees the port")
     func gracefulShutdownFreesPort() async throws {
-        let service = try DaytimeService(
+        var service: DaytimeService? = try DaytimeService(
             configuration: ServerConfiguration(hosts: ["127.0.0.1"], daytimePort: 0, timePort: nil, threads: 2),
             logger: quietLogger()
         )
-        let port = try #require(service.port(for: .daytime))
-        _ = try await withRunningService(service) { try await LoopbackClient.fetch(host: "127.0.0.1", port: port) }
+        let port = try #require(service?.port(for: .daytime))
+        // The sockets themselves, by inode: unlike the port number, which another test may take
+        // once it is free, an inode names this one socket for as long as it is open.
+        let sockets = try Self.socketInodes(onPort: port)
+        #expect(sockets.count == 2, "one TCP and one UDP socket on port \(port): \(sockets)")
+        _ = try await withRunningService(try #require(service)) {
+            try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
+        }
         // Still bound until the service is released; run() cannot be repeated.
-        await #expect(throws: ServerError.self) { try await service.run() }
+        await #expect(throws: ServerError.self) { try await service?.run() }
+        #expect(try Self.socketInodes(onPort: port) == sockets)
+        service = nil
+        #expect(try Self.socketInodes(onPort: port).isDisjoint(with: sockets))
+        #expect(try Self.openSocketInodes().isDisjoint(with: sockets), "a socket outlived its service")
+    }
+
+    /// The inodes of this process's open sockets, from `/proc/self/fd` (`socket:[12345]`).
+    static func openSocketInodes() throws -> Set<String> {
+        let directory = try #require(opendir("/proc/self/fd"))
+        defer { closedir(directory) }
+        var inodes: Set<String> = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            var target = [CChar](repeating: 0, count: 64)
+            let count = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+            guard count > 0 else { continue }
+            let link = String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if link.hasPrefix("socket:[") { inodes.insert(String(link.dropFirst(8).dropLast())) }
+        }
+        return inodes
+    }
+
+    /// The inodes of this process's sockets bound to `port` on IPv4 (TCP or UDP), from
+    /// `/proc/net/tcp` and `/proc/net/udp`, whose local address column ends in the port in hex.
+    static func socketInodes(onPort port: Int) throws -> Set<String> {
+        let hex = String(port, radix: 16, uppercase: true)
+        let suffix = ":" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        var bound: Set<String> = []
+        for table in ["/proc/net/tcp", "/proc/net/udp"] {
+            for line in try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                if fields.count > 9, fields[1].hasSuffix(suffix) { bound.insert(String(fields[9])) }
+            }
+        }
+        return bound.intersection(try Self.openSocketInodes())
     }
 }

@@ -3,7 +3,8 @@ import DaytimeCore
 /// The transport a listener serves a protocol over: see `Transport`.
 public typealias Transport = DaytimeCore.Transport
 
-/// A set of transports, as the `--daytime-transports` / `--time-transports` flags give it.
+/// A set of transports: the ones a protocol is served over (`ServerConfiguration`'s per-protocol
+/// transports).
 public struct Transports: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
 
