@@ -36,6 +36,26 @@ struct LingeringCloserTests {
         }
     }
 
+    /// A closer lingering `linger` on a thread of its own, with `count` pairs already handed to it
+    /// whose clients spoke first: unread bytes at the server, which a plain close would reset.
+    static func lingering(
+        _ count: Int,
+        for linger: Duration
+    ) async throws -> (closer: LingeringCloser, stop: StopFlag, thread: Thread, pairs: [(client: Int32, server: Int32)])
+    {
+        let closer = try LingeringCloser(linger: linger)
+        let stop = StopFlag()
+        let thread = Thread { closer.run(until: stop) }
+        thread.start()
+        let pairs = try Self.connectedPairs(count)
+        for pair in pairs {
+            _ = send(pair.client, "hello\r\n", 7, 0)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        for pair in pairs { closer.close(pair.server) }
+        return (closer, stop, thread, pairs)
+    }
+
     /// Whether `fd` reads the end of the stream (the peer's FIN) without waiting.
     static func readsEnd(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
@@ -57,17 +77,7 @@ struct LingeringCloserTests {
         // A linger time no run reaches: whatever closes here closes because its client did, or
         // because of the stop. (The linger time itself is the next test's, apart, so that no check
         // races it on a loaded machine.)
-        let closer = try LingeringCloser(linger: .seconds(120))
-        let stop = StopFlag()
-        let thread = Thread { closer.run(until: stop) }
-        thread.start()
-        let pairs = try Self.connectedPairs(20)
-        for pair in pairs {
-            // A client that spoke first: unread bytes at the server, which a close would reset.
-            _ = send(pair.client, "hello\r\n", 7, 0)
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        for pair in pairs { closer.close(pair.server) }
+        let (closer, stop, thread, pairs) = try await Self.lingering(20, for: .seconds(120))
         #expect(closer.count == 20)
         #expect(await Self.eventually(within: .seconds(10)) { pairs.allSatisfy { Self.readsEnd($0.client) } })
         // Half the clients close: their sockets go at once; the rest keep lingering.
@@ -88,20 +98,11 @@ struct LingeringCloserTests {
 
     @Test("a socket whose client never closes is closed at the linger time")
     func closedAtTheLingerTime() async throws {
-        let closer = try LingeringCloser(linger: .seconds(1))
-        let stop = StopFlag()
-        let thread = Thread { closer.run(until: stop) }
-        thread.start()
+        let (closer, stop, _, pairs) = try await Self.lingering(5, for: .seconds(3))
         defer { stop.set() }
-        let pairs = try Self.connectedPairs(5)
         defer { for pair in pairs { close(pair.client) } }
-        for pair in pairs {
-            _ = send(pair.client, "hello\r\n", 7, 0)
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        for pair in pairs { closer.close(pair.server) }
         #expect(closer.count == 5)
-        // No client closes; each socket goes once its second has passed.
+        // No client closes; each socket goes once its three seconds have passed.
         #expect(await Self.eventually(within: .seconds(15)) { closer.count == 0 })
         #expect(pairs.allSatisfy { Self.readsEnd($0.client) })
     }
