@@ -504,6 +504,15 @@ public final class DaytimeService: Service, Sendable {
                     + "\(setting: .ntpPort) a port number"
             )
         }
+        // An empty host is a mistake (an unset variable in a unit file, say), not a request for
+        // every address: that is written as no host at all, or as ::.
+        if configuration.hosts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw ServerError(
+                code: .invalidConfiguration,
+                description: "\(setting: .hosts) has an empty host: give an address or a name (127.0.0.1, ::1, "
+                    + "localhost), or no host at all for every address"
+            )
+        }
         if configuration.ntpPort != nil, let problem = configuration.ntp.validationError() {
             throw ServerError(code: .invalidConfiguration, description: problem)
         }

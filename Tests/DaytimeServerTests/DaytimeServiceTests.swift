@@ -257,10 +257,11 @@ struct DaytimeServiceTests {
         #expect(error?.code == .unresolvableHost)
     }
 
-    @Test("both services off, bad ports and bad thread counts are configuration errors")
+    @Test("both services off, an empty host, bad ports and bad thread counts are configuration errors")
     func invalidConfigurations() {
         let cases: [(ServerConfiguration, ServerSetting)] = [
             (ServerConfiguration(daytimePort: nil, timePort: nil), .daytimePort),
+            (ServerConfiguration(hosts: ["127.0.0.1", ""], daytimePort: 0, timePort: nil), .hosts),
             (ServerConfiguration(daytimePort: 70_000, timePort: nil), .daytimePort),
             (ServerConfiguration(daytimePort: 0, timePort: nil, threads: 0), .threads),
         ]

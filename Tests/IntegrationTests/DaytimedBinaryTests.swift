@@ -161,7 +161,7 @@ struct DaytimedBinaryTests {
         arguments: [
             ["--daytime-port", "nope"], ["--format", "klingon"], ["--log-level", "loud"], ["--threads", "0"],
             ["--daytime-port", "off", "--time-port", "off"], ["--rate-limit", "0"], ["--allow", "10.0.0.0/33"],
-            ["--shutdown-timeout", "soon"],
+            ["--shutdown-timeout", "soon"], ["--host", ""], ["--allow", " "],
         ]
     )
     func malformedFlags(arguments: [String]) async throws {
