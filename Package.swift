@@ -245,6 +245,7 @@ let package = Package(
                 "DaytimeCore",
                 "DaytimeNetwork",
                 "DaytimeServer",
+                "DaytimeSystem",
                 "DaytimeMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

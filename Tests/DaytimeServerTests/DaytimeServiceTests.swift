@@ -1,7 +1,6 @@
 import DaytimeCore
 import DaytimeServer
 import DaytimeTestSupport
-import Foundation
 import Glibc
 import InMemoryLogging
 import Logging
@@ -285,49 +284,49 @@ struct DaytimeServiceTests {
         let port = try #require(service?.port(for: .daytime))
         // The sockets themselves, by inode: unlike the port number, which another test may take
         // once it is free, an inode names this one socket for as long as it is open.
-        let sockets = try Self.socketInodes(onPort: port)
+        let sockets = Self.socketInodes(onPort: port)
         #expect(sockets.count == 2, "one TCP and one UDP socket on port \(port): \(sockets)")
         _ = try await withRunningService(try #require(service)) {
             try await LoopbackClient.fetch(host: "127.0.0.1", port: port)
         }
         // Still bound until the service is released; run() cannot be repeated.
         await #expect(throws: ServerError.self) { try await service?.run() }
-        #expect(try Self.socketInodes(onPort: port) == sockets)
+        #expect(Self.socketInodes(onPort: port) == sockets)
         service = nil
-        #expect(try Self.socketInodes(onPort: port).isDisjoint(with: sockets))
-        #expect(try Self.openSocketInodes().isDisjoint(with: sockets), "a socket outlived its service")
+        #expect(Self.socketInodes(onPort: port).isDisjoint(with: sockets))
+        #expect(Self.openSocketInodes().isDisjoint(with: sockets), "a socket outlived its service")
     }
 
-    /// The inodes of this process's open sockets, from `/proc/self/fd` (`socket:[12345]`).
-    static func openSocketInodes() throws -> Set<String> {
-        let directory = try #require(opendir("/proc/self/fd"))
-        defer { closedir(directory) }
-        var inodes: Set<String> = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            var target = [CChar](repeating: 0, count: 64)
-            let count = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
-            guard count > 0 else { continue }
-            let link = String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if link.hasPrefix("socket:[") { inodes.insert(String(link.dropFirst(8).dropLast())) }
-        }
-        return inodes
+    /// The inode of descriptor `fd` if it is a socket. Socket inodes come from a counter and are
+    /// not reused, so an inode names one socket, which no other test can take.
+    static func socketInode(_ fd: Int32) -> UInt64? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else { return nil }
+        return UInt64(status.st_ino)
     }
 
-    /// The inodes of this process's sockets bound to `port` on IPv4 (TCP or UDP), from
-    /// `/proc/net/tcp` and `/proc/net/udp`, whose local address column ends in the port in hex.
-    static func socketInodes(onPort port: Int) throws -> Set<String> {
-        let hex = String(port, radix: 16, uppercase: true)
-        let suffix = ":" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        var bound: Set<String> = []
-        for table in ["/proc/net/tcp", "/proc/net/udp"] {
-            for line in try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ")
-                if fields.count > 9, fields[1].hasSuffix(suffix) { bound.insert(String(fields[9])) }
+    /// The inodes of every socket this process has open. Each descriptor is asked in turn, rather
+    /// than `/proc/net/tcp` read, whose tables can skip entries while other tests' sockets come and go.
+    static func openSocketInodes() -> Set<UInt64> {
+        Set((0..<4096).compactMap { Self.socketInode($0) })
+    }
+
+    /// The inodes of this process's IPv4 sockets bound to `port` (TCP or UDP).
+    static func socketInodes(onPort port: Int) -> Set<UInt64> {
+        var found: Set<UInt64> = []
+        for fd: Int32 in 0..<4096 {
+            guard let inode = Self.socketInode(fd) else { continue }
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
             }
+            // The same inode after the question: the descriptor was not closed and reused meanwhile.
+            guard named == 0, address.sin_family == sa_family_t(AF_INET),
+                Int(UInt16(bigEndian: address.sin_port)) == port, Self.socketInode(fd) == inode
+            else { continue }
+            found.insert(inode)
         }
-        return bound.intersection(try Self.openSocketInodes())
+        return found
     }
 }

@@ -1,6 +1,7 @@
 import DaytimeCore
 import DaytimeNetwork
 import DaytimeServer
+import DaytimeSystem
 import DaytimeTestSupport
 import Foundation
 import Glibc
@@ -331,12 +332,9 @@ struct ProxyProtocolServiceTests {
 /// This process's listening TCP sockets and UDP sockets on 127.0.0.1 whose transport and port
 /// (`"tcp 1313"`) are among `wanted`, and whether each is close-on-exec.
 private func listeningDescriptors(_ wanted: Set<String>) -> [(fd: Int32, socket: String, closeOnExec: Bool)] {
-    guard let directory = opendir("/proc/self/fd") else { return [] }
-    defer { closedir(directory) }
     var found: [(fd: Int32, socket: String, closeOnExec: Bool)] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        guard let fd = Int32(name), fd != dirfd(directory) else { continue }
+    for name in directoryEntries("/proc/self/fd") ?? [] {
+        guard let fd = Int32(name) else { continue }
         var local = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &local) {

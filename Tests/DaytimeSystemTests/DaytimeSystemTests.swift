@@ -33,6 +33,18 @@ struct DaytimeSystemTests {
         #expect(try readFile(path) == bytes)
     }
 
+    @Test("directoryEntries lists every name, the longest and the shortest, without . and ..")
+    func listsDirectory() throws {
+        let directory = try TemporaryDirectory("daytime-entries")
+        defer { directory.remove() }
+        // Names of every length up to the longest a file system takes (255 bytes): entries of
+        // many sizes, so that some end exactly at the end of readdir's buffer.
+        let names = Set((1...255).map { String(repeating: "n", count: $0) })
+        for name in names { try directory.file(name, "") }
+        #expect(Set(try #require(directoryEntries(directory.path))) == names)
+        #expect(directoryEntries(directory.path("missing")) == nil)
+    }
+
     @Test("readFile names the call and the errno: ENOENT from open, EISDIR from read, EFBIG past the limit")
     func readFileErrors() throws {
         #expect(throws: SystemError(call: "open", errno: ENOENT)) { try readFile("/nonexistent/daytime-test") }

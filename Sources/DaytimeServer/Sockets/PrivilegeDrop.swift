@@ -217,16 +217,7 @@ public struct PrivilegeDrop: Sendable {
 
     /// The ids of the threads of this process.
     static func threads() -> [Int32] {
-        guard let directory = opendir("/proc/self/task") else { return [] }
-        defer { closedir(directory) }
-        var result: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let thread = Int32(name) { result.append(thread) }
-        }
-        return result
+        (directoryEntries("/proc/self/task") ?? []).compactMap { Int32($0) }
     }
 
     /// The `Uid:`, `Gid:` and `Groups:` lines of a thread's status, or nil if it is gone.
