@@ -42,18 +42,18 @@ struct SettingsLoader: Sendable {
             }
             guard let found else { continue }
             var values = found.values
-            // In a list, `--host ""` or `host: ""` is a mistake (an unset shell variable, say), not
-            // "none": dropped, it would silently mean the default (for hosts, every address). An
-            // empty variable stays what it usually is, a setting left unset.
-            let isVariable = found.origin == .environment(key.environmentName)
-            if key.isList, !isVariable, values.contains(where: \.trimmed.isEmpty) {
-                throw SettingError(
-                    key: key.name,
-                    origin: found.origin,
-                    problem: "is empty: give a value, or leave it out"
-                )
-            }
             if key.isList {
+                // `--host ""` or `host: ""` is a mistake (an unset shell variable, say), not "none":
+                // dropped below, it would silently mean the default (for hosts, every address). An
+                // empty variable stays what it usually is, a setting left unset.
+                let fromVariable = found.origin == .environment(key.environmentName)
+                if !fromVariable, values.contains(where: \.trimmed.isEmpty) {
+                    throw SettingError(
+                        key: key.name,
+                        origin: found.origin,
+                        problem: "is empty: give a value (several with commas between), or leave it out"
+                    )
+                }
                 // "a,b" is two values in every source: no host, range or port holds a comma.
                 values = values.flatMap { $0.split(separator: ",") }.map { String($0).trimmed }.filter { !$0.isEmpty }
             } else if values.count != 1 {

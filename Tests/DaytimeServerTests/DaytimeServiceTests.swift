@@ -1,5 +1,6 @@
 import DaytimeCore
 import DaytimeServer
+import DaytimeSystem
 import DaytimeTestSupport
 import Glibc
 import InMemoryLogging
@@ -305,16 +306,20 @@ struct DaytimeServiceTests {
         return UInt64(status.st_ino)
     }
 
-    /// The inodes of every socket this process has open. Each descriptor is asked in turn, rather
-    /// than `/proc/net/tcp` read, whose tables can skip entries while other tests' sockets come and go.
+    /// The inodes of every socket this process has open.
     static func openSocketInodes() -> Set<UInt64> {
-        Set((0..<4096).compactMap { Self.socketInode($0) })
+        Set(Self.openDescriptors().compactMap { Self.socketInode($0) })
+    }
+
+    /// This process's open descriptors, from `/proc/self/fd`.
+    static func openDescriptors() -> [Int32] {
+        (directoryEntries("/proc/self/fd") ?? []).compactMap { Int32($0) }
     }
 
     /// The inodes of this process's IPv4 sockets bound to `port` (TCP or UDP).
     static func socketInodes(onPort port: Int) -> Set<UInt64> {
         var found: Set<UInt64> = []
-        for fd: Int32 in 0..<4096 {
+        for fd in Self.openDescriptors() {
             guard let inode = Self.socketInode(fd) else { continue }
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
